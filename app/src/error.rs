@@ -1,0 +1,52 @@
+//! The error every server function returns, matched on by the pages.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A failure a page can show: never internal details, always something a shopper can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The input was rejected; `field` names what to fix.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The offending field.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The thing asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// The server could not do it right now (database down, a bug); already logged.
+    #[error("the service is temporarily unavailable")]
+    Unavailable,
+    /// The request never reached the server function or its answer was unreadable.
+    #[error("transport error: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::catalog::Error> for AppError {
+    fn from(e: domain::catalog::Error) -> Self {
+        match e {
+            domain::catalog::Error::Invalid { field, message } => AppError::Invalid {
+                field: field.to_owned(),
+                message,
+            },
+            domain::catalog::Error::UnknownCategory(_) => AppError::NotFound,
+            domain::catalog::Error::Unexpected(e) => {
+                tracing::error!(error.cause_chain = ?e, "server function failed");
+                AppError::Unavailable
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! The one translation mechanism for every UI string, and locale-aware formatting.
+//!
+//! Texts are a `match` over (`Key`, `Locale`): a missing translation is a compile error,
+//! nothing is loaded at run time, and the wasm bundle carries only what it renders.
+
+use serde::{Deserialize, Serialize};
+
+/// A language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Locale {
+    /// Polish, the default.
+    #[default]
+    Pl,
+    /// English.
+    En,
+    /// Turkish.
+    Tr,
+}
+
+impl Locale {
+    /// Every interface language, in the order the switcher shows them.
+    pub const ALL: [Locale; 3] = [Locale::Pl, Locale::En, Locale::Tr];
+
+    /// The BCP 47 code used in `<html lang>`, `?lang=` and the `lang` cookie.
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::Pl => "pl",
+            Locale::En => "en",
+            Locale::Tr => "tr",
+        }
+    }
+
+    /// The locale for a code, `None` for a language we do not speak.
+    pub fn from_code(code: &str) -> Option<Locale> {
+        match code {
+            "pl" => Some(Locale::Pl),
+            "en" => Some(Locale::En),
+            "tr" => Some(Locale::Tr),
+            _ => None,
+        }
+    }
+
+    /// The language's own name, for the switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Locale::Pl => "Polski",
+            Locale::En => "English",
+            Locale::Tr => "Türkçe",
+        }
+    }
+}
+
+/// Every UI string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    ShopName,
+    Tagline,
+    SkipToContent,
+    SearchLabel,
+    SearchPlaceholder,
+    SearchButton,
+    Cart,
+    Account,
+    Language,
+    Faq,
+    Terms,
+    FooterNote,
+    MainNavigation,
+    FeaturedProducts,
+    Loading,
+    LoadFailed,
+    NoProducts,
+    InStock,
+    OutOfStock,
+    Quantity,
+    Decrease,
+    Increase,
+    AddToCart,
+    InclVat,
+    PreviousPage,
+    NextPage,
+    PageOf,
+    NotFoundTitle,
+    NotFoundText,
+    BackHome,
+}
+
+/// The text for `key` in `locale`.
+pub fn t(locale: Locale, key: Key) -> &'static str {
+    use Key::*;
+    use Locale::*;
+    match (key, locale) {
+        (ShopName, _) => "Metropolitan",
+        (Tagline, Pl) => "Świeże zakupy spożywcze dla domu i firmy",
+        (Tagline, En) => "Fresh groceries for home and business",
+        (Tagline, Tr) => "Ev ve işletmeler için taze market alışverişi",
+        (SkipToContent, Pl) => "Przejdź do treści",
+        (SkipToContent, En) => "Skip to content",
+        (SkipToContent, Tr) => "İçeriğe geç",
+        (SearchLabel, Pl) => "Szukaj produktów",
+        (SearchLabel, En) => "Search products",
+        (SearchLabel, Tr) => "Ürün ara",
+        (SearchPlaceholder, Pl) => "np. masło, kawa, ryż",
+        (SearchPlaceholder, En) => "e.g. butter, coffee, rice",
+        (SearchPlaceholder, Tr) => "ör. tereyağı, kahve, pirinç",
+        (SearchButton, Pl) => "Szukaj",
+        (SearchButton, En) => "Search",
+        (SearchButton, Tr) => "Ara",
+        (Cart, Pl) => "Koszyk",
+        (Cart, En) => "Cart",
+        (Cart, Tr) => "Sepet",
+        (Account, Pl) => "Konto",
+        (Account, En) => "Account",
+        (Account, Tr) => "Hesap",
+        (Language, Pl) => "Język",
+        (Language, En) => "Language",
+        (Language, Tr) => "Dil",
+        (Faq, Pl) => "Najczęstsze pytania",
+        (Faq, En) => "FAQ",
+        (Faq, Tr) => "Sıkça sorulan sorular",
+        (Terms, Pl) => "Regulamin",
+        (Terms, En) => "Terms and conditions",
+        (Terms, Tr) => "Şartlar ve koşullar",
+        (FooterNote, Pl) => "Ceny zawierają VAT.",
+        (FooterNote, En) => "Prices include VAT.",
+        (FooterNote, Tr) => "Fiyatlara KDV dahildir.",
+        (MainNavigation, Pl) => "Nawigacja główna",
+        (MainNavigation, En) => "Main navigation",
+        (MainNavigation, Tr) => "Ana gezinme",
+        (FeaturedProducts, Pl) => "Nowości w sklepie",
+        (FeaturedProducts, En) => "New in the shop",
+        (FeaturedProducts, Tr) => "Mağazadaki yenilikler",
+        (Loading, Pl) => "Wczytywanie…",
+        (Loading, En) => "Loading…",
+        (Loading, Tr) => "Yükleniyor…",
+        (LoadFailed, Pl) => "Nie udało się wczytać produktów. Spróbuj ponownie za chwilę.",
+        (LoadFailed, En) => "The products could not be loaded. Please try again in a moment.",
+        (LoadFailed, Tr) => "Ürünler yüklenemedi. Lütfen biraz sonra tekrar deneyin.",
+        (NoProducts, Pl) => "Brak produktów.",
+        (NoProducts, En) => "No products yet.",
+        (NoProducts, Tr) => "Henüz ürün yok.",
+        (InStock, Pl) => "Dostępny",
+        (InStock, En) => "In stock",
+        (InStock, Tr) => "Stokta",
+        (OutOfStock, Pl) => "Brak w magazynie",
+        (OutOfStock, En) => "Out of stock",
+        (OutOfStock, Tr) => "Stokta yok",
+        (Quantity, Pl) => "Ilość",
+        (Quantity, En) => "Quantity",
+        (Quantity, Tr) => "Adet",
+        (Decrease, Pl) => "Zmniejsz ilość",
+        (Decrease, En) => "Decrease quantity",
+        (Decrease, Tr) => "Adedi azalt",
+        (Increase, Pl) => "Zwiększ ilość",
+        (Increase, En) => "Increase quantity",
+        (Increase, Tr) => "Adedi artır",
+        (AddToCart, Pl) => "Do koszyka",
+        (AddToCart, En) => "Add to cart",
+        (AddToCart, Tr) => "Sepete ekle",
+        (InclVat, Pl) => "w tym VAT",
+        (InclVat, En) => "incl. VAT",
+        (InclVat, Tr) => "KDV dahil",
+        (PreviousPage, Pl) => "Poprzednia strona",
+        (PreviousPage, En) => "Previous page",
+        (PreviousPage, Tr) => "Önceki sayfa",
+        (NextPage, Pl) => "Następna strona",
+        (NextPage, En) => "Next page",
+        (NextPage, Tr) => "Sonraki sayfa",
+        (PageOf, Pl) => "Strona {page} z {pages}",
+        (PageOf, En) => "Page {page} of {pages}",
+        (PageOf, Tr) => "Sayfa {page} / {pages}",
+        (NotFoundTitle, Pl) => "Nie znaleziono strony",
+        (NotFoundTitle, En) => "Page not found",
+        (NotFoundTitle, Tr) => "Sayfa bulunamadı",
+        (NotFoundText, Pl) => "Strona, której szukasz, nie istnieje lub została przeniesiona.",
+        (NotFoundText, En) => "The page you are looking for does not exist or has moved.",
+        (NotFoundText, Tr) => "Aradığınız sayfa mevcut değil veya taşındı.",
+        (BackHome, Pl) => "Wróć na stronę główną",
+        (BackHome, En) => "Back to the home page",
+        (BackHome, Tr) => "Ana sayfaya dön",
+    }
+}
+
+/// Formats a gross amount in minor units the way the locale writes money:
+/// `12,99 zł` in Polish, `PLN 12.99` in English, `12,99 PLN` in Turkish.
+pub fn format_money(locale: Locale, minor: i64, currency: &str) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let (whole, cents) = (minor.unsigned_abs() / 100, minor.unsigned_abs() % 100);
+    let group = |sep: char| {
+        let digits = whole.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(sep);
+            }
+            out.push(c);
+        }
+        out
+    };
+    match locale {
+        Locale::Pl => {
+            let symbol = if currency == "PLN" { "zł" } else { currency };
+            format!("{sign}{},{cents:02}\u{a0}{symbol}", group('\u{a0}'))
+        }
+        Locale::En => format!("{sign}{currency}\u{a0}{}.{cents:02}", group(',')),
+        Locale::Tr => format!("{sign}{},{cents:02}\u{a0}{currency}", group('.')),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_written_per_locale() {
+        assert_eq!(format_money(Locale::Pl, 123_456, "PLN"), "1\u{a0}234,56\u{a0}zł");
+        assert_eq!(format_money(Locale::En, 1_299, "PLN"), "PLN\u{a0}12.99");
+        assert_eq!(format_money(Locale::Tr, 100_000_005, "EUR"), "1.000.000,05\u{a0}EUR");
+        assert_eq!(format_money(Locale::En, -5, "PLN"), "-PLN\u{a0}0.05");
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for locale in Locale::ALL {
+            assert_eq!(Locale::from_code(locale.code()), Some(locale));
+        }
+        assert_eq!(Locale::from_code("de"), None);
+    }
+}

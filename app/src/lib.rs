@@ -1,0 +1,121 @@
+//! Metropolitan's web pages: the shell, the router and every page, rendered on the server
+//! and hydrated in the browser.
+
+pub mod catalog;
+pub mod components;
+pub mod error;
+pub mod i18n;
+mod not_found;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::StaticSegment;
+use leptos_router::components::{Route, Router, Routes};
+
+use crate::catalog::HomePage;
+use crate::components::Layout;
+use crate::i18n::{Key, Locale, t};
+use crate::not_found::NotFound;
+
+/// The language the page is rendered in, provided to every component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UiLocale(pub Locale);
+
+/// Reads the page's language from context.
+pub fn use_locale() -> Locale {
+    use_context::<UiLocale>().map(|l| l.0).unwrap_or_default()
+}
+
+/// The HTML document around the app. Runs on the server only.
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use leptos::nonce::use_nonce;
+
+    let parts = use_context::<http::request::Parts>();
+    let locale = parts
+        .as_ref()
+        .map(|parts| ssr::request_locale(parts, Locale::default()))
+        .unwrap_or_default();
+    let chosen = parts.as_ref().and_then(ssr::query_locale);
+    provide_context(UiLocale(locale));
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        let nonce = use_nonce().map(|n| n.to_string()).unwrap_or_default();
+        let csp = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+             style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&csp) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+        if let Some(chosen) = chosen {
+            let cookie = format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax", ssr::LOCALE_COOKIE, chosen.code());
+            if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+                response.append_header(http::header::SET_COOKIE, value);
+            }
+        }
+        response.append_header(http::header::VARY, http::HeaderValue::from_static("accept-language, cookie"));
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.code()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#1f6f43" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The language the server rendered, read back from `<html lang>` when hydrating.
+fn initial_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<UiLocale>().map(|l| l.0).unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|code| Locale::from_code(&code))
+            .unwrap_or_default()
+    }
+}
+
+/// The application: layout and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let locale = initial_locale();
+    provide_context(UiLocale(locale));
+    // Effects run only in the browser: this marks the page as hydrated, which the
+    // end-to-end tests wait for before they interact.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/metropolitan.css" />
+        <Title text=t(locale, Key::ShopName) />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=HomePage />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

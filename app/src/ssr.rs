@@ -1,0 +1,60 @@
+//! Server-side helpers for server functions and the shell.
+
+use domain::Services;
+use http::request::Parts;
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::i18n::Locale;
+
+/// The name of the cookie that remembers the chosen language.
+pub const LOCALE_COOKIE: &str = "lang";
+
+/// The shared domain handles, provided by the server for every request.
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or_else(|| {
+        tracing::error!("Services missing from the Leptos context");
+        AppError::Unavailable
+    })
+}
+
+/// The interface language for this request: `?lang=`, then the `lang` cookie, then
+/// `Accept-Language`, then the shop's default.
+pub fn request_locale(parts: &Parts, default: Locale) -> Locale {
+    let from_query = query_locale(parts);
+    let from_cookie = || {
+        parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(k, _)| *k == LOCALE_COOKIE)
+            .and_then(|(_, v)| Locale::from_code(v))
+    };
+    let from_header = || {
+        parts
+            .headers
+            .get(http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(domain::shared::Locale::from_accept_language)
+            .and_then(|l| Locale::from_code(l.code()))
+    };
+    from_query.or_else(from_cookie).or_else(from_header).unwrap_or(default)
+}
+
+/// The language asked for explicitly with `?lang=`, which the shell remembers in a cookie.
+pub fn query_locale(parts: &Parts) -> Option<Locale> {
+    parts.uri.query().and_then(|q| {
+        q.split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == "lang")
+            .and_then(|(_, v)| Locale::from_code(v))
+    })
+}
+
+/// Converts the UI locale to the domain's.
+pub fn domain_locale(locale: Locale) -> domain::shared::Locale {
+    domain::shared::Locale::parse(locale.code()).unwrap_or_default()
+}

@@ -1,0 +1,44 @@
+use crate::shared::money::MoneyError;
+
+/// What can go wrong in the catalog.
+#[derive(thiserror::Error)]
+pub enum Error {
+    /// A value failed validation.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The offending field.
+        field: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The category a product points at does not exist.
+    #[error("category `{0}` does not exist")]
+    UnknownCategory(String),
+    /// Anything else: database down, a bug.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<MoneyError> for Error {
+    fn from(e: MoneyError) -> Self {
+        Error::Invalid {
+            field: "price",
+            message: e.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            writeln!(f, "Caused by: {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+/// The catalog's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,14 @@
+//! Catalog: categories, products and their translations, listing.
+//!
+//! Invariants: prices are gross minor units with a VAT rate per product; stock is never
+//! negative (a database CHECK backs the domain); a product's name falls back to the shop's
+//! default language when the asked-for translation is missing.
+
+mod error;
+mod model;
+mod repo;
+mod service;
+
+pub use error::{Error, Result};
+pub use model::{NewCategory, NewProduct, NewProductTranslation, ProductSummary, Slug};
+pub use service::{ListProducts, list_products, upsert_category, create_product_if_absent};

@@ -1,0 +1,12 @@
+//! Metropolitan's business logic, one module per bounded context.
+//!
+//! Nothing here knows about HTTP or the UI: the JSON API in `server` and the server
+//! functions in `app` are thin adapters over the use-cases in each context's `service`.
+
+pub mod catalog;
+pub mod identity;
+pub mod services;
+pub mod shopping;
+pub mod shared;
+
+pub use services::{Redis, Services};

@@ -1,0 +1,95 @@
+//! The handles every use-case needs, built once at start-up and shared by both adapters.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use sqlx::PgPool;
+use tokio::sync::OnceCell;
+
+use crate::shared::Locale;
+
+/// Postgres, Redis and the shop-wide settings the domain needs.
+#[derive(Clone)]
+pub struct Services {
+    /// The source of truth.
+    pub db: PgPool,
+    /// The fast path for stock, sessions and token revocation; `None` when not configured.
+    pub redis: Option<Redis>,
+    /// Language used when a translation is missing.
+    pub default_locale: Locale,
+}
+
+impl Services {
+    /// Bundles the handles.
+    pub fn new(db: PgPool, redis: Option<Redis>, default_locale: Locale) -> Self {
+        Services {
+            db,
+            redis,
+            default_locale,
+        }
+    }
+
+    /// Runs `select 1` and reports how long it took.
+    pub async fn ping_database(&self) -> Result<Duration, sqlx::Error> {
+        let started = Instant::now();
+        sqlx::query("select 1").execute(&self.db).await?;
+        Ok(started.elapsed())
+    }
+
+    /// Sends `PING` to Redis and reports how long it took; `None` when Redis is not configured.
+    pub async fn ping_redis(&self) -> Option<Result<Duration, redis::RedisError>> {
+        let redis = self.redis.as_ref()?;
+        let started = Instant::now();
+        let result = async {
+            let mut conn = redis.connection().await?;
+            redis::cmd("PING").query_async::<String>(&mut conn).await
+        }
+        .await;
+        Some(result.map(|_| started.elapsed()))
+    }
+}
+
+/// A Redis client that connects on first use and reconnects by itself afterwards, so that
+/// the server starts and serves the Postgres paths while Redis is down.
+#[derive(Clone)]
+pub struct Redis {
+    client: redis::Client,
+    manager: Arc<OnceCell<ConnectionManager>>,
+    prefix: Arc<str>,
+}
+
+impl Redis {
+    /// How long a connection attempt or a command may take before Redis counts as down.
+    const TIMEOUT: Duration = Duration::from_millis(500);
+
+    /// Validates the URL without connecting. Every key is put under `prefix`, which lets
+    /// several shops or test runs share one Redis.
+    pub fn new(url: &str, prefix: &str) -> Result<Self, redis::RedisError> {
+        Ok(Redis {
+            client: redis::Client::open(url)?,
+            manager: Arc::new(OnceCell::new()),
+            prefix: prefix.into(),
+        })
+    }
+
+    /// A multiplexed connection; the first call connects.
+    pub async fn connection(&self) -> Result<ConnectionManager, redis::RedisError> {
+        let manager = self
+            .manager
+            .get_or_try_init(|| {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(Self::TIMEOUT))
+                    .set_response_timeout(Some(Self::TIMEOUT))
+                    .set_number_of_retries(1);
+                ConnectionManager::new_with_config(self.client.clone(), config)
+            })
+            .await?;
+        Ok(manager.clone())
+    }
+
+    /// The full key for `name`, under this instance's prefix.
+    pub fn key(&self, name: &str) -> String {
+        format!("{}{}", self.prefix, name)
+    }
+}

@@ -1,0 +1,29 @@
+//! Value types shared by every context: money, VAT, locales and pagination.
+
+pub mod locale;
+pub mod money;
+pub mod pagination;
+
+pub use locale::Locale;
+pub use money::{Currency, Money, VatLine, VatRate};
+pub use pagination::{Page, PageRequest};
+
+/// Which price list and minimum quantities apply to a buyer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CustomerType {
+    /// A private person (and every guest).
+    #[default]
+    Individual,
+    /// A company identified by its tax number.
+    Corporate,
+}
+
+impl CustomerType {
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerType::Individual => "individual",
+            CustomerType::Corporate => "corporate",
+        }
+    }
+}

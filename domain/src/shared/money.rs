@@ -1,0 +1,230 @@
+//! Money in integer minor units, VAT rates in basis points, and the VAT breakdown.
+//!
+//! Prices are gross (VAT included). The VAT inside a gross amount is
+//! `gross * rate / (1 + rate)`, rounded half-up to the minor unit, computed once per rate
+//! over the summed gross of that rate, so the breakdown always adds up to the total.
+
+use std::fmt;
+
+/// An ISO 4217 currency code such as `PLN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    /// Polish złoty, the first shop's currency.
+    pub const PLN: Currency = Currency(*b"PLN");
+
+    /// Parses three upper-case ASCII letters.
+    pub fn parse(code: &str) -> Result<Self, MoneyError> {
+        let bytes: [u8; 3] = code
+            .as_bytes()
+            .try_into()
+            .map_err(|_| MoneyError::InvalidCurrency(code.to_owned()))?;
+        if bytes.iter().all(u8::is_ascii_uppercase) {
+            Ok(Currency(bytes))
+        } else {
+            Err(MoneyError::InvalidCurrency(code.to_owned()))
+        }
+    }
+
+    /// The three-letter code.
+    pub fn code(&self) -> &str {
+        // Only ASCII letters are ever stored, so this never falls back.
+        std::str::from_utf8(&self.0).unwrap_or("XXX")
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// An amount of money: integer minor units (grosze for PLN) and a currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Money {
+    /// Amount in minor units; may be negative for refunds and discounts.
+    pub minor: i64,
+    /// Currency of the amount.
+    pub currency: Currency,
+}
+
+impl Money {
+    /// Builds an amount from minor units.
+    pub fn new(minor: i64, currency: Currency) -> Self {
+        Money { minor, currency }
+    }
+
+    /// Adds two amounts of the same currency; `None` on a currency mismatch or overflow.
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        (self.currency == other.currency)
+            .then(|| self.minor.checked_add(other.minor))
+            .flatten()
+            .map(|minor| Money::new(minor, self.currency))
+    }
+
+    /// Multiplies by a quantity; `None` on overflow.
+    pub fn checked_mul(self, quantity: i64) -> Option<Money> {
+        self.minor
+            .checked_mul(quantity)
+            .map(|minor| Money::new(minor, self.currency))
+    }
+}
+
+/// A VAT rate in basis points: 2300 is 23 %.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VatRate(u16);
+
+impl VatRate {
+    /// Accepts 0 to 100 percent, in basis points.
+    pub fn from_basis_points(bp: i32) -> Result<Self, MoneyError> {
+        u16::try_from(bp)
+            .ok()
+            .filter(|bp| *bp <= 10_000)
+            .map(VatRate)
+            .ok_or(MoneyError::InvalidVatRate(bp))
+    }
+
+    /// The rate in basis points.
+    pub fn basis_points(self) -> i32 {
+        i32::from(self.0)
+    }
+
+    /// The VAT contained in a gross amount, rounded half-up (half away from zero).
+    pub fn vat_in_gross(self, gross_minor: i64) -> i64 {
+        let rate = i128::from(self.0);
+        let numerator = i128::from(gross_minor) * rate;
+        let denominator = 10_000 + rate;
+        let rounded = (2 * numerator.abs() + denominator) / (2 * denominator);
+        // |vat| <= |gross|, so the value always fits back into i64.
+        let vat = i64::try_from(rounded).unwrap_or(i64::MAX);
+        if gross_minor < 0 { -vat } else { vat }
+    }
+}
+
+impl fmt::Display for VatRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (whole, frac) = (self.0 / 100, self.0 % 100);
+        if frac == 0 {
+            write!(f, "{whole}%")
+        } else {
+            write!(f, "{whole}.{frac:02}%")
+        }
+    }
+}
+
+/// One row of a VAT summary: everything sold at one rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VatLine {
+    /// The rate of this row.
+    pub rate: VatRate,
+    /// Net amount (gross minus VAT) in minor units.
+    pub net_minor: i64,
+    /// VAT in minor units.
+    pub vat_minor: i64,
+    /// Gross amount in minor units.
+    pub gross_minor: i64,
+}
+
+/// Sums gross line amounts per VAT rate and splits each sum into net and VAT.
+///
+/// The rows are ordered by rate, highest first, and their gross amounts add up to the sum
+/// of the inputs exactly.
+pub fn vat_breakdown(lines: impl IntoIterator<Item = (VatRate, i64)>) -> Vec<VatLine> {
+    let mut per_rate: std::collections::BTreeMap<VatRate, i64> = Default::default();
+    for (rate, gross) in lines {
+        *per_rate.entry(rate).or_default() += gross;
+    }
+    per_rate
+        .into_iter()
+        .rev()
+        .map(|(rate, gross_minor)| {
+            let vat_minor = rate.vat_in_gross(gross_minor);
+            VatLine {
+                rate,
+                net_minor: gross_minor - vat_minor,
+                vat_minor,
+                gross_minor,
+            }
+        })
+        .collect()
+}
+
+/// Invalid money values.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MoneyError {
+    /// Not a three-letter upper-case code.
+    #[error("`{0}` is not an ISO 4217 currency code")]
+    InvalidCurrency(String),
+    /// Outside 0..=10000 basis points.
+    #[error("{0} basis points is not a VAT rate between 0 and 100 %")]
+    InvalidVatRate(i32),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rate(bp: i32) -> VatRate {
+        VatRate::from_basis_points(bp).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn vat_in_gross_rounds_half_up() {
+        // 123.00 gross at 23 % holds exactly 23.00 VAT.
+        assert_eq!(rate(2300).vat_in_gross(12_300), 2_300);
+        // 1.00 at 23 %: 18.699... grosze rounds to 19.
+        assert_eq!(rate(2300).vat_in_gross(100), 19);
+        // 0.54 at 8 %: 4.0 grosze exactly.
+        assert_eq!(rate(800).vat_in_gross(54), 4);
+        // 0.21 at 5 %: exactly 1.0.
+        assert_eq!(rate(500).vat_in_gross(21), 1);
+        // 0.63 at 5 %: exactly 3.0; 0.105 would be a half, tested with 5 % of 10.5 below.
+        assert_eq!(rate(500).vat_in_gross(63), 3);
+        assert_eq!(rate(0).vat_in_gross(999), 0);
+        assert_eq!(rate(2300).vat_in_gross(-100), -19);
+    }
+
+    #[test]
+    fn vat_half_is_rounded_up() {
+        // 10 % of gross 11 -> exactly 1.0; gross 165 at 10 % -> 15.0; gross 55 at 10% -> 5.0.
+        // A real half: gross 21 at 5 % -> 1.0; use 100 % rate: gross 3 -> 1.5 -> 2.
+        assert_eq!(rate(10_000).vat_in_gross(3), 2);
+        assert_eq!(rate(10_000).vat_in_gross(-3), -2);
+    }
+
+    #[test]
+    fn breakdown_adds_up_to_the_total() {
+        let lines = [(rate(2300), 1_999), (rate(800), 349), (rate(2300), 1), (rate(500), 1_250), (rate(0), 700)];
+        let rows = vat_breakdown(lines);
+        let total: i64 = lines.iter().map(|(_, g)| g).sum();
+        assert_eq!(rows.iter().map(|r| r.gross_minor).sum::<i64>(), total);
+        for row in &rows {
+            assert_eq!(row.net_minor + row.vat_minor, row.gross_minor);
+        }
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows[0].rate, rate(2300));
+        assert_eq!(rows[0].gross_minor, 2_000);
+        assert_eq!(rows[0].vat_minor, 374);
+    }
+
+    #[test]
+    fn parse_rejects_bad_values() {
+        assert!(Currency::parse("pln").is_err());
+        assert!(Currency::parse("PLNX").is_err());
+        assert_eq!(Currency::parse("EUR").map(|c| c.to_string()), Ok("EUR".to_owned()));
+        assert!(VatRate::from_basis_points(-1).is_err());
+        assert!(VatRate::from_basis_points(10_001).is_err());
+        assert_eq!(rate(2300).to_string(), "23%");
+        assert_eq!(rate(550).to_string(), "5.50%");
+    }
+
+    #[test]
+    fn money_arithmetic_checks_currency_and_overflow() {
+        let a = Money::new(100, Currency::PLN);
+        let eur = Money::new(100, Currency::parse("EUR").unwrap_or(Currency::PLN));
+        assert_eq!(a.checked_add(a), Some(Money::new(200, Currency::PLN)));
+        assert_eq!(a.checked_add(eur), None);
+        assert_eq!(Money::new(i64::MAX, Currency::PLN).checked_mul(2), None);
+    }
+}

@@ -1,0 +1,180 @@
+//! The one error shape of the JSON API:
+//! `{"error": {"code": "...", "message": "...", "details": ..., "request_id": "..."}}`.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::Value;
+
+/// An error answered by the API. The request id is filled in by the error-shape middleware.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable snake_case code clients match on.
+    pub code: &'static str,
+    /// Human-readable message, safe to show.
+    pub message: String,
+    /// Extra structured data, e.g. which field failed.
+    pub details: Option<Value>,
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code, e.g. `not_found`, `validation_failed`.
+    pub code: String,
+    /// Human-readable message.
+    pub message: String,
+    /// Structured details, when there are any.
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<Value>,
+    /// The `x-request-id` of the request, for support and logs.
+    pub request_id: Option<String>,
+}
+
+impl ApiError {
+    /// Builds an error with no details.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    /// Adds structured details.
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    /// 404 for a resource or route that does not exist.
+    pub fn not_found() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "The requested resource does not exist.")
+    }
+
+    /// 422 for a value that failed validation.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("{field}: {message}"))
+            .with_details(serde_json::json!({ "field": field, "reason": message }))
+    }
+
+    /// 500 with a generic message; the cause is logged here, never sent.
+    pub fn internal(cause: &dyn std::fmt::Debug) -> Self {
+        tracing::error!(error.cause_chain = ?cause, "request failed");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.")
+    }
+
+    /// The standard code and message for a bare status, used to reshape responses that
+    /// lower layers (routing, body limit, timeout) produced.
+    pub fn from_status(status: StatusCode) -> Self {
+        let (code, message) = match status {
+            StatusCode::BAD_REQUEST => ("bad_request", "The request is malformed."),
+            StatusCode::UNAUTHORIZED => ("unauthorized", "Sign in to continue."),
+            StatusCode::FORBIDDEN => ("forbidden", "You may not do this."),
+            StatusCode::NOT_FOUND => ("not_found", "The requested resource does not exist."),
+            StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "This method is not allowed on this resource."),
+            StatusCode::REQUEST_TIMEOUT => ("timeout", "The request took too long."),
+            StatusCode::CONFLICT => ("conflict", "The request conflicts with the current state."),
+            StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "The request body is too large."),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Send the body as application/json."),
+            StatusCode::UNPROCESSABLE_ENTITY => ("validation_failed", "The request body is invalid."),
+            StatusCode::TOO_MANY_REQUESTS => ("rate_limited", "Too many requests; slow down."),
+            StatusCode::SERVICE_UNAVAILABLE => ("unavailable", "The service is temporarily unavailable."),
+            s if s.is_server_error() => ("internal_error", "Something went wrong on our side."),
+            _ => ("error", "The request failed."),
+        };
+        ApiError::new(status, code, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message,
+                details: self.details,
+                request_id: None,
+            },
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response.extensions_mut().insert(ShapedError);
+        response
+    }
+}
+
+/// Marks a response whose body is already in the error shape.
+#[derive(Debug, Clone, Copy)]
+pub struct ShapedError;
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let status = rejection.status();
+        let code = match rejection {
+            JsonRejection::JsonSyntaxError(_) => "malformed_json",
+            JsonRejection::JsonDataError(_) => "validation_failed",
+            JsonRejection::MissingJsonContentType(_) => "unsupported_media_type",
+            _ if status == StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            _ => "bad_request",
+        };
+        ApiError::new(status, code, rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", rejection.body_text())
+    }
+}
+
+impl From<domain::catalog::Error> for ApiError {
+    fn from(e: domain::catalog::Error) -> Self {
+        match e {
+            domain::catalog::Error::Invalid { field, message } => ApiError::invalid(field, message),
+            domain::catalog::Error::UnknownCategory(slug) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("Category `{slug}` does not exist."))
+            }
+            domain::catalog::Error::Unexpected(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<domain::shopping::Error> for ApiError {
+    fn from(e: domain::shopping::Error) -> Self {
+        use domain::shopping::Error;
+        match e {
+            Error::Invalid { field, message } => ApiError::invalid(field, message),
+            Error::UnknownProducts(ids) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_product",
+                "Some products do not exist or are no longer sold.",
+            )
+            .with_details(serde_json::json!({ "product_ids": ids })),
+            Error::BelowMinimum { product_id, minimum } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "below_minimum_quantity",
+                format!("Product {product_id} must be ordered in quantities of at least {minimum}."),
+            )
+            .with_details(serde_json::json!({ "product_id": product_id, "minimum": minimum })),
+            Error::Unexpected(e) => ApiError::internal(&e),
+        }
+    }
+}

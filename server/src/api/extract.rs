@@ -1,0 +1,62 @@
+//! Extractors whose rejections answer in the API's error shape, and the request language.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::request::Parts;
+use domain::shared::Locale;
+use serde::de::DeserializeOwned;
+
+use super::ApiError;
+use crate::startup::AppState;
+
+/// `axum::Json` with errors in the API shape (400 malformed, 422 invalid, 415, 413).
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+        Ok(ApiJson(value))
+    }
+}
+
+/// `axum::extract::Query` with errors in the API shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Query(value) = axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(ApiQuery(value))
+    }
+}
+
+/// The language for translated fields: `?lang=`, else `Accept-Language`, else the shop's
+/// default. An unsupported `?lang=` is an error rather than a silent fallback.
+pub struct ApiLocale(pub Locale);
+
+impl FromRequestParts<AppState> for ApiLocale {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let query_lang = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .find(|(k, _)| *k == "lang")
+                .map(|(_, v)| v.to_owned())
+        });
+        if let Some(code) = query_lang {
+            return Locale::parse(&code)
+                .map(ApiLocale)
+                .ok_or_else(|| ApiError::invalid("lang", format!("`{code}` is not one of pl, en, tr")));
+        }
+        let from_header = parts
+            .headers
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Locale::from_accept_language);
+        Ok(ApiLocale(from_header.unwrap_or(state.services.default_locale)))
+    }
+}

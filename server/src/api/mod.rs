@@ -1,0 +1,34 @@
+//! The JSON API for mobile apps, mounted under `/api/v1`.
+//!
+//! Handlers are thin: extract, convert to a domain command, call the use-case, map the
+//! result to a response DTO or an [`ApiError`].
+
+pub mod catalog;
+pub mod docs;
+pub mod error;
+pub mod extract;
+pub mod shopping;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use error::ApiError;
+
+use crate::startup::AppState;
+
+/// Every `/api/v1` route; unknown paths and wrong methods answer in the error shape.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/products", get(catalog::list_products))
+        .route("/quotes", post(shopping::create_quote))
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn fallback() -> ApiError {
+    ApiError::not_found()
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::from_status(axum::http::StatusCode::METHOD_NOT_ALLOWED)
+}

@@ -1,0 +1,95 @@
+//! The command line: `serve` (default), `migrate`, `seed`, `create-admin`.
+
+use std::io::BufRead;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use domain::identity::{self, AdminAccount, CreateAdmin};
+use secrecy::ExposeSecret;
+use sqlx::migrate::MigrateDatabase;
+
+use crate::config::Settings;
+use crate::startup::{self, Application};
+
+/// Metropolitan, an e-commerce server.
+#[derive(Debug, Parser)]
+#[command(name = "metropolitan", version, about)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database, then serve the shop, the API and the webhooks.
+    Serve,
+    /// Create the database if it is missing and apply pending migrations.
+    Migrate,
+    /// Load the demo catalog and an admin account (idempotent: a second run adds nothing).
+    Seed,
+    /// Create an admin account, or give an existing account with that e-mail the admin role.
+    CreateAdmin {
+        /// The admin's e-mail.
+        #[arg(long)]
+        email: String,
+        /// Read the password from this variable instead of the first line of stdin.
+        #[arg(long, default_value = "ADMIN_PASSWORD")]
+        password_env: String,
+    },
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => migrate(&settings).await,
+        Command::Seed => {
+            migrate(&settings).await?;
+            let services = startup::services(&settings, startup::database_pool(&settings)?)?;
+            crate::seed::run(&services, &settings).await
+        }
+        Command::CreateAdmin { email, password_env } => {
+            let password = match std::env::var(&password_env) {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    eprintln!("Password (at least {} characters):", identity::MIN_ADMIN_PASSWORD_LEN);
+                    let mut line = String::new();
+                    std::io::stdin().lock().read_line(&mut line).context("Failed to read the password")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let services = startup::services(&settings, startup::database_pool(&settings)?)?;
+            match identity::create_admin(&services, CreateAdmin { email: email.clone(), password }).await? {
+                AdminAccount::Created(_) => println!("Created admin {email}."),
+                AdminAccount::Existing(_) => println!("{email} exists; it now has the admin role (password unchanged)."),
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    migrate(&settings).await?;
+    let pool = startup::database_pool(&settings)?;
+    let app = Application::build(&settings, pool).await?;
+    tracing::info!(addr = %app.local_addr()?, env = ?settings.env, "serving");
+    app.run_until_stopped().await.context("Server failed")
+}
+
+/// Creates the database when missing, then applies the migrations in `migrations/`.
+pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let url = settings.database_url.expose_secret();
+    if !sqlx::Postgres::database_exists(url)
+        .await
+        .context("Cannot reach Postgres at DATABASE_URL")?
+    {
+        sqlx::Postgres::create_database(url).await.context("Failed to create the database")?;
+        tracing::info!("created the database");
+    }
+    let pool = startup::database_pool(settings)?;
+    sqlx::migrate!("../migrations").run(&pool).await.context("Failed to migrate the database")?;
+    pool.close().await;
+    Ok(())
+}

@@ -1,0 +1,285 @@
+//! Settings from environment variables (and a `.env` file in development).
+//!
+//! Development and test have working defaults for everything. Production has no defaults
+//! for secrets: start-up stops with one message naming every missing variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+/// Where the process runs; picks defaults, log format and which settings are required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    /// A developer's machine: defaults for everything, readable logs.
+    Development,
+    /// Automated tests: like development.
+    Test,
+    /// A real shop: secrets required, JSON logs.
+    Production,
+}
+
+impl AppEnv {
+    fn parse(value: &str) -> Option<AppEnv> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "development" | "dev" => Some(AppEnv::Development),
+            "test" => Some(AppEnv::Test),
+            "production" | "prod" => Some(AppEnv::Production),
+            _ => None,
+        }
+    }
+}
+
+/// Every setting the server reads.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `APP_ENV`.
+    pub env: AppEnv,
+    /// `LEPTOS_SITE_ADDR`: address to listen on.
+    pub site_addr: SocketAddr,
+    /// `LEPTOS_SITE_ROOT`: folder with the built wasm, CSS and assets.
+    pub site_root: String,
+    /// `DATABASE_URL`.
+    pub database_url: SecretString,
+    /// `DATABASE_MAX_CONNECTIONS`.
+    pub database_max_connections: u32,
+    /// `REDIS_URL`; `None` runs on Postgres alone.
+    pub redis_url: Option<SecretString>,
+    /// `REDIS_KEY_PREFIX`: every Redis key starts with it.
+    pub redis_key_prefix: String,
+    /// `JWT_SECRET`: signs API access tokens.
+    pub jwt_secret: SecretString,
+    /// `STRIPE_SECRET_KEY`; without it the dev payment gateway serves.
+    pub stripe_secret_key: Option<SecretString>,
+    /// `STRIPE_WEBHOOK_SECRET`.
+    pub stripe_webhook_secret: Option<SecretString>,
+    /// `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_FROM`; without them codes are logged.
+    pub twilio: Option<TwilioSettings>,
+    /// `SENTRY_DSN`.
+    pub sentry_dsn: Option<SecretString>,
+    /// `UPLOAD_DIR`: local blob store for images.
+    pub upload_dir: PathBuf,
+    /// `DEFAULT_LOCALE`.
+    pub default_locale: domain::shared::Locale,
+    /// `LOG_FORMAT`: `json` or `pretty`.
+    pub log_json: bool,
+    /// `REQUEST_TIMEOUT_SECS`.
+    pub request_timeout: Duration,
+    /// `BODY_LIMIT_BYTES`.
+    pub body_limit_bytes: usize,
+}
+
+/// Twilio credentials for sending sign-in codes by SMS.
+#[derive(Debug, Clone)]
+pub struct TwilioSettings {
+    /// Account SID.
+    pub account_sid: String,
+    /// Auth token.
+    pub auth_token: SecretString,
+    /// Sender number or messaging service.
+    pub from: String,
+}
+
+/// Why the settings could not be built.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// Required in this environment and not set.
+    #[error("missing required environment variables for APP_ENV={env}: {}", .names.join(", "))]
+    Missing {
+        /// The environment.
+        env: String,
+        /// Every missing variable.
+        names: Vec<&'static str>,
+    },
+    /// Set to something unusable.
+    #[error("invalid value for {name}: {reason}")]
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// Why it was rejected.
+        reason: String,
+    },
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        Settings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds settings from any variable lookup; empty values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let env = match get("APP_ENV") {
+            None => AppEnv::Development,
+            Some(v) => AppEnv::parse(&v).ok_or(ConfigError::Invalid {
+                name: "APP_ENV",
+                reason: format!("`{v}` is not development, test or production"),
+            })?,
+        };
+        let production = env == AppEnv::Production;
+
+        let mut missing = Vec::new();
+        let mut required = |name: &'static str, dev_default: &str| match get(name) {
+            Some(v) => v,
+            None if production => {
+                missing.push(name);
+                String::new()
+            }
+            None => dev_default.to_owned(),
+        };
+        let database_url = required("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/metropolitan");
+        let jwt_secret = required("JWT_SECRET", "development-only-jwt-secret-change-me-0123456789");
+        let stripe_secret_key = required("STRIPE_SECRET_KEY", "");
+        let stripe_webhook_secret = required("STRIPE_WEBHOOK_SECRET", "");
+        let twilio_sid = required("TWILIO_ACCOUNT_SID", "");
+        let twilio_token = required("TWILIO_AUTH_TOKEN", "");
+        let twilio_from = required("TWILIO_FROM", "");
+        if !missing.is_empty() {
+            return Err(ConfigError::Missing {
+                env: "production".into(),
+                names: missing,
+            });
+        }
+        if production && jwt_secret.len() < 32 {
+            return Err(ConfigError::Invalid {
+                name: "JWT_SECRET",
+                reason: "must be at least 32 characters".into(),
+            });
+        }
+
+        let parse = |name: &'static str, default: &str| -> Result<String, ConfigError> {
+            Ok(get(name).unwrap_or_else(|| default.to_owned()))
+        };
+        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            get(name).map_or(Ok(default), |v| {
+                v.parse().map_err(|_| ConfigError::Invalid {
+                    name,
+                    reason: format!("`{v}` is not a whole number"),
+                })
+            })
+        };
+        let site_addr_text = parse("LEPTOS_SITE_ADDR", "127.0.0.1:3000")?;
+        let site_addr = site_addr_text.parse().map_err(|_| ConfigError::Invalid {
+            name: "LEPTOS_SITE_ADDR",
+            reason: format!("`{site_addr_text}` is not host:port"),
+        })?;
+        let locale_text = parse("DEFAULT_LOCALE", "pl")?;
+        let default_locale = domain::shared::Locale::parse(&locale_text).ok_or(ConfigError::Invalid {
+            name: "DEFAULT_LOCALE",
+            reason: format!("`{locale_text}` is not one of pl, en, tr"),
+        })?;
+        let log_json = match get("LOG_FORMAT").as_deref() {
+            Some("json") => true,
+            Some("pretty") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "LOG_FORMAT",
+                    reason: format!("`{other}` is not json or pretty"),
+                });
+            }
+            None => production,
+        };
+        let redis_default = if production { "" } else { "redis://127.0.0.1:6379" };
+        let optional_secret = |v: String| (!v.is_empty()).then(|| SecretString::from(v));
+
+        Ok(Settings {
+            env,
+            site_addr,
+            site_root: parse("LEPTOS_SITE_ROOT", "target/site")?,
+            database_url: database_url.into(),
+            database_max_connections: u32::try_from(number("DATABASE_MAX_CONNECTIONS", 10)?).unwrap_or(10),
+            redis_url: optional_secret(get("REDIS_URL").unwrap_or_else(|| redis_default.to_owned())),
+            redis_key_prefix: parse("REDIS_KEY_PREFIX", "metropolitan:")?,
+            jwt_secret: jwt_secret.into(),
+            stripe_secret_key: optional_secret(stripe_secret_key),
+            stripe_webhook_secret: optional_secret(stripe_webhook_secret),
+            twilio: (!twilio_sid.is_empty() && !twilio_token.is_empty() && !twilio_from.is_empty()).then(|| {
+                TwilioSettings {
+                    account_sid: twilio_sid,
+                    auth_token: twilio_token.into(),
+                    from: twilio_from,
+                }
+            }),
+            sentry_dsn: get("SENTRY_DSN").map(SecretString::from),
+            upload_dir: PathBuf::from(parse("UPLOAD_DIR", "uploads")?),
+            default_locale,
+            log_json,
+            request_timeout: Duration::from_secs(number("REQUEST_TIMEOUT_SECS", 30)?.max(1)),
+            body_limit_bytes: usize::try_from(number("BODY_LIMIT_BYTES", 1024 * 1024)?).unwrap_or(1024 * 1024),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn development_needs_nothing() {
+        let s = settings(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.env, AppEnv::Development);
+        assert_eq!(s.site_addr.port(), 3000);
+        assert!(s.redis_url.is_some());
+        assert!(s.stripe_secret_key.is_none());
+        assert!(!s.log_json);
+    }
+
+    #[test]
+    fn production_names_every_missing_secret_at_once() {
+        let err = settings(&[("APP_ENV", "production"), ("JWT_SECRET", "x".repeat(40).as_str())])
+            .err()
+            .unwrap_or_else(|| panic!("production without secrets must fail"));
+        assert_eq!(
+            err,
+            ConfigError::Missing {
+                env: "production".into(),
+                names: vec![
+                    "DATABASE_URL",
+                    "STRIPE_SECRET_KEY",
+                    "STRIPE_WEBHOOK_SECRET",
+                    "TWILIO_ACCOUNT_SID",
+                    "TWILIO_AUTH_TOKEN",
+                    "TWILIO_FROM",
+                ],
+            }
+        );
+        assert!(err.to_string().contains("DATABASE_URL, STRIPE_SECRET_KEY"));
+    }
+
+    #[test]
+    fn bad_values_are_rejected_with_their_name() {
+        let err = settings(&[("LEPTOS_SITE_ADDR", "nowhere")]).err();
+        assert!(matches!(err, Some(ConfigError::Invalid { name: "LEPTOS_SITE_ADDR", .. })));
+        let err = settings(&[("APP_ENV", "staging")]).err();
+        assert!(matches!(err, Some(ConfigError::Invalid { name: "APP_ENV", .. })));
+        let err = settings(&[("DEFAULT_LOCALE", "de")]).err();
+        assert!(matches!(err, Some(ConfigError::Invalid { name: "DEFAULT_LOCALE", .. })));
+    }
+
+    #[test]
+    fn production_with_everything_set_starts_with_json_logs() {
+        let s = settings(&[
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "postgres://db/shop"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("STRIPE_SECRET_KEY", "sk_live_x"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_x"),
+            ("TWILIO_ACCOUNT_SID", "AC1"),
+            ("TWILIO_AUTH_TOKEN", "t"),
+            ("TWILIO_FROM", "+48500000000"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(s.log_json);
+        assert!(s.redis_url.is_none(), "production has no Redis default");
+        assert!(s.twilio.is_some());
+    }
+}

@@ -1,0 +1,215 @@
+//! Cross-cutting HTTP middleware: request ids, the API error shape, panics, metrics and
+//! security headers.
+
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt;
+use http_body_util::BodyExt;
+
+use crate::api::ApiError;
+use crate::api::error::ShapedError;
+
+/// The header carrying the request id, in requests and responses.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the request being served, stored in request extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub HeaderValue);
+
+/// Takes the caller's `x-request-id` when it is a sane token (1-128 visible ASCII
+/// characters), otherwise makes a UUIDv7; puts it on the request and the response.
+pub async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .filter(|v| {
+            let bytes = v.as_bytes();
+            !bytes.is_empty() && bytes.len() <= 128 && bytes.iter().all(|b| b.is_ascii_graphic())
+        })
+        .cloned()
+        .unwrap_or_else(|| {
+            // A UUID's text is always a valid header value.
+            HeaderValue::from_str(&uuid::Uuid::now_v7().to_string()).unwrap_or(HeaderValue::from_static("unknown"))
+        });
+    req.headers_mut().insert(REQUEST_ID, id.clone());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let mut response = next.run(req).await;
+    response.headers_mut().insert(REQUEST_ID, id);
+    response
+}
+
+/// Whether a path is served as JSON (API, health, metrics, webhooks) rather than a page.
+fn is_machine_path(path: &str) -> bool {
+    ["/api/", "/health", "/metrics", "/webhooks/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+        && !path.starts_with("/api/docs")
+}
+
+/// Refuses bodies over `limit` bytes: at once when `Content-Length` says so, otherwise
+/// when reading passes the limit (extractors then answer 413).
+pub async fn body_limit(State(limit): State<usize>, req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return ApiError::from_status(StatusCode::PAYLOAD_TOO_LARGE).into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let limited = Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, limited)).await
+}
+
+/// Gives every error response on machine paths the one error shape, with the request id:
+/// errors made by lower layers (body limit, timeout, routing) are reshaped, and errors made
+/// by handlers get their `request_id` filled in.
+pub async fn error_shape(req: Request, next: Next) -> Response {
+    if !is_machine_path(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.0.to_str().ok())
+        .map(str::to_owned);
+    let response = next.run(req).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, body) = if response.extensions().get::<ShapedError>().is_some() {
+        response.into_parts()
+    } else {
+        let (parts, _) = response.into_parts();
+        let (_, body) = ApiError::from_status(status).into_response().into_parts();
+        (parts, body)
+    };
+    // Error bodies are small; anything unreadable falls back to the generic shape.
+    let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| serde_json::json!({"error": {"code": "error", "message": "The request failed.", "details": null}}));
+    if let Some(error) = value.get_mut("error").and_then(|e| e.as_object_mut()) {
+        error.insert("request_id".into(), request_id.into());
+    }
+    let body = serde_json::to_vec(&value).unwrap_or_default();
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// Turns a panic in a handler into a logged 500 in the error shape.
+pub async fn catch_panic(req: Request, next: Next) -> Response {
+    match AssertUnwindSafe(next.run(req)).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "non-string panic payload".to_owned());
+            tracing::error!(panic = %message, "handler panicked");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "Something went wrong on our side.",
+            )
+            .into_response()
+        }
+    }
+}
+
+/// Counts requests and records their latency per route template, method and status.
+pub async fn record_metrics(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().to_string();
+    let response = next.run(req).await;
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", response.status().as_u16().to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// Security headers every response gets unless a handler set its own. Pages replace the
+/// CSP with one carrying their script nonce.
+pub fn security_headers() -> [(HeaderName, HeaderValue); 5] {
+    [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_in_the_error_shape_with_the_request_id() {
+        // Arrange: the same layers the application stacks, around a handler that panics.
+        let app = Router::new()
+            .route(
+                "/api/v1/boom",
+                get(|| async {
+                    if true {
+                        panic!("deliberate test panic");
+                    }
+                }),
+            )
+            .layer(axum::middleware::from_fn(catch_panic))
+            .layer(axum::middleware::from_fn(error_shape))
+            .layer(axum::middleware::from_fn(request_id));
+        let request = axum::http::Request::get("/api/v1/boom")
+            .header("x-request-id", "panic-test")
+            .body(Body::empty())
+            .unwrap_or_else(|e| panic!("{e}"));
+        // Act
+        let response = app.oneshot(request).await.unwrap_or_else(|e| match e {});
+        // Assert
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[&REQUEST_ID], "panic-test");
+        let bytes = response.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        assert_eq!(body["error"]["code"], "internal_error");
+        assert_eq!(body["error"]["request_id"], "panic-test");
+        assert!(!body.to_string().contains("deliberate"), "panic text must not leak");
+    }
+
+    #[test]
+    fn machine_paths_are_api_health_metrics_and_webhooks() {
+        assert!(is_machine_path("/api/v1/products"));
+        assert!(is_machine_path("/health/ready"));
+        assert!(is_machine_path("/metrics"));
+        assert!(is_machine_path("/webhooks/stripe"));
+        assert!(!is_machine_path("/api/docs/"));
+        assert!(!is_machine_path("/"));
+        assert!(!is_machine_path("/sf/catalog/list_products"));
+    }
+}

@@ -1,0 +1,10 @@
+//! The `metropolitan` server: configuration, wiring, HTTP router, JSON API and CLI.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod ops;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,257 @@
+//! `metropolitan seed`: the demo catalog with generated images, and an admin account.
+//!
+//! Idempotent: categories are upserted by slug, products inserted only when their SKU is
+//! new, images written only when missing, and an existing admin is kept.
+
+mod data;
+
+use anyhow::Context;
+use domain::Services;
+use domain::catalog::{self, NewCategory, NewProduct, NewProductTranslation, Slug};
+use domain::identity::{self, AdminAccount, CreateAdmin};
+use domain::shared::{Currency, Locale, Money, VatRate};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::{AppEnv, Settings};
+pub use data::{CATALOG, CategorySeed, ItemSeed};
+
+/// What a seed run did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    /// Products inserted by this run.
+    pub products_created: usize,
+    /// Products in the demo catalog.
+    pub products_total: usize,
+}
+
+/// Seeds the catalog and the admin, printing a progress bar and a summary.
+pub async fn run(svc: &Services, settings: &Settings) -> anyhow::Result<()> {
+    let report = seed_catalog(svc, settings, true).await?;
+    println!(
+        "Demo catalog: {} products ({} new) in {} categories.",
+        report.products_total,
+        report.products_created,
+        CATALOG.len()
+    );
+    seed_admin(svc, settings).await
+}
+
+/// Inserts the demo catalog in one transaction and writes its images to the upload folder.
+pub async fn seed_catalog(svc: &Services, settings: &Settings, show_progress: bool) -> anyhow::Result<SeedReport> {
+    let products = demo_products()?;
+    let bar = if show_progress {
+        ProgressBar::new(products.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} {msg}")
+            .context("Invalid progress template")?
+            .progress_chars("=> "),
+    );
+    bar.set_prefix("Seeding");
+
+    let image_dir = settings.upload_dir.join("demo");
+    tokio::fs::create_dir_all(&image_dir)
+        .await
+        .with_context(|| format!("Failed to create {}", image_dir.display()))?;
+
+    let mut tx = svc.db.begin().await.context("Failed to start the seed transaction")?;
+    for (position, category) in (0..).zip(CATALOG) {
+        let new = NewCategory {
+            slug: Slug::parse(category.slug)?,
+            parent: None,
+            position,
+            names: (0..).zip(Locale::ALL).map(|(i, l)| (l, category.names[i].to_owned())).collect(),
+        };
+        catalog::upsert_category(&mut tx, &new).await?;
+    }
+    let mut created = 0;
+    for (product, svg) in &products {
+        let path = image_dir.join(format!("{}.svg", product.slug.as_str()));
+        if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            tokio::fs::write(&path, svg)
+                .await
+                .with_context(|| format!("Failed to write {}", path.display()))?;
+        }
+        if catalog::create_product_if_absent(&mut tx, svc.default_locale, product).await? {
+            created += 1;
+        }
+        bar.set_message(product.sku.clone());
+        bar.inc(1);
+    }
+    tx.commit().await.context("Failed to commit the demo catalog")?;
+    bar.finish_and_clear();
+    Ok(SeedReport {
+        products_created: created,
+        products_total: products.len(),
+    })
+}
+
+async fn seed_admin(svc: &Services, settings: &Settings) -> anyhow::Result<()> {
+    let email = std::env::var("SEED_ADMIN_EMAIL").unwrap_or_else(|_| "admin@metropolitan.local".to_owned());
+    let password = std::env::var("SEED_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(identity::generate_password);
+    let account = identity::create_admin(
+        svc,
+        CreateAdmin {
+            email: email.clone(),
+            password: password.clone(),
+        },
+    )
+    .await?;
+    match (account, settings.env) {
+        (AdminAccount::Created(_), AppEnv::Development | AppEnv::Test) => {
+            println!("Admin account: {email} / {password}  (development only; shown once)");
+        }
+        (AdminAccount::Created(_), AppEnv::Production) => {
+            println!("Admin account {email} created; set its password with `metropolitan create-admin`.");
+        }
+        (AdminAccount::Existing(_), _) => println!("Admin account {email} already exists; password unchanged."),
+    }
+    Ok(())
+}
+
+/// Every demo product with its generated SVG image.
+pub fn demo_products() -> anyhow::Result<Vec<(NewProduct, String)>> {
+    let mut out = Vec::new();
+    for (ci, category) in CATALOG.iter().enumerate() {
+        for (ii, item) in category.items.iter().enumerate() {
+            for (si, &(quantity, price)) in item.sizes.iter().enumerate() {
+                let duplicate_size = item.sizes.iter().filter(|s| s.0 == quantity).count() > 1;
+                let suffix = if duplicate_size {
+                    format!("{}-pln", price / 100)
+                } else {
+                    format!("{quantity}{}", item.unit)
+                };
+                let slug = Slug::parse(&format!("{}-{suffix}", item.slug))?;
+                let sku = format!("MT-{:02}{:02}-{}", ci + 1, ii + 1, si + 1);
+                let size_label = size_label(quantity, item.unit, price, duplicate_size);
+                let translations = (0..)
+                    .zip(Locale::ALL)
+                    .map(|(i, locale)| NewProductTranslation {
+                        locale,
+                        name: format!("{} {size_label}", item.names[i]),
+                        full_name: Some(format!("{} {} {size_label}", item.brand, item.names[i])),
+                        description: Some(description(locale, item, category, i)),
+                    })
+                    .collect();
+                let image_key = format!("demo/{}.svg", slug.as_str());
+                let svg = product_svg(item.names[1], &size_label, category.hue);
+                let stock = demo_stock(&sku);
+                let product = NewProduct {
+                    slug,
+                    sku,
+                    brand: Some(item.brand.to_owned()),
+                    category: Slug::parse(category.slug)?,
+                    base_price: Money::new(price, Currency::PLN),
+                    individual_price_minor: None,
+                    // Companies buy about 8 % cheaper.
+                    corporate_price_minor: Some(price * 92 / 100),
+                    vat_rate: VatRate::from_basis_points(item.vat_bp.unwrap_or(category.vat_bp))?,
+                    stock,
+                    min_qty_individual: 1,
+                    min_qty_corporate: if item.unit == "pcs" && quantity == 1 { 1 } else { 2 },
+                    qty_per_box: Some(if category.storage == "frozen" { 6 } else { 12 }),
+                    net_content: Some((quantity, item.unit)),
+                    origin_country: Some(item.origin.to_owned()),
+                    storage: Some(category.storage),
+                    allergens: item.allergens.iter().map(|a| (*a).to_owned()).collect(),
+                    nutrition: None,
+                    badges: item.badges.iter().map(|b| (*b).to_owned()).collect(),
+                    translations,
+                    image_keys: vec![image_key],
+                };
+                out.push((product, svg));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn size_label(quantity: i32, unit: &str, price: i64, by_price: bool) -> String {
+    if by_price {
+        return format!("{} zł", price / 100);
+    }
+    match unit {
+        "g" if quantity >= 1000 && quantity % 100 == 0 => trim_thousands(quantity, "kg"),
+        "ml" if quantity >= 1000 && quantity % 100 == 0 => trim_thousands(quantity, "l"),
+        "pcs" => format!("× {quantity}"),
+        _ => format!("{quantity} {unit}"),
+    }
+}
+
+fn trim_thousands(quantity: i32, unit: &str) -> String {
+    let (whole, tenths) = (quantity / 1000, quantity % 1000 / 100);
+    if tenths == 0 {
+        format!("{whole} {unit}")
+    } else {
+        format!("{whole},{tenths} {unit}")
+    }
+}
+
+fn description(locale: Locale, item: &ItemSeed, category: &CategorySeed, i: usize) -> String {
+    let storage = match (locale, category.storage) {
+        (Locale::Pl, "chilled") => "Przechowywać w lodówce.",
+        (Locale::Pl, "frozen") => "Przechowywać w zamrażarce w -18 °C.",
+        (Locale::Pl, _) => "Przechowywać w suchym i chłodnym miejscu.",
+        (Locale::En, "chilled") => "Keep refrigerated.",
+        (Locale::En, "frozen") => "Keep frozen at -18 °C.",
+        (Locale::En, _) => "Store in a cool, dry place.",
+        (Locale::Tr, "chilled") => "Buzdolabında saklayınız.",
+        (Locale::Tr, "frozen") => "-18 °C'de dondurucuda saklayınız.",
+        (Locale::Tr, _) => "Serin ve kuru bir yerde saklayınız.",
+    };
+    format!("{} — {}. {storage}", item.names[i], item.brand)
+}
+
+/// Demo stock from the SKU: mostly plenty, a few sold out, stable across runs.
+fn demo_stock(sku: &str) -> i32 {
+    let hash = sku.bytes().fold(2166136261u32, |h, b| (h ^ u32::from(b)).wrapping_mul(16777619));
+    if hash % 17 == 0 { 0 } else { i32::try_from(hash % 240).unwrap_or(0) + 5 }
+}
+
+/// A simple label-style picture: coloured card, the product's initial and its size.
+fn product_svg(name: &str, size: &str, hue: u16) -> String {
+    let initial: String = name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="480" height="360" viewBox="0 0 480 360">
+<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">
+<stop offset="0" stop-color="hsl({hue},70%,88%)"/><stop offset="1" stop-color="hsl({hue},60%,72%)"/>
+</linearGradient></defs>
+<rect width="480" height="360" fill="url(#g)"/>
+<circle cx="240" cy="160" r="92" fill="hsl({hue},55%,40%)" opacity="0.9"/>
+<text x="240" y="196" font-family="DejaVu Sans, Arial, sans-serif" font-size="104" font-weight="700" fill="#fff" text-anchor="middle">{initial}</text>
+<text x="240" y="318" font-family="DejaVu Sans, Arial, sans-serif" font-size="34" fill="hsl({hue},50%,22%)" text-anchor="middle">{size}</text>
+</svg>
+"##,
+        initial = escape(&initial),
+        size = escape(size),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn demo_catalog_is_about_two_hundred_valid_unique_products() -> anyhow::Result<()> {
+        let products = demo_products()?;
+        assert!((170..=230).contains(&products.len()), "{} products", products.len());
+        let skus: HashSet<_> = products.iter().map(|(p, _)| p.sku.clone()).collect();
+        let slugs: HashSet<_> = products.iter().map(|(p, _)| p.slug.as_str().to_owned()).collect();
+        assert_eq!(skus.len(), products.len());
+        assert_eq!(slugs.len(), products.len());
+        for (product, _) in &products {
+            product.validate(Locale::Pl)?;
+        }
+        let rates: HashSet<i32> = products.iter().map(|(p, _)| p.vat_rate.basis_points()).collect();
+        assert_eq!(rates, HashSet::from([2300, 800, 500, 0]));
+        Ok(())
+    }
+}

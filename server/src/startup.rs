@@ -1,0 +1,210 @@
+//! Building the router and serving it until a shutdown signal.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::routing::get;
+use domain::{Redis, Services};
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use metrics_exporter_prometheus::PrometheusHandle;
+use secrecy::ExposeSecret;
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::{AppEnv, Settings};
+use crate::http::{self, REQUEST_ID};
+use crate::{api, ops, telemetry};
+
+/// What every handler can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    /// Leptos settings (site root, output name).
+    pub leptos_options: LeptosOptions,
+    /// Domain handles.
+    pub services: Services,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+}
+
+/// A lazily connecting pool for the configured database.
+pub fn database_pool(settings: &Settings) -> anyhow::Result<PgPool> {
+    let options: PgConnectOptions = settings
+        .database_url
+        .expose_secret()
+        .parse()
+        .context("DATABASE_URL is not a valid Postgres URL")?;
+    Ok(PgPoolOptions::new()
+        .max_connections(settings.database_max_connections)
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_lazy_with(options))
+}
+
+/// The domain handles for these settings and pool.
+pub fn services(settings: &Settings, db: PgPool) -> anyhow::Result<Services> {
+    let redis = settings
+        .redis_url
+        .as_ref()
+        .map(|url| Redis::new(url.expose_secret(), &settings.redis_key_prefix))
+        .transpose()
+        .context("REDIS_URL is not a valid Redis URL")?;
+    Ok(Services::new(db, redis, settings.default_locale))
+}
+
+/// A bound, ready-to-serve server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Binds `settings.site_addr` (port 0 picks a free port) and builds the router.
+    pub async fn build(settings: &Settings, db: PgPool) -> anyhow::Result<Application> {
+        let services = services(settings, db)?;
+        let listener = TcpListener::bind(settings.site_addr)
+            .await
+            .with_context(|| format!("Failed to bind {}", settings.site_addr))?;
+        let router = router(settings, services);
+        Ok(Application { listener, router })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    }
+}
+
+/// The whole HTTP surface: pages, server functions, `/api/v1`, docs, ops endpoints, media.
+pub fn router(settings: &Settings, services: Services) -> Router {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("metropolitan")
+        .site_root(settings.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.site_addr)
+        .env(if settings.env == AppEnv::Production { Env::PROD } else { Env::DEV })
+        .build();
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        services: services.clone(),
+        metrics: telemetry::metrics_handle(),
+    };
+    let routes = generate_route_list(app::App);
+    let context = {
+        let services = services.clone();
+        move || {
+            provide_context(services.clone());
+            leptos::nonce::provide_nonce();
+        }
+    };
+    let shell = {
+        let options = leptos_options.clone();
+        move || app::shell(options.clone())
+    };
+    let docs = Router::new()
+        .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", api::docs::openapi()))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                 script-src 'self'; frame-ancestors 'none'",
+            ),
+        ));
+    let media = Router::new()
+        .nest_service("/media", ServeDir::new(&settings.upload_dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            // Uploaded SVGs must never run scripts in our origin.
+            HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=86400"),
+        ));
+
+    let mut router = Router::new()
+        .nest("/api/v1", api::router())
+        .route("/health", get(ops::health))
+        .route("/health/ready", get(ops::ready))
+        .route("/metrics", get(ops::metrics))
+        .leptos_routes_with_context(&state, routes, context.clone(), shell.clone())
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, app::shell))
+        .with_state(state)
+        .merge(docs)
+        .merge(media);
+
+    for (name, value) in http::security_headers() {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    if settings.env == AppEnv::Production {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    router.layer(
+        ServiceBuilder::new()
+            .layer(middleware::from_fn(http::request_id))
+            .layer(CompressionLayer::new())
+            .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+                tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id)
+            }))
+            .layer(middleware::from_fn(http::record_metrics))
+            .layer(middleware::from_fn(http::error_shape))
+            .layer(middleware::from_fn(http::catch_panic))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                settings.request_timeout,
+            ))
+            .layer(middleware::from_fn_with_state(settings.body_limit_bytes, http::body_limit))
+            .layer(DefaultBodyLimit::max(settings.body_limit_bytes)),
+    )
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received, finishing in-flight requests");
+}
