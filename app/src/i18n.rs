@@ -213,9 +213,15 @@ mod tests {
 
     #[test]
     fn money_is_written_per_locale() {
-        assert_eq!(format_money(Locale::Pl, 123_456, "PLN"), "1\u{a0}234,56\u{a0}zł");
+        assert_eq!(
+            format_money(Locale::Pl, 123_456, "PLN"),
+            "1\u{a0}234,56\u{a0}zł"
+        );
         assert_eq!(format_money(Locale::En, 1_299, "PLN"), "PLN\u{a0}12.99");
-        assert_eq!(format_money(Locale::Tr, 100_000_005, "EUR"), "1.000.000,05\u{a0}EUR");
+        assert_eq!(
+            format_money(Locale::Tr, 100_000_005, "EUR"),
+            "1.000.000,05\u{a0}EUR"
+        );
         assert_eq!(format_money(Locale::En, -5, "PLN"), "-PLN\u{a0}0.05");
     }
 

@@ -51,12 +51,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }
         if let Some(chosen) = chosen {
-            let cookie = format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax", ssr::LOCALE_COOKIE, chosen.code());
+            let cookie = format!(
+                "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                ssr::LOCALE_COOKIE,
+                chosen.code()
+            );
             if let Ok(value) = http::HeaderValue::from_str(&cookie) {
                 response.append_header(http::header::SET_COOKIE, value);
             }
         }
-        response.append_header(http::header::VARY, http::HeaderValue::from_static("accept-language, cookie"));
+        response.append_header(
+            http::header::VARY,
+            http::HeaderValue::from_static("accept-language, cookie"),
+        );
     }
     view! {
         <!DOCTYPE html>

@@ -41,7 +41,10 @@ pub fn request_locale(parts: &Parts, default: Locale) -> Locale {
             .and_then(domain::shared::Locale::from_accept_language)
             .and_then(|l| Locale::from_code(l.code()))
     };
-    from_query.or_else(from_cookie).or_else(from_header).unwrap_or(default)
+    from_query
+        .or_else(from_cookie)
+        .or_else(from_header)
+        .unwrap_or(default)
 }
 
 /// The language asked for explicitly with `?lang=`, which the shell remembers in a cookie.

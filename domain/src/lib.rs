@@ -6,7 +6,7 @@
 pub mod catalog;
 pub mod identity;
 pub mod services;
-pub mod shopping;
 pub mod shared;
+pub mod shopping;
 
 pub use services::{Redis, Services};

@@ -50,20 +50,39 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             let services = startup::services(&settings, startup::database_pool(&settings)?)?;
             crate::seed::run(&services, &settings).await
         }
-        Command::CreateAdmin { email, password_env } => {
+        Command::CreateAdmin {
+            email,
+            password_env,
+        } => {
             let password = match std::env::var(&password_env) {
                 Ok(p) if !p.is_empty() => p,
                 _ => {
-                    eprintln!("Password (at least {} characters):", identity::MIN_ADMIN_PASSWORD_LEN);
+                    eprintln!(
+                        "Password (at least {} characters):",
+                        identity::MIN_ADMIN_PASSWORD_LEN
+                    );
                     let mut line = String::new();
-                    std::io::stdin().lock().read_line(&mut line).context("Failed to read the password")?;
+                    std::io::stdin()
+                        .lock()
+                        .read_line(&mut line)
+                        .context("Failed to read the password")?;
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
             let services = startup::services(&settings, startup::database_pool(&settings)?)?;
-            match identity::create_admin(&services, CreateAdmin { email: email.clone(), password }).await? {
+            match identity::create_admin(
+                &services,
+                CreateAdmin {
+                    email: email.clone(),
+                    password,
+                },
+            )
+            .await?
+            {
                 AdminAccount::Created(_) => println!("Created admin {email}."),
-                AdminAccount::Existing(_) => println!("{email} exists; it now has the admin role (password unchanged)."),
+                AdminAccount::Existing(_) => {
+                    println!("{email} exists; it now has the admin role (password unchanged).")
+                }
             }
             Ok(())
         }
@@ -85,11 +104,16 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
         .await
         .context("Cannot reach Postgres at DATABASE_URL")?
     {
-        sqlx::Postgres::create_database(url).await.context("Failed to create the database")?;
+        sqlx::Postgres::create_database(url)
+            .await
+            .context("Failed to create the database")?;
         tracing::info!("created the database");
     }
     let pool = startup::database_pool(settings)?;
-    sqlx::migrate!("../migrations").run(&pool).await.context("Failed to migrate the database")?;
+    sqlx::migrate!("../migrations")
+        .run(&pool)
+        .await
+        .context("Failed to migrate the database")?;
     pool.close().await;
     Ok(())
 }

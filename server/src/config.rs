@@ -110,7 +110,11 @@ impl Settings {
 
     /// Builds settings from any variable lookup; empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let env = match get("APP_ENV") {
             None => AppEnv::Development,
             Some(v) => AppEnv::parse(&v).ok_or(ConfigError::Invalid {
@@ -129,8 +133,14 @@ impl Settings {
             }
             None => dev_default.to_owned(),
         };
-        let database_url = required("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/metropolitan");
-        let jwt_secret = required("JWT_SECRET", "development-only-jwt-secret-change-me-0123456789");
+        let database_url = required(
+            "DATABASE_URL",
+            "postgres://metropolitan:metropolitan@127.0.0.1:5432/metropolitan",
+        );
+        let jwt_secret = required(
+            "JWT_SECRET",
+            "development-only-jwt-secret-change-me-0123456789",
+        );
         let stripe_secret_key = required("STRIPE_SECRET_KEY", "");
         let stripe_webhook_secret = required("STRIPE_WEBHOOK_SECRET", "");
         let twilio_sid = required("TWILIO_ACCOUNT_SID", "");
@@ -166,10 +176,11 @@ impl Settings {
             reason: format!("`{site_addr_text}` is not host:port"),
         })?;
         let locale_text = parse("DEFAULT_LOCALE", "pl")?;
-        let default_locale = domain::shared::Locale::parse(&locale_text).ok_or(ConfigError::Invalid {
-            name: "DEFAULT_LOCALE",
-            reason: format!("`{locale_text}` is not one of pl, en, tr"),
-        })?;
+        let default_locale =
+            domain::shared::Locale::parse(&locale_text).ok_or(ConfigError::Invalid {
+                name: "DEFAULT_LOCALE",
+                reason: format!("`{locale_text}` is not one of pl, en, tr"),
+            })?;
         let log_json = match get("LOG_FORMAT").as_deref() {
             Some("json") => true,
             Some("pretty") => false,
@@ -181,7 +192,11 @@ impl Settings {
             }
             None => production,
         };
-        let redis_default = if production { "" } else { "redis://127.0.0.1:6379" };
+        let redis_default = if production {
+            ""
+        } else {
+            "redis://127.0.0.1:6379"
+        };
         let optional_secret = |v: String| (!v.is_empty()).then(|| SecretString::from(v));
 
         Ok(Settings {
@@ -189,25 +204,28 @@ impl Settings {
             site_addr,
             site_root: parse("LEPTOS_SITE_ROOT", "target/site")?,
             database_url: database_url.into(),
-            database_max_connections: u32::try_from(number("DATABASE_MAX_CONNECTIONS", 10)?).unwrap_or(10),
-            redis_url: optional_secret(get("REDIS_URL").unwrap_or_else(|| redis_default.to_owned())),
+            database_max_connections: u32::try_from(number("DATABASE_MAX_CONNECTIONS", 10)?)
+                .unwrap_or(10),
+            redis_url: optional_secret(
+                get("REDIS_URL").unwrap_or_else(|| redis_default.to_owned()),
+            ),
             redis_key_prefix: parse("REDIS_KEY_PREFIX", "metropolitan:")?,
             jwt_secret: jwt_secret.into(),
             stripe_secret_key: optional_secret(stripe_secret_key),
             stripe_webhook_secret: optional_secret(stripe_webhook_secret),
-            twilio: (!twilio_sid.is_empty() && !twilio_token.is_empty() && !twilio_from.is_empty()).then(|| {
-                TwilioSettings {
+            twilio: (!twilio_sid.is_empty() && !twilio_token.is_empty() && !twilio_from.is_empty())
+                .then(|| TwilioSettings {
                     account_sid: twilio_sid,
                     auth_token: twilio_token.into(),
                     from: twilio_from,
-                }
-            }),
+                }),
             sentry_dsn: get("SENTRY_DSN").map(SecretString::from),
             upload_dir: PathBuf::from(parse("UPLOAD_DIR", "uploads")?),
             default_locale,
             log_json,
             request_timeout: Duration::from_secs(number("REQUEST_TIMEOUT_SECS", 30)?.max(1)),
-            body_limit_bytes: usize::try_from(number("BODY_LIMIT_BYTES", 1024 * 1024)?).unwrap_or(1024 * 1024),
+            body_limit_bytes: usize::try_from(number("BODY_LIMIT_BYTES", 1024 * 1024)?)
+                .unwrap_or(1024 * 1024),
         })
     }
 }
@@ -219,7 +237,10 @@ mod tests {
     use super::*;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -235,9 +256,12 @@ mod tests {
 
     #[test]
     fn production_names_every_missing_secret_at_once() {
-        let err = settings(&[("APP_ENV", "production"), ("JWT_SECRET", "x".repeat(40).as_str())])
-            .err()
-            .unwrap_or_else(|| panic!("production without secrets must fail"));
+        let err = settings(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "x".repeat(40).as_str()),
+        ])
+        .err()
+        .unwrap_or_else(|| panic!("production without secrets must fail"));
         assert_eq!(
             err,
             ConfigError::Missing {
@@ -258,11 +282,29 @@ mod tests {
     #[test]
     fn bad_values_are_rejected_with_their_name() {
         let err = settings(&[("LEPTOS_SITE_ADDR", "nowhere")]).err();
-        assert!(matches!(err, Some(ConfigError::Invalid { name: "LEPTOS_SITE_ADDR", .. })));
+        assert!(matches!(
+            err,
+            Some(ConfigError::Invalid {
+                name: "LEPTOS_SITE_ADDR",
+                ..
+            })
+        ));
         let err = settings(&[("APP_ENV", "staging")]).err();
-        assert!(matches!(err, Some(ConfigError::Invalid { name: "APP_ENV", .. })));
+        assert!(matches!(
+            err,
+            Some(ConfigError::Invalid {
+                name: "APP_ENV",
+                ..
+            })
+        ));
         let err = settings(&[("DEFAULT_LOCALE", "de")]).err();
-        assert!(matches!(err, Some(ConfigError::Invalid { name: "DEFAULT_LOCALE", .. })));
+        assert!(matches!(
+            err,
+            Some(ConfigError::Invalid {
+                name: "DEFAULT_LOCALE",
+                ..
+            })
+        ));
     }
 
     #[test]

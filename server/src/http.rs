@@ -35,7 +35,8 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
         .cloned()
         .unwrap_or_else(|| {
             // A UUID's text is always a valid header value.
-            HeaderValue::from_str(&uuid::Uuid::now_v7().to_string()).unwrap_or(HeaderValue::from_static("unknown"))
+            HeaderValue::from_str(&uuid::Uuid::now_v7().to_string())
+                .unwrap_or(HeaderValue::from_static("unknown"))
         });
     req.headers_mut().insert(REQUEST_ID, id.clone());
     req.extensions_mut().insert(RequestId(id.clone()));
@@ -93,14 +94,21 @@ pub async fn error_shape(req: Request, next: Next) -> Response {
         (parts, body)
     };
     // Error bodies are small; anything unreadable falls back to the generic shape.
-    let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let mut value: serde_json::Value = serde_json::from_slice(&bytes)
         .unwrap_or_else(|_| serde_json::json!({"error": {"code": "error", "message": "The request failed.", "details": null}}));
     if let Some(error) = value.get_mut("error").and_then(|e| e.as_object_mut()) {
         error.insert("request_id".into(), request_id.into());
     }
     let body = serde_json::to_vec(&value).unwrap_or_default();
-    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(body))
 }
@@ -141,7 +149,8 @@ pub async fn record_metrics(req: Request, next: Next) -> Response {
         ("status", response.status().as_u16().to_string()),
     ];
     metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
     response
 }
 
@@ -153,8 +162,14 @@ pub fn security_headers() -> [(HeaderName, HeaderValue); 5] {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
         ),
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-        (header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
         (
             HeaderName::from_static("permissions-policy"),
@@ -195,11 +210,19 @@ mod tests {
         // Assert
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(response.headers()[&REQUEST_ID], "panic-test");
-        let bytes = response.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
         let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
         assert_eq!(body["error"]["code"], "internal_error");
         assert_eq!(body["error"]["request_id"], "panic-test");
-        assert!(!body.to_string().contains("deliberate"), "panic text must not leak");
+        assert!(
+            !body.to_string().contains("deliberate"),
+            "panic text must not leak"
+        );
     }
 
     #[test]

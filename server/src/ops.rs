@@ -28,7 +28,8 @@ pub struct Check {
 /// `GET /health/ready`: 200 while Postgres answers (Redis is reported but optional, since
 /// the Postgres paths still serve without it); 503 when Postgres is down.
 pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
-    let (database, redis) = tokio::join!(state.services.ping_database(), state.services.ping_redis());
+    let (database, redis) =
+        tokio::join!(state.services.ping_database(), state.services.ping_redis());
     let database = match database {
         Ok(latency) => Check {
             status: "up",
@@ -66,11 +67,19 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     };
     let checks = serde_json::json!({ "database": database, "redis": redis });
     if database.status == "up" {
-        (StatusCode::OK, Json(serde_json::json!({ "status": "ready", "checks": checks }))).into_response()
-    } else {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "The database is unreachable.")
-            .with_details(serde_json::json!({ "checks": checks }))
+        (
+            StatusCode::OK,
+            Json(serde_json::json!({ "status": "ready", "checks": checks })),
+        )
             .into_response()
+    } else {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "The database is unreachable.",
+        )
+        .with_details(serde_json::json!({ "checks": checks }))
+        .into_response()
     }
 }
 
@@ -79,10 +88,14 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let pool = &state.services.db;
     let idle = pool.num_idle();
     metrics::gauge!("db_pool_connections", "state" => "idle").set(idle as f64);
-    metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(pool.size()) - idle as f64);
+    metrics::gauge!("db_pool_connections", "state" => "in_use")
+        .set(f64::from(pool.size()) - idle as f64);
     metrics::gauge!("db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics.render(),
     )
 }

@@ -91,7 +91,8 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         axum::serve(
             self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -105,7 +106,11 @@ pub fn router(settings: &Settings, services: Services) -> Router {
         .site_root(settings.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(settings.site_addr)
-        .env(if settings.env == AppEnv::Production { Env::PROD } else { Env::DEV })
+        .env(if settings.env == AppEnv::Production {
+            Env::PROD
+        } else {
+            Env::DEV
+        })
         .build();
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -151,7 +156,10 @@ pub fn router(settings: &Settings, services: Services) -> Router {
         .route("/health/ready", get(ops::ready))
         .route("/metrics", get(ops::metrics))
         .leptos_routes_with_context(&state, routes, context.clone(), shell.clone())
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, app::shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, app::shell))
         .with_state(state)
         .merge(docs)
         .merge(media);

@@ -17,7 +17,8 @@ pub struct Telemetry {
 /// `Settings::log_json`, and error events go to Sentry when `SENTRY_DSN` is set.
 /// Logs go to stderr; `TEST_LOG` unset silences them in tests.
 pub fn init(settings: &Settings) -> Telemetry {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let fmt = if settings.log_json {
         tracing_subscriber::fmt::layer()
             .json()
@@ -26,7 +27,10 @@ pub fn init(settings: &Settings) -> Telemetry {
             .with_writer(std::io::stderr)
             .boxed()
     } else {
-        tracing_subscriber::fmt::layer().compact().with_writer(std::io::stderr).boxed()
+        tracing_subscriber::fmt::layer()
+            .compact()
+            .with_writer(std::io::stderr)
+            .boxed()
     };
     let sentry = settings.sentry_dsn.as_ref().map(|dsn| {
         sentry::init((
@@ -38,7 +42,9 @@ pub fn init(settings: &Settings) -> Telemetry {
             },
         ))
     });
-    let sentry_layer = sentry.as_ref().map(|_| sentry::integrations::tracing::layer());
+    let sentry_layer = sentry
+        .as_ref()
+        .map(|_| sentry::integrations::tracing::layer());
     // A second init (tests spawn many apps in one process) keeps the first subscriber.
     let _ = tracing_subscriber::registry()
         .with(filter)
@@ -53,10 +59,14 @@ pub fn metrics_handle() -> PrometheusHandle {
     static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+            let buckets = [
+                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ];
             let recorder = PrometheusBuilder::new()
                 .set_buckets_for_metric(
-                    metrics_exporter_prometheus::Matcher::Full("http_request_duration_seconds".into()),
+                    metrics_exporter_prometheus::Matcher::Full(
+                        "http_request_duration_seconds".into(),
+                    ),
                     &buckets,
                 )
                 .map(|b| b.build_recorder())

@@ -69,7 +69,10 @@ pub async fn list_products(locale: Locale, page: u32) -> Result<ProductPage, App
             .into_iter()
             .map(|p| ProductCard {
                 id: p.id.to_string(),
-                net_content: p.net_quantity.zip(p.net_unit).map(|(q, unit)| format_net(q, &unit)),
+                net_content: p
+                    .net_quantity
+                    .zip(p.net_unit)
+                    .map(|(q, unit)| format_net(q, &unit)),
                 available: u32::try_from(p.stock.clamp(0, 999)).unwrap_or(0),
                 image_url: p.image_key.map(|key| format!("/media/{key}")),
                 vat_rate: p.vat_rate.to_string(),

@@ -11,4 +11,4 @@ mod service;
 
 pub use error::{Error, Result};
 pub use model::{NewCategory, NewProduct, NewProductTranslation, ProductSummary, Slug};
-pub use service::{ListProducts, list_products, upsert_category, create_product_if_absent};
+pub use service::{ListProducts, create_product_if_absent, list_products, upsert_category};

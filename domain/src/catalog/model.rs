@@ -13,7 +13,10 @@ impl Slug {
         let valid = !s.is_empty()
             && s.len() <= 120
             && s.split('-').all(|word| {
-                !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                !word.is_empty()
+                    && word
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             });
         if valid {
             Ok(Slug(s.to_owned()))
@@ -133,8 +136,20 @@ pub struct NewProduct {
 
 /// The allergens EU regulation 1169/2011 requires to be declared.
 pub const ALLERGENS: [&str; 14] = [
-    "gluten", "crustaceans", "eggs", "fish", "peanuts", "soybeans", "milk", "nuts", "celery",
-    "mustard", "sesame", "sulphites", "lupin", "molluscs",
+    "gluten",
+    "crustaceans",
+    "eggs",
+    "fish",
+    "peanuts",
+    "soybeans",
+    "milk",
+    "nuts",
+    "celery",
+    "mustard",
+    "sesame",
+    "sulphites",
+    "lupin",
+    "molluscs",
 ];
 
 impl NewProduct {
@@ -161,13 +176,21 @@ impl NewProduct {
         if self.min_qty_individual < 1 || self.min_qty_corporate < 1 {
             return invalid("min_qty", "must be at least 1");
         }
-        if let Some(bad) = self.allergens.iter().find(|a| !ALLERGENS.contains(&a.as_str())) {
+        if let Some(bad) = self
+            .allergens
+            .iter()
+            .find(|a| !ALLERGENS.contains(&a.as_str()))
+        {
             return invalid("allergens", &format!("`{bad}` is not an EU allergen code"));
         }
         if !self.translations.iter().any(|t| t.locale == default_locale) {
             return invalid("translations", "the default language is required");
         }
-        if self.translations.iter().any(|t| t.name.trim().is_empty() || t.name.len() > 200) {
+        if self
+            .translations
+            .iter()
+            .any(|t| t.name.trim().is_empty() || t.name.len() > 200)
+        {
             return invalid("name", "must be 1 to 200 characters");
         }
         Ok(())

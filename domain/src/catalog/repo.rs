@@ -68,7 +68,10 @@ pub(super) async fn select_active_products(
 }
 
 /// Inserts or updates a category by slug; returns its id.
-pub(super) async fn upsert_category(conn: &mut PgConnection, category: &NewCategory) -> sqlx::Result<Uuid> {
+pub(super) async fn upsert_category(
+    conn: &mut PgConnection,
+    category: &NewCategory,
+) -> sqlx::Result<Uuid> {
     let parent_slug = category.parent.as_ref().map(|s| s.as_str());
     let id = sqlx::query_scalar!(
         r#"
@@ -103,7 +106,10 @@ pub(super) async fn upsert_category(conn: &mut PgConnection, category: &NewCateg
 }
 
 /// The id of the category with this slug.
-pub(super) async fn find_category_id(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<Uuid>> {
+pub(super) async fn find_category_id(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar!("select id from categories where slug = $1", slug)
         .fetch_optional(db)
         .await

@@ -62,7 +62,10 @@ pub async fn list_products(svc: &Services, query: ListProducts) -> Result<Page<P
 
 /// Creates a category or updates the one with the same slug, inside the caller's
 /// transaction.
-pub async fn upsert_category(conn: &mut PgConnection, category: &NewCategory) -> Result<uuid::Uuid> {
+pub async fn upsert_category(
+    conn: &mut PgConnection,
+    category: &NewCategory,
+) -> Result<uuid::Uuid> {
     repo::upsert_category(conn, category)
         .await
         .context("Failed to save category")
@@ -71,7 +74,11 @@ pub async fn upsert_category(conn: &mut PgConnection, category: &NewCategory) ->
 
 /// Creates a product unless one with the same SKU exists, inside the caller's transaction.
 /// Returns whether it was created.
-pub async fn create_product_if_absent(conn: &mut PgConnection, default_locale: Locale, product: &NewProduct) -> Result<bool> {
+pub async fn create_product_if_absent(
+    conn: &mut PgConnection,
+    default_locale: Locale,
+    product: &NewProduct,
+) -> Result<bool> {
     product.validate(default_locale)?;
     let category_id = repo::find_category_id(&mut *conn, product.category.as_str())
         .await

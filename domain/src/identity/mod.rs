@@ -9,4 +9,6 @@ mod password;
 mod service;
 
 pub use password::{hash_password, verify_password};
-pub use service::{AdminAccount, CreateAdmin, Error, MIN_ADMIN_PASSWORD_LEN, create_admin, generate_password};
+pub use service::{
+    AdminAccount, CreateAdmin, Error, MIN_ADMIN_PASSWORD_LEN, create_admin, generate_password,
+};

@@ -1,7 +1,9 @@
 //! Password hashing with argon2id, run off the async executor.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 
 /// Hashes a password into a PHC string (argon2id, default parameters, random salt).
 pub async fn hash_password(password: String) -> anyhow::Result<String> {
@@ -23,7 +25,11 @@ pub async fn verify_password(password: String, phc: String) -> anyhow::Result<bo
     Ok(tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
         PasswordHash::new(&phc)
-            .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+            .map(|hash| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &hash)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await?)

@@ -49,9 +49,9 @@ pub const MIN_ADMIN_PASSWORD_LEN: usize = 12;
 pub async fn create_admin(svc: &Services, cmd: CreateAdmin) -> Result<AdminAccount, Error> {
     let email = cmd.email.trim().to_lowercase();
     let valid_email = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !email.contains(char::is_whitespace));
+        && email.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty() && host.contains('.') && !email.contains(char::is_whitespace)
+        });
     if !valid_email {
         return Err(Error::Invalid {
             field: "email",

@@ -89,10 +89,19 @@ mod tests {
 
     #[test]
     fn accept_language_honours_quality() {
-        assert_eq!(Locale::from_accept_language("de-DE,de;q=0.9,tr;q=0.8,en;q=0.7"), Some(Locale::Tr));
-        assert_eq!(Locale::from_accept_language("en;q=0.5, pl"), Some(Locale::Pl));
+        assert_eq!(
+            Locale::from_accept_language("de-DE,de;q=0.9,tr;q=0.8,en;q=0.7"),
+            Some(Locale::Tr)
+        );
+        assert_eq!(
+            Locale::from_accept_language("en;q=0.5, pl"),
+            Some(Locale::Pl)
+        );
         assert_eq!(Locale::from_accept_language("fr, de"), None);
         assert_eq!(Locale::from_accept_language("en;q=0"), None);
-        assert_eq!(Locale::from_accept_language("en;q=abc, tr"), Some(Locale::Tr));
+        assert_eq!(
+            Locale::from_accept_language("en;q=abc, tr"),
+            Some(Locale::Tr)
+        );
     }
 }

@@ -195,7 +195,13 @@ mod tests {
 
     #[test]
     fn breakdown_adds_up_to_the_total() {
-        let lines = [(rate(2300), 1_999), (rate(800), 349), (rate(2300), 1), (rate(500), 1_250), (rate(0), 700)];
+        let lines = [
+            (rate(2300), 1_999),
+            (rate(800), 349),
+            (rate(2300), 1),
+            (rate(500), 1_250),
+            (rate(0), 700),
+        ];
         let rows = vat_breakdown(lines);
         let total: i64 = lines.iter().map(|(_, g)| g).sum();
         assert_eq!(rows.iter().map(|r| r.gross_minor).sum::<i64>(), total);
@@ -212,7 +218,10 @@ mod tests {
     fn parse_rejects_bad_values() {
         assert!(Currency::parse("pln").is_err());
         assert!(Currency::parse("PLNX").is_err());
-        assert_eq!(Currency::parse("EUR").map(|c| c.to_string()), Ok("EUR".to_owned()));
+        assert_eq!(
+            Currency::parse("EUR").map(|c| c.to_string()),
+            Ok("EUR".to_owned())
+        );
         assert!(VatRate::from_basis_points(-1).is_err());
         assert!(VatRate::from_basis_points(10_001).is_err());
         assert_eq!(rate(2300).to_string(), "23%");

@@ -83,9 +83,19 @@ mod tests {
 
     #[test]
     fn total_pages_rounds_up() {
-        let page = Page::<()> { items: vec![], page: 1, per_page: 24, total: 49 };
+        let page = Page::<()> {
+            items: vec![],
+            page: 1,
+            per_page: 24,
+            total: 49,
+        };
         assert_eq!(page.total_pages(), 3);
-        let empty = Page::<()> { items: vec![], page: 1, per_page: 24, total: 0 };
+        let empty = Page::<()> {
+            items: vec![],
+            page: 1,
+            per_page: 24,
+            total: 0,
+        };
         assert_eq!(empty.total_pages(), 1);
     }
 }

@@ -144,7 +144,11 @@ pub async fn quote_basket(svc: &Services, request: QuoteRequest) -> Result<Quote
     .await
     .context("Failed to load products for a quote")?;
 
-    let unknown: Vec<Uuid> = ids.iter().copied().filter(|id| !rows.iter().any(|r| r.id == *id)).collect();
+    let unknown: Vec<Uuid> = ids
+        .iter()
+        .copied()
+        .filter(|id| !rows.iter().any(|r| r.id == *id))
+        .collect();
     if !unknown.is_empty() {
         return Err(Error::UnknownProducts(unknown));
     }
@@ -161,7 +165,8 @@ pub async fn quote_basket(svc: &Services, request: QuoteRequest) -> Result<Quote
         }
         let currency = Currency::parse(&row.currency).context("Stored currency is invalid")?;
         let unit_price = Money::new(row.price_minor, currency);
-        let vat_rate = VatRate::from_basis_points(row.vat_rate_bp).context("Stored VAT rate is invalid")?;
+        let vat_rate =
+            VatRate::from_basis_points(row.vat_rate_bp).context("Stored VAT rate is invalid")?;
         let line_total = unit_price
             .checked_mul(i64::from(line.quantity))
             .context("Line total overflows")?;
@@ -176,7 +181,9 @@ pub async fn quote_basket(svc: &Services, request: QuoteRequest) -> Result<Quote
             available: row.stock,
         });
     }
-    let currency = lines.first().map_or(Currency::PLN, |l| l.unit_price.currency);
+    let currency = lines
+        .first()
+        .map_or(Currency::PLN, |l| l.unit_price.currency);
     if lines.iter().any(|l| l.unit_price.currency != currency) {
         return Err(Error::Invalid {
             field: "lines",
@@ -185,7 +192,9 @@ pub async fn quote_basket(svc: &Services, request: QuoteRequest) -> Result<Quote
     }
     let mut items_total = Money::new(0, currency);
     for line in &lines {
-        items_total = items_total.checked_add(line.line_total).context("Basket total overflows")?;
+        items_total = items_total
+            .checked_add(line.line_total)
+            .context("Basket total overflows")?;
     }
     let vat = vat_breakdown(lines.iter().map(|l| (l.vat_rate, l.line_total.minor)));
     Ok(Quote {

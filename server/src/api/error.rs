@@ -61,20 +61,32 @@ impl ApiError {
 
     /// 404 for a resource or route that does not exist.
     pub fn not_found() -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "The requested resource does not exist.")
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "The requested resource does not exist.",
+        )
     }
 
     /// 422 for a value that failed validation.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("{field}: {message}"))
-            .with_details(serde_json::json!({ "field": field, "reason": message }))
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            format!("{field}: {message}"),
+        )
+        .with_details(serde_json::json!({ "field": field, "reason": message }))
     }
 
     /// 500 with a generic message; the cause is logged here, never sent.
     pub fn internal(cause: &dyn std::fmt::Debug) -> Self {
         tracing::error!(error.cause_chain = ?cause, "request failed");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.")
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on our side.",
+        )
     }
 
     /// The standard code and message for a bare status, used to reshape responses that
@@ -85,14 +97,26 @@ impl ApiError {
             StatusCode::UNAUTHORIZED => ("unauthorized", "Sign in to continue."),
             StatusCode::FORBIDDEN => ("forbidden", "You may not do this."),
             StatusCode::NOT_FOUND => ("not_found", "The requested resource does not exist."),
-            StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "This method is not allowed on this resource."),
+            StatusCode::METHOD_NOT_ALLOWED => (
+                "method_not_allowed",
+                "This method is not allowed on this resource.",
+            ),
             StatusCode::REQUEST_TIMEOUT => ("timeout", "The request took too long."),
             StatusCode::CONFLICT => ("conflict", "The request conflicts with the current state."),
-            StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "The request body is too large."),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Send the body as application/json."),
-            StatusCode::UNPROCESSABLE_ENTITY => ("validation_failed", "The request body is invalid."),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                ("payload_too_large", "The request body is too large.")
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                "unsupported_media_type",
+                "Send the body as application/json.",
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                ("validation_failed", "The request body is invalid.")
+            }
             StatusCode::TOO_MANY_REQUESTS => ("rate_limited", "Too many requests; slow down."),
-            StatusCode::SERVICE_UNAVAILABLE => ("unavailable", "The service is temporarily unavailable."),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                ("unavailable", "The service is temporarily unavailable.")
+            }
             s if s.is_server_error() => ("internal_error", "Something went wrong on our side."),
             _ => ("error", "The request failed."),
         };
@@ -141,7 +165,11 @@ impl From<JsonRejection> for ApiError {
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", rejection.body_text())
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            rejection.body_text(),
+        )
     }
 }
 
@@ -149,9 +177,11 @@ impl From<domain::catalog::Error> for ApiError {
     fn from(e: domain::catalog::Error) -> Self {
         match e {
             domain::catalog::Error::Invalid { field, message } => ApiError::invalid(field, message),
-            domain::catalog::Error::UnknownCategory(slug) => {
-                ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("Category `{slug}` does not exist."))
-            }
+            domain::catalog::Error::UnknownCategory(slug) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("Category `{slug}` does not exist."),
+            ),
             domain::catalog::Error::Unexpected(e) => ApiError::internal(&e),
         }
     }
@@ -168,10 +198,15 @@ impl From<domain::shopping::Error> for ApiError {
                 "Some products do not exist or are no longer sold.",
             )
             .with_details(serde_json::json!({ "product_ids": ids })),
-            Error::BelowMinimum { product_id, minimum } => ApiError::new(
+            Error::BelowMinimum {
+                product_id,
+                minimum,
+            } => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "below_minimum_quantity",
-                format!("Product {product_id} must be ordered in quantities of at least {minimum}."),
+                format!(
+                    "Product {product_id} must be ordered in quantities of at least {minimum}."
+                ),
             )
             .with_details(serde_json::json!({ "product_id": product_id, "minimum": minimum })),
             Error::Unexpected(e) => ApiError::internal(&e),

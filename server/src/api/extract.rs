@@ -28,7 +28,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Query(value) = axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        let axum::extract::Query(value) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
         Ok(ApiQuery(value))
     }
 }
@@ -40,7 +41,10 @@ pub struct ApiLocale(pub Locale);
 impl FromRequestParts<AppState> for ApiLocale {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let query_lang = parts.uri.query().and_then(|q| {
             q.split('&')
                 .filter_map(|pair| pair.split_once('='))
@@ -48,15 +52,17 @@ impl FromRequestParts<AppState> for ApiLocale {
                 .map(|(_, v)| v.to_owned())
         });
         if let Some(code) = query_lang {
-            return Locale::parse(&code)
-                .map(ApiLocale)
-                .ok_or_else(|| ApiError::invalid("lang", format!("`{code}` is not one of pl, en, tr")));
+            return Locale::parse(&code).map(ApiLocale).ok_or_else(|| {
+                ApiError::invalid("lang", format!("`{code}` is not one of pl, en, tr"))
+            });
         }
         let from_header = parts
             .headers
             .get(ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
             .and_then(Locale::from_accept_language);
-        Ok(ApiLocale(from_header.unwrap_or(state.services.default_locale)))
+        Ok(ApiLocale(
+            from_header.unwrap_or(state.services.default_locale),
+        ))
     }
 }

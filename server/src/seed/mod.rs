@@ -37,7 +37,11 @@ pub async fn run(svc: &Services, settings: &Settings) -> anyhow::Result<()> {
 }
 
 /// Inserts the demo catalog in one transaction and writes its images to the upload folder.
-pub async fn seed_catalog(svc: &Services, settings: &Settings, show_progress: bool) -> anyhow::Result<SeedReport> {
+pub async fn seed_catalog(
+    svc: &Services,
+    settings: &Settings,
+    show_progress: bool,
+) -> anyhow::Result<SeedReport> {
     let products = demo_products()?;
     let bar = if show_progress {
         ProgressBar::new(products.len() as u64)
@@ -56,13 +60,20 @@ pub async fn seed_catalog(svc: &Services, settings: &Settings, show_progress: bo
         .await
         .with_context(|| format!("Failed to create {}", image_dir.display()))?;
 
-    let mut tx = svc.db.begin().await.context("Failed to start the seed transaction")?;
+    let mut tx = svc
+        .db
+        .begin()
+        .await
+        .context("Failed to start the seed transaction")?;
     for (position, category) in (0..).zip(CATALOG) {
         let new = NewCategory {
             slug: Slug::parse(category.slug)?,
             parent: None,
             position,
-            names: (0..).zip(Locale::ALL).map(|(i, l)| (l, category.names[i].to_owned())).collect(),
+            names: (0..)
+                .zip(Locale::ALL)
+                .map(|(i, l)| (l, category.names[i].to_owned()))
+                .collect(),
         };
         catalog::upsert_category(&mut tx, &new).await?;
     }
@@ -80,7 +91,9 @@ pub async fn seed_catalog(svc: &Services, settings: &Settings, show_progress: bo
         bar.set_message(product.sku.clone());
         bar.inc(1);
     }
-    tx.commit().await.context("Failed to commit the demo catalog")?;
+    tx.commit()
+        .await
+        .context("Failed to commit the demo catalog")?;
     bar.finish_and_clear();
     Ok(SeedReport {
         products_created: created,
@@ -89,7 +102,8 @@ pub async fn seed_catalog(svc: &Services, settings: &Settings, show_progress: bo
 }
 
 async fn seed_admin(svc: &Services, settings: &Settings) -> anyhow::Result<()> {
-    let email = std::env::var("SEED_ADMIN_EMAIL").unwrap_or_else(|_| "admin@metropolitan.local".to_owned());
+    let email =
+        std::env::var("SEED_ADMIN_EMAIL").unwrap_or_else(|_| "admin@metropolitan.local".to_owned());
     let password = std::env::var("SEED_ADMIN_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty())
@@ -107,9 +121,13 @@ async fn seed_admin(svc: &Services, settings: &Settings) -> anyhow::Result<()> {
             println!("Admin account: {email} / {password}  (development only; shown once)");
         }
         (AdminAccount::Created(_), AppEnv::Production) => {
-            println!("Admin account {email} created; set its password with `metropolitan create-admin`.");
+            println!(
+                "Admin account {email} created; set its password with `metropolitan create-admin`."
+            );
         }
-        (AdminAccount::Existing(_), _) => println!("Admin account {email} already exists; password unchanged."),
+        (AdminAccount::Existing(_), _) => {
+            println!("Admin account {email} already exists; password unchanged.")
+        }
     }
     Ok(())
 }
@@ -153,7 +171,11 @@ pub fn demo_products() -> anyhow::Result<Vec<(NewProduct, String)>> {
                     vat_rate: VatRate::from_basis_points(item.vat_bp.unwrap_or(category.vat_bp))?,
                     stock,
                     min_qty_individual: 1,
-                    min_qty_corporate: if item.unit == "pcs" && quantity == 1 { 1 } else { 2 },
+                    min_qty_corporate: if item.unit == "pcs" && quantity == 1 {
+                        1
+                    } else {
+                        2
+                    },
                     qty_per_box: Some(if category.storage == "frozen" { 6 } else { 12 }),
                     net_content: Some((quantity, item.unit)),
                     origin_country: Some(item.origin.to_owned()),
@@ -209,14 +231,28 @@ fn description(locale: Locale, item: &ItemSeed, category: &CategorySeed, i: usiz
 
 /// Demo stock from the SKU: mostly plenty, a few sold out, stable across runs.
 fn demo_stock(sku: &str) -> i32 {
-    let hash = sku.bytes().fold(2166136261u32, |h, b| (h ^ u32::from(b)).wrapping_mul(16777619));
-    if hash % 17 == 0 { 0 } else { i32::try_from(hash % 240).unwrap_or(0) + 5 }
+    let hash = sku.bytes().fold(2166136261u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(16777619)
+    });
+    if hash % 17 == 0 {
+        0
+    } else {
+        i32::try_from(hash % 240).unwrap_or(0) + 5
+    }
 }
 
 /// A simple label-style picture: coloured card, the product's initial and its size.
 fn product_svg(name: &str, size: &str, hue: u16) -> String {
-    let initial: String = name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let initial: String = name
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
     format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="480" height="360" viewBox="0 0 480 360">
 <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">
@@ -242,15 +278,25 @@ mod tests {
     #[test]
     fn demo_catalog_is_about_two_hundred_valid_unique_products() -> anyhow::Result<()> {
         let products = demo_products()?;
-        assert!((170..=230).contains(&products.len()), "{} products", products.len());
+        assert!(
+            (170..=230).contains(&products.len()),
+            "{} products",
+            products.len()
+        );
         let skus: HashSet<_> = products.iter().map(|(p, _)| p.sku.clone()).collect();
-        let slugs: HashSet<_> = products.iter().map(|(p, _)| p.slug.as_str().to_owned()).collect();
+        let slugs: HashSet<_> = products
+            .iter()
+            .map(|(p, _)| p.slug.as_str().to_owned())
+            .collect();
         assert_eq!(skus.len(), products.len());
         assert_eq!(slugs.len(), products.len());
         for (product, _) in &products {
             product.validate(Locale::Pl)?;
         }
-        let rates: HashSet<i32> = products.iter().map(|(p, _)| p.vat_rate.basis_points()).collect();
+        let rates: HashSet<i32> = products
+            .iter()
+            .map(|(p, _)| p.vat_rate.basis_points())
+            .collect();
         assert_eq!(rates, HashSet::from([2300, 800, 500, 0]));
         Ok(())
     }

@@ -29,7 +29,11 @@ async fn products_are_paginated_and_translated(pool: PgPool) {
     assert_eq!(english["items"][0]["name"], "Milk 3.2% 1 l");
 
     let last_page = total.div_ceil(10);
-    let last = json(app.get(&format!("/api/v1/products?per_page=10&page={last_page}")).await).await;
+    let last = json(
+        app.get(&format!("/api/v1/products?per_page=10&page={last_page}"))
+            .await,
+    )
+    .await;
     let remaining = usize::try_from(total - (last_page - 1) * 10).unwrap_or_default();
     assert_eq!(last["items"].as_array().map(Vec::len), Some(remaining));
 }
@@ -37,8 +41,18 @@ async fn products_are_paginated_and_translated(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn bad_listing_parameters_are_clear_errors(pool: PgPool) {
     let app = spawn_app(pool).await;
-    assert_error_shape(app.get("/api/v1/products?page=abc").await, 400, "invalid_query").await;
-    let error = assert_error_shape(app.get("/api/v1/products?lang=de").await, 422, "validation_failed").await;
+    assert_error_shape(
+        app.get("/api/v1/products?page=abc").await,
+        400,
+        "invalid_query",
+    )
+    .await;
+    let error = assert_error_shape(
+        app.get("/api/v1/products?lang=de").await,
+        422,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(error["details"]["field"], "lang");
 }
 
@@ -58,11 +72,18 @@ async fn a_quote_adds_up_per_vat_rate(pool: PgPool) {
         "lines": ids.iter().map(|(id, _)| serde_json::json!({"product_id": id, "quantity": 3})).collect::<Vec<_>>()
     });
     // Act
-    let quote = json(app.post_json_text("/api/v1/quotes", &body.to_string()).await).await;
+    let quote = json(
+        app.post_json_text("/api/v1/quotes", &body.to_string())
+            .await,
+    )
+    .await;
     // Assert
     let expected_total: i64 = ids.iter().map(|(_, price)| price * 3).sum();
     assert_eq!(quote["items_total_minor"].as_i64(), Some(expected_total));
-    let rows = quote["vat_breakdown"].as_array().cloned().unwrap_or_default();
+    let rows = quote["vat_breakdown"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(rows.len(), 3);
     let gross: i64 = rows.iter().filter_map(|r| r["gross_minor"].as_i64()).sum();
     let vat: i64 = rows.iter().filter_map(|r| r["vat_minor"].as_i64()).sum();
@@ -70,7 +91,8 @@ async fn a_quote_adds_up_per_vat_rate(pool: PgPool) {
     assert_eq!(quote["vat_total_minor"].as_i64(), Some(vat));
     for row in &rows {
         assert_eq!(
-            row["net_minor"].as_i64().unwrap_or_default() + row["vat_minor"].as_i64().unwrap_or_default(),
+            row["net_minor"].as_i64().unwrap_or_default()
+                + row["vat_minor"].as_i64().unwrap_or_default(),
             row["gross_minor"].as_i64().unwrap_or_default()
         );
     }
@@ -81,10 +103,26 @@ async fn a_quote_rejects_unknown_products_and_bad_quantities(pool: PgPool) {
     let app = spawn_app(pool).await;
     let unknown = uuid::Uuid::now_v7();
     let body = format!(r#"{{"lines": [{{"product_id": "{unknown}", "quantity": 1}}]}}"#);
-    let error = assert_error_shape(app.post_json_text("/api/v1/quotes", &body).await, 422, "unknown_product").await;
+    let error = assert_error_shape(
+        app.post_json_text("/api/v1/quotes", &body).await,
+        422,
+        "unknown_product",
+    )
+    .await;
     assert_eq!(error["details"]["product_ids"][0], unknown.to_string());
 
     let body = format!(r#"{{"lines": [{{"product_id": "{unknown}", "quantity": 0}}]}}"#);
-    assert_error_shape(app.post_json_text("/api/v1/quotes", &body).await, 422, "validation_failed").await;
-    assert_error_shape(app.post_json_text("/api/v1/quotes", r#"{"lines": []}"#).await, 422, "validation_failed").await;
+    assert_error_shape(
+        app.post_json_text("/api/v1/quotes", &body).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_error_shape(
+        app.post_json_text("/api/v1/quotes", r#"{"lines": []}"#)
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
 }

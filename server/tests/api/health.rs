@@ -64,7 +64,13 @@ async fn metrics_count_requests_per_route_and_show_pool_gauges(pool: PgPool) {
     let response = app.get("/metrics").await;
     assert_eq!(response.status().as_u16(), 200);
     let text = response.text().await.unwrap_or_default();
-    assert!(text.contains(r#"http_requests_total{method="GET",route="/health",status="200"}"#), "{text}");
-    assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
+    assert!(
+        text.contains(r#"http_requests_total{method="GET",route="/health",status="200"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "{text}"
+    );
     assert!(text.contains("db_pool_connections"), "{text}");
 }

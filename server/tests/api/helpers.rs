@@ -46,7 +46,8 @@ pub fn test_settings(overrides: &[(&str, &str)]) -> (Settings, TempDir) {
     for (k, v) in overrides {
         vars.insert((*k).into(), (*v).into());
     }
-    let settings = Settings::from_lookup(|name| vars.get(name).cloned()).unwrap_or_else(|e| panic!("test settings: {e}"));
+    let settings = Settings::from_lookup(|name| vars.get(name).cloned())
+        .unwrap_or_else(|e| panic!("test settings: {e}"));
     (settings, TempDir(uploads))
 }
 
@@ -65,7 +66,10 @@ pub async fn spawn_app_with(db: PgPool, overrides: &[(&str, &str)]) -> TestApp {
     let app = Application::build(&settings, db.clone())
         .await
         .unwrap_or_else(|e| panic!("failed to build the app: {e:#}"));
-    let port = app.local_addr().unwrap_or_else(|e| panic!("no local address: {e}")).port();
+    let port = app
+        .local_addr()
+        .unwrap_or_else(|e| panic!("no local address: {e}"))
+        .port();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -102,7 +106,8 @@ impl TestApp {
 
     /// Loads the demo catalog through the seed use-case.
     pub async fn seed_catalog(&self) {
-        let services = server::startup::services(&self.settings, self.db.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let services = server::startup::services(&self.settings, self.db.clone())
+            .unwrap_or_else(|e| panic!("{e}"));
         server::seed::seed_catalog(&services, &self.settings, false)
             .await
             .unwrap_or_else(|e| panic!("seed failed: {e:#}"));
@@ -111,11 +116,18 @@ impl TestApp {
 
 /// Reads a response as JSON.
 pub async fn json(response: reqwest::Response) -> serde_json::Value {
-    response.json().await.unwrap_or_else(|e| panic!("not JSON: {e}"))
+    response
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("not JSON: {e}"))
 }
 
 /// Asserts the API error shape and returns the error object.
-pub async fn assert_error_shape(response: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+pub async fn assert_error_shape(
+    response: reqwest::Response,
+    status: u16,
+    code: &str,
+) -> serde_json::Value {
     assert_eq!(response.status().as_u16(), status);
     let request_id = response
         .headers()
@@ -124,14 +136,23 @@ pub async fn assert_error_shape(response: reqwest::Response, status: u16, code: 
         .map(str::to_owned)
         .unwrap_or_else(|| panic!("missing x-request-id"));
     assert_eq!(
-        response.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
         Some("application/json")
     );
     let body = json(response).await;
     let error = body["error"].clone();
     assert_eq!(error["code"], code, "body: {body}");
-    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "body: {body}");
-    assert!(error.get("details").is_some(), "details key missing: {body}");
+    assert!(
+        error["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "body: {body}"
+    );
+    assert!(
+        error.get("details").is_some(),
+        "details key missing: {body}"
+    );
     assert_eq!(error["request_id"], request_id.as_str());
     error
 }

@@ -14,12 +14,21 @@ async fn home_page_lists_seeded_products_in_polish_by_default(pool: PgPool) {
     // Assert
     assert_eq!(response.status().as_u16(), 200);
     assert!(
-        response.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/html")
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/html")
     );
     let html = response.text().await.unwrap_or_default();
     assert!(html.contains(r#"<html lang="pl""#), "default locale is pl");
-    assert!(html.contains("Mleko 3,2% 1 l"), "a seeded product is listed");
-    assert!(html.contains("4,29\u{a0}zł"), "its price is written the Polish way");
+    assert!(
+        html.contains("Mleko 3,2% 1 l"),
+        "a seeded product is listed"
+    );
+    assert!(
+        html.contains("4,29\u{a0}zł"),
+        "its price is written the Polish way"
+    );
     assert!(html.contains(r#"<main id="main""#), "main landmark");
     assert!(html.contains(r#"role="search""#), "search landmark");
     assert!(html.contains("/pkg/metropolitan.js"), "hydration script");
@@ -32,7 +41,10 @@ async fn home_page_follows_lang_query_then_cookie_then_accept_language(pool: PgP
     app.seed_catalog().await;
 
     let english = app.get("/?lang=en").await;
-    let cookie = english.headers()["set-cookie"].to_str().unwrap_or_default().to_owned();
+    let cookie = english.headers()["set-cookie"]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(cookie.starts_with("lang=en;"), "{cookie}");
     let html = english.text().await.unwrap_or_default();
     assert!(html.contains(r#"<html lang="en""#));
@@ -47,7 +59,10 @@ async fn home_page_follows_lang_query_then_cookie_then_accept_language(pool: PgP
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(by_cookie.headers().get("set-cookie").is_none(), "only an explicit choice sets the cookie");
+    assert!(
+        by_cookie.headers().get("set-cookie").is_none(),
+        "only an explicit choice sets the cookie"
+    );
     let html = by_cookie.text().await.unwrap_or_default();
     assert!(html.contains(r#"<html lang="tr""#));
     assert!(html.contains("Süt %3,2 1 l"));
@@ -59,7 +74,13 @@ async fn home_page_follows_lang_query_then_cookie_then_accept_language(pool: PgP
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(by_header.text().await.unwrap_or_default().contains(r#"<html lang="en""#));
+    assert!(
+        by_header
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains(r#"<html lang="en""#)
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -83,14 +104,37 @@ async fn unknown_page_is_a_404_html_page(pool: PgPool) {
 async fn seeded_images_are_served_from_the_upload_folder_with_a_sandbox_csp(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.seed_catalog().await;
-    let products: serde_json::Value = app.get("/api/v1/products?per_page=1").await.json().await.unwrap_or_default();
-    let image = products["items"][0]["image_url"].as_str().unwrap_or_default().to_owned();
+    let products: serde_json::Value = app
+        .get("/api/v1/products?per_page=1")
+        .await
+        .json()
+        .await
+        .unwrap_or_default();
+    let image = products["items"][0]["image_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(image.starts_with("/media/demo/"), "{image}");
     let response = app.get(&image).await;
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.headers()["content-type"], "image/svg+xml");
-    assert!(response.headers()["content-security-policy"].to_str().unwrap_or_default().contains("sandbox"));
-    assert!(response.text().await.unwrap_or_default().starts_with("<svg"));
+    assert!(
+        response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("sandbox")
+    );
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap_or_default()
+            .starts_with("<svg")
+    );
     let response = app.get("/media/../Cargo.toml").await;
-    assert_ne!(response.status().as_u16(), 200, "no path traversal out of the upload folder");
+    assert_ne!(
+        response.status().as_u16(),
+        200,
+        "no path traversal out of the upload folder"
+    );
 }

@@ -1,0 +1,46 @@
+# Metropolitan: `make run` serves the demo shop, `make test` runs every check.
+# Both install what is missing first (scripts/deps.sh).
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# Compile against the committed .sqlx query data: no database needed to build.
+export SQLX_OFFLINE := true
+include scripts/versions.env
+export DATABASE_URL ?= $(DEFAULT_DATABASE_URL)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+
+.PHONY: run test deps test-deps build lint unit e2e sqlx-prepare clean
+
+## run: install what is missing, build the release, migrate, seed, serve on 127.0.0.1:3000
+run: deps build
+	$(TARGET_DIR)/release/metropolitan seed
+	$(TARGET_DIR)/release/metropolitan serve
+
+## test: formatting, clippy, unit and integration tests, then Playwright on the release build
+test: test-deps lint unit build e2e
+
+deps:
+	scripts/deps.sh
+
+test-deps:
+	scripts/deps.sh --test
+
+build:
+	cargo leptos build --release
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+unit:
+	cargo test --workspace
+
+e2e:
+	scripts/e2e.sh
+
+## sqlx-prepare: refresh .sqlx/ after changing a query (needs a migrated database)
+sqlx-prepare:
+	SQLX_OFFLINE=false cargo sqlx prepare --workspace -- --all-targets
+
+clean:
+	cargo clean
