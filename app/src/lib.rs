@@ -10,7 +10,7 @@ mod not_found;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::StaticSegment;
 use leptos_router::components::{Route, Router, Routes};
 
@@ -32,6 +32,7 @@ pub fn use_locale() -> Locale {
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use leptos::nonce::use_nonce;
+    use leptos_meta::MetaTags;
 
     let parts = use_context::<http::request::Parts>();
     let locale = parts

@@ -45,6 +45,7 @@ pub struct ProductPage {
 }
 
 /// Cards on one page of the home listing.
+#[cfg(feature = "ssr")]
 pub const HOME_PAGE_SIZE: u32 = 24;
 
 /// One page of active products, newest first, named in `locale`.
