@@ -181,6 +181,33 @@ pub fn t(locale: Locale, key: Key) -> &'static str {
     }
 }
 
+/// The label of a product badge; unknown badges show their code.
+pub fn badge_label(locale: Locale, code: &str) -> String {
+    use Locale::*;
+    let label = match (code, locale) {
+        ("vegan", Pl) => "wegańskie",
+        ("vegan", En) => "vegan",
+        ("vegan", Tr) => "vegan",
+        ("vegetarian", Pl) => "wegetariańskie",
+        ("vegetarian", En) => "vegetarian",
+        ("vegetarian", Tr) => "vejetaryen",
+        ("halal", Pl) => "halal",
+        ("halal", En) => "halal",
+        ("halal", Tr) => "helal",
+        ("gluten_free", Pl) => "bez glutenu",
+        ("gluten_free", En) => "gluten-free",
+        ("gluten_free", Tr) => "glütensiz",
+        ("organic", Pl) => "ekologiczne",
+        ("organic", En) => "organic",
+        ("organic", Tr) => "organik",
+        ("bestseller", Pl) => "bestseller",
+        ("bestseller", En) => "bestseller",
+        ("bestseller", Tr) => "çok satan",
+        _ => return code.replace('_', " "),
+    };
+    label.to_owned()
+}
+
 /// Formats a gross amount in minor units the way the locale writes money:
 /// `12,99 zł` in Polish, `PLN 12.99` in English, `12,99 PLN` in Turkish.
 pub fn format_money(locale: Locale, minor: i64, currency: &str) -> String {
@@ -223,6 +250,13 @@ mod tests {
             "1.000.000,05\u{a0}EUR"
         );
         assert_eq!(format_money(Locale::En, -5, "PLN"), "-PLN\u{a0}0.05");
+    }
+
+    #[test]
+    fn badges_are_translated_and_unknown_ones_readable() {
+        assert_eq!(badge_label(Locale::Tr, "halal"), "helal");
+        assert_eq!(badge_label(Locale::Pl, "gluten_free"), "bez glutenu");
+        assert_eq!(badge_label(Locale::En, "low_sugar"), "low sugar");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::server_fns::{ProductCard, list_products};
 use crate::components::QuantityStepper;
-use crate::i18n::{Key, Locale, format_money, t};
+use crate::i18n::{Key, Locale, badge_label, format_money, t};
 use crate::use_locale;
 
 /// Lists the newest products with their prices.
@@ -78,7 +78,11 @@ fn ProductTile(product: ProductCard, locale: Locale) -> impl IntoView {
                 {product.net_content.map(|n| view! { <span class="net">{n}</span> })}
             </p>
             <ul class="badges">
-                {product.badges.into_iter().map(|b| view! { <li class="badge">{b}</li> }).collect_view()}
+                {product
+                    .badges
+                    .into_iter()
+                    .map(|b| view! { <li class="badge">{badge_label(locale, &b)}</li> })
+                    .collect_view()}
             </ul>
             <p class="price">
                 <strong>{format_money(locale, product.price_minor, &product.currency)}</strong>

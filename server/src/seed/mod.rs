@@ -157,7 +157,7 @@ pub fn demo_products() -> anyhow::Result<Vec<(NewProduct, String)>> {
                     })
                     .collect();
                 let image_key = format!("demo/{}.svg", slug.as_str());
-                let svg = product_svg(item.names[1], &size_label, category.hue);
+                let svg = product_svg(item.names[0], &size_label, category.hue);
                 let stock = demo_stock(&sku);
                 let product = NewProduct {
                     slug,
