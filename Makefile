@@ -38,9 +38,13 @@ unit:
 e2e:
 	scripts/e2e.sh
 
-## sqlx-prepare: refresh .sqlx/ after changing a query (needs a migrated database)
+## sqlx-prepare: refresh .sqlx/ after changing a query or a migration (needs sqlx-cli)
+SQLX_DB := $(dir $(DATABASE_URL))metropolitan_sqlx
 sqlx-prepare:
-	SQLX_OFFLINE=false cargo sqlx prepare --workspace -- --all-targets
+	psql "$(dir $(DATABASE_URL))postgres" -qc 'drop database if exists metropolitan_sqlx with (force)' -c 'create database metropolitan_sqlx'
+	for f in migrations/*.sql; do psql "$(SQLX_DB)" -v ON_ERROR_STOP=1 -q -f "$$f" >/dev/null || exit 1; done
+	SQLX_OFFLINE=false DATABASE_URL="$(SQLX_DB)" cargo sqlx prepare --workspace -- --all-targets
+	psql "$(dir $(DATABASE_URL))postgres" -qc 'drop database metropolitan_sqlx with (force)'
 
 clean:
 	cargo clean

@@ -229,6 +229,30 @@ create index product_translations_search_idx on product_translations using gin (
 create index product_translations_name_trgm_idx on product_translations using gin (name gin_trgm_ops);
 create index product_translations_locale_name_idx on product_translations (locale, name);
 
+-- A product's gross unit price for a customer type: its price list, else the base price.
+create function product_price_minor(p products, customer_type text) returns bigint
+language sql immutable parallel safe as $$
+    select case when customer_type = 'corporate'
+                then coalesce(p.corporate_price_minor, p.base_price_minor)
+                else coalesce(p.individual_price_minor, p.base_price_minor)
+           end
+$$;
+
+-- The least quantity a customer type may order of a product.
+create function product_min_qty(p products, customer_type text) returns integer
+language sql immutable parallel safe as $$
+    select case when customer_type = 'corporate' then p.min_qty_corporate else p.min_qty_individual end
+$$;
+
+-- A product's name in the asked-for locale, else the fallback locale, else any translation.
+create function product_name(product_id uuid, locale text, fallback text) returns text
+language sql stable parallel safe as $$
+    select pt.name from product_translations pt
+     where pt.product_id = $1
+     order by pt.locale = $2 desc, pt.locale = $3 desc, pt.locale
+     limit 1
+$$;
+
 create table product_images (
     id uuid primary key,
     product_id uuid not null references products (id) on delete cascade,

@@ -38,21 +38,14 @@ pub(super) async fn select_active_products(
     sqlx::query_as!(
         ProductRow,
         r#"
-        select p.id, p.slug, p.sku, p.brand, t.name, p.currency,
-               (case when $3 = 'corporate'
-                     then coalesce(p.corporate_price_minor, p.base_price_minor)
-                     else coalesce(p.individual_price_minor, p.base_price_minor)
-                end) as "price_minor!",
+        select p.id, p.slug, p.sku, p.brand, p.currency,
+               product_name(p.id, $1, $2) as "name!",
+               product_price_minor(p, $3) as "price_minor!",
                p.vat_rate_bp, p.stock, p.net_quantity, p.net_unit, p.badges,
                (select i.storage_key from product_images i
                  where i.product_id = p.id order by i.position limit 1) as image_key,
                count(*) over () as "total!"
           from products p
-         cross join lateral (
-               select pt.name from product_translations pt
-                where pt.product_id = p.id
-                order by pt.locale = $1 desc, pt.locale = $2 desc, pt.locale
-                limit 1) t
          where p.is_active
          order by p.created_at desc, p.id
          limit $4 offset $5

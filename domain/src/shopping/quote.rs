@@ -120,19 +120,11 @@ pub async fn quote_basket(svc: &Services, request: QuoteRequest) -> Result<Quote
     let ids: Vec<Uuid> = request.lines.iter().map(|l| l.product_id).collect();
     let rows = sqlx::query!(
         r#"
-        select p.id, p.sku, p.currency, p.vat_rate_bp, p.stock, t.name,
-               (case when $2 = 'corporate'
-                     then coalesce(p.corporate_price_minor, p.base_price_minor)
-                     else coalesce(p.individual_price_minor, p.base_price_minor)
-                end) as "price_minor!",
-               (case when $2 = 'corporate' then p.min_qty_corporate else p.min_qty_individual end)
-                   as "min_qty!"
+        select p.id, p.sku, p.currency, p.vat_rate_bp, p.stock,
+               product_name(p.id, $3, $4) as "name!",
+               product_price_minor(p, $2) as "price_minor!",
+               product_min_qty(p, $2) as "min_qty!"
           from products p
-         cross join lateral (
-               select pt.name from product_translations pt
-                where pt.product_id = p.id
-                order by pt.locale = $3 desc, pt.locale = $4 desc, pt.locale
-                limit 1) t
          where p.id = any($1) and p.is_active
         "#,
         &ids,

@@ -1,6 +1,7 @@
 //! Integration tests: the real router on a random port, a fresh database per test.
 
 mod catalog;
+mod cli;
 mod frame;
 mod health;
 mod helpers;

@@ -32,7 +32,7 @@ async fn home_page_lists_seeded_products_in_polish_by_default(pool: PgPool) {
     assert!(html.contains(r#"<main id="main""#), "main landmark");
     assert!(html.contains(r#"role="search""#), "search landmark");
     assert!(html.contains("/pkg/metropolitan.js"), "hydration script");
-    assert!(html.contains("Strona 1 z 8"), "pager");
+    assert!(html.contains("Strona 1 z 9"), "pager");
 }
 
 #[sqlx::test(migrations = "../migrations")]
