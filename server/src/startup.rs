@@ -19,11 +19,12 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::{AppEnv, Settings};
@@ -180,7 +181,9 @@ pub fn router(settings: &Settings, services: Services) -> Router {
             .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
                 tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id)
-            }))
+            })
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros))
+            .on_failure(DefaultOnFailure::new().level(tracing::Level::ERROR)))
             .layer(middleware::from_fn(http::record_metrics))
             .layer(middleware::from_fn(http::error_shape))
             .layer(middleware::from_fn(http::catch_panic))
