@@ -5,6 +5,15 @@
 -- created_at / updated_at kept by one trigger function.
 
 create extension if not exists pg_trgm;
+create extension if not exists unaccent;
+
+-- unaccent() is only stable (its dictionary could change); pinning the dictionary makes a
+-- wrapper that indexes and generated columns may use. Folds Polish and Turkish letters:
+-- 'Łódź' -> 'Lodz', 'Işık' -> 'Isik'.
+create function f_unaccent(text) returns text
+language sql immutable parallel safe strict as $$
+    select public.unaccent('public.unaccent'::regdictionary, $1)
+$$;
 
 create function set_updated_at() returns trigger
 language plpgsql as $$
@@ -218,15 +227,20 @@ create table product_translations (
     name text not null check (length(name) between 1 and 200),
     full_name text check (length(full_name) <= 400),
     description text check (length(description) <= 20000),
+    -- Brand and category name in this locale, kept by the catalog service so that a search
+    -- finds products by them too.
+    search_extra text not null default '',
     search_vector tsvector generated always as (
-        setweight(to_tsvector(locale_search_config(locale), name), 'A')
-        || setweight(to_tsvector(locale_search_config(locale), coalesce(full_name, '')), 'B')
-        || setweight(to_tsvector(locale_search_config(locale), coalesce(description, '')), 'C')
+        setweight(to_tsvector(locale_search_config(locale), f_unaccent(name)), 'A')
+        || setweight(to_tsvector(locale_search_config(locale), f_unaccent(search_extra)), 'B')
+        || setweight(to_tsvector(locale_search_config(locale), f_unaccent(coalesce(full_name, ''))), 'B')
+        || setweight(to_tsvector(locale_search_config(locale), f_unaccent(coalesce(description, ''))), 'C')
     ) stored,
     primary key (product_id, locale)
 );
 create index product_translations_search_idx on product_translations using gin (search_vector);
-create index product_translations_name_trgm_idx on product_translations using gin (name gin_trgm_ops);
+-- Typo-tolerant fallback: trigram word similarity on the folded name.
+create index product_translations_name_trgm_idx on product_translations using gin (f_unaccent(lower(name)) gin_trgm_ops);
 create index product_translations_locale_name_idx on product_translations (locale, name);
 
 -- A product's gross unit price for a customer type: its price list, else the base price.

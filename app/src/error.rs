@@ -42,7 +42,9 @@ impl From<domain::catalog::Error> for AppError {
                 field: field.to_owned(),
                 message,
             },
-            domain::catalog::Error::UnknownCategory(_) => AppError::NotFound,
+            domain::catalog::Error::NotFound | domain::catalog::Error::UnknownCategory(_) => {
+                AppError::NotFound
+            }
             domain::catalog::Error::Unexpected(e) => {
                 tracing::error!(error.cause_chain = ?e, "server function failed");
                 AppError::Unavailable

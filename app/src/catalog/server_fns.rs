@@ -59,6 +59,8 @@ pub async fn list_products(locale: Locale, page: u32) -> Result<ProductPage, App
         locale: crate::ssr::domain_locale(locale),
         customer_type: CustomerType::Individual,
         page: PageRequest::new(page, HOME_PAGE_SIZE),
+        filter: catalog::ProductFilter::default(),
+        sort: catalog::ProductSort::Newest,
     };
     let page = catalog::list_products(&svc, query).await?;
     let total_pages = page.total_pages();

@@ -11,6 +11,9 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// No active category or product with that slug or id.
+    #[error("not found")]
+    NotFound,
     /// The category a product points at does not exist.
     #[error("category `{0}` does not exist")]
     UnknownCategory(String),

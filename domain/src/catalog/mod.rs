@@ -10,5 +10,12 @@ mod repo;
 mod service;
 
 pub use error::{Error, Result};
-pub use model::{NewCategory, NewProduct, NewProductTranslation, ProductSummary, Slug};
-pub use service::{ListProducts, create_product_if_absent, list_products, upsert_category};
+pub use model::{
+    ALLERGENS, Category, CategoryNode, CategoryView, MAX_QUERY_LEN, NewCategory, NewProduct,
+    NewProductTranslation, ProductDetail, ProductFilter, ProductSort, ProductSummary, Slug,
+    category_tree,
+};
+pub use service::{
+    ListProducts, create_product_if_absent, get_category, get_product, list_categories,
+    list_products, upsert_category,
+};

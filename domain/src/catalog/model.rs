@@ -201,6 +201,87 @@ impl NewProduct {
 mod tests {
     use super::*;
 
+    fn category(id: u128, parent: Option<u128>, slug: &str) -> Category {
+        Category {
+            id: Uuid::from_u128(id),
+            slug: slug.into(),
+            parent_id: parent.map(Uuid::from_u128),
+            name: slug.into(),
+            description: None,
+            position: 0,
+        }
+    }
+
+    #[test]
+    fn category_tree_nests_children_and_keeps_orphans() {
+        let tree = category_tree(vec![
+            category(1, None, "food"),
+            category(2, Some(1), "dairy"),
+            category(3, Some(2), "cheese"),
+            category(4, Some(99), "orphan"),
+        ]);
+        assert_eq!(tree.len(), 2);
+        assert_eq!(tree[0].children[0].children[0].category.slug, "cheese");
+        assert_eq!(tree[1].category.slug, "orphan");
+    }
+
+    #[test]
+    fn filter_validation_names_the_field() {
+        let bad = |f: ProductFilter| match f.validate() {
+            Err(Error::Invalid { field, .. }) => field,
+            other => panic!("expected a validation error, got {other:?}"),
+        };
+        assert_eq!(
+            bad(ProductFilter {
+                min_price_minor: Some(-1),
+                ..Default::default()
+            }),
+            "min_price"
+        );
+        assert_eq!(
+            bad(ProductFilter {
+                min_price_minor: Some(500),
+                max_price_minor: Some(100),
+                ..Default::default()
+            }),
+            "min_price"
+        );
+        assert_eq!(
+            bad(ProductFilter {
+                query: Some("x".repeat(201)),
+                ..Default::default()
+            }),
+            "q"
+        );
+        assert_eq!(
+            bad(ProductFilter {
+                category: Some("Nabiał".into()),
+                ..Default::default()
+            }),
+            "category"
+        );
+        let ok = ProductFilter {
+            query: Some("  ".into()),
+            brand: Some(" Wedel ".into()),
+            ..Default::default()
+        }
+        .validate();
+        assert!(
+            matches!(ok, Ok(ProductFilter { query: None, brand: Some(ref b), .. }) if b == "Wedel")
+        );
+    }
+
+    #[test]
+    fn sort_keys_round_trip_and_unknown_keys_fail() {
+        for key in ProductSort::KEYS {
+            assert!(ProductSort::parse(key).is_ok_and(|s| s.key() == key));
+        }
+        assert!(matches!(
+            ProductSort::parse("cheapest"),
+            Err(Error::Invalid { field: "sort", .. })
+        ));
+    }
+
     #[test]
     fn slug_accepts_hyphenated_words_only() {
         assert!(Slug::parse("maslo-extra-82").is_ok());
@@ -208,4 +289,206 @@ mod tests {
             assert!(Slug::parse(bad).is_err(), "{bad} should be rejected");
         }
     }
+}
+
+/// How a listing is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProductSort {
+    /// Best match first; only meaningful with a search query (else newest).
+    Relevance,
+    /// Cheapest first.
+    PriceAsc,
+    /// Dearest first.
+    PriceDesc,
+    /// Newest first.
+    #[default]
+    Newest,
+    /// Alphabetical by name in the listing's language.
+    Name,
+}
+
+impl ProductSort {
+    /// Every sort key as the URL and the API spell it.
+    pub const KEYS: [&'static str; 5] = ["relevance", "price_asc", "price_desc", "newest", "name"];
+
+    /// Parses a sort key; an unknown key names the field.
+    pub fn parse(key: &str) -> Result<ProductSort> {
+        match key {
+            "relevance" => Ok(ProductSort::Relevance),
+            "price_asc" => Ok(ProductSort::PriceAsc),
+            "price_desc" => Ok(ProductSort::PriceDesc),
+            "newest" => Ok(ProductSort::Newest),
+            "name" => Ok(ProductSort::Name),
+            other => Err(Error::Invalid {
+                field: "sort",
+                message: format!("`{other}` is not one of {}", Self::KEYS.join(", ")),
+            }),
+        }
+    }
+
+    /// The key as the URL and the API spell it.
+    pub fn key(self) -> &'static str {
+        match self {
+            ProductSort::Relevance => "relevance",
+            ProductSort::PriceAsc => "price_asc",
+            ProductSort::PriceDesc => "price_desc",
+            ProductSort::Newest => "newest",
+            ProductSort::Name => "name",
+        }
+    }
+}
+
+/// Which products a listing shows. Build it with [`ProductFilter::parse`] or field by field
+/// and call [`ProductFilter::validate`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProductFilter {
+    /// Slug of a category; its subcategories are included.
+    pub category: Option<String>,
+    /// Least gross price in minor units, inclusive.
+    pub min_price_minor: Option<i64>,
+    /// Greatest gross price in minor units, inclusive.
+    pub max_price_minor: Option<i64>,
+    /// Exact brand, case-insensitive.
+    pub brand: Option<String>,
+    /// Only products with stock.
+    pub in_stock_only: bool,
+    /// Search text: full-text, then typo-tolerant when nothing matches.
+    pub query: Option<String>,
+}
+
+/// Longest search text accepted.
+pub const MAX_QUERY_LEN: usize = 200;
+
+impl ProductFilter {
+    /// Checks ranges and lengths; blank strings count as absent.
+    pub fn validate(mut self) -> Result<ProductFilter> {
+        let blank_to_none =
+            |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        self.category = blank_to_none(self.category);
+        self.brand = blank_to_none(self.brand);
+        self.query = blank_to_none(self.query);
+        let invalid = |field, message: &str| {
+            Err(Error::Invalid {
+                field,
+                message: message.to_owned(),
+            })
+        };
+        if self.min_price_minor.is_some_and(|p| p < 0) {
+            return invalid("min_price", "must not be negative");
+        }
+        if self.max_price_minor.is_some_and(|p| p < 0) {
+            return invalid("max_price", "must not be negative");
+        }
+        if let (Some(min), Some(max)) = (self.min_price_minor, self.max_price_minor)
+            && min > max
+        {
+            return invalid("min_price", "must not be above max_price");
+        }
+        if self
+            .query
+            .as_ref()
+            .is_some_and(|q| q.chars().count() > MAX_QUERY_LEN)
+        {
+            return invalid("q", "must be at most 200 characters");
+        }
+        if self.brand.as_ref().is_some_and(|b| b.len() > 200) {
+            return invalid("brand", "must be at most 200 characters");
+        }
+        if let Some(category) = &self.category {
+            Slug::parse(category).map_err(|_| Error::Invalid {
+                field: "category",
+                message: format!("`{category}` is not a category slug"),
+            })?;
+        }
+        Ok(self)
+    }
+}
+
+/// A category in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    /// Public id.
+    pub id: Uuid,
+    /// URL slug.
+    pub slug: String,
+    /// Parent, for subcategories.
+    pub parent_id: Option<Uuid>,
+    /// Name in the requested language (or a fallback).
+    pub name: String,
+    /// Description, when there is one.
+    pub description: Option<String>,
+    /// Order among siblings.
+    pub position: i32,
+}
+
+/// A category with its subcategories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryNode {
+    /// The category.
+    pub category: Category,
+    /// Its subcategories, by position.
+    pub children: Vec<CategoryNode>,
+}
+
+/// Builds the forest of categories from a flat list ordered by position. Categories whose
+/// parent is missing from the list become roots rather than vanishing.
+pub fn category_tree(categories: Vec<Category>) -> Vec<CategoryNode> {
+    fn attach(
+        parent: Option<Uuid>,
+        all: &[Category],
+        known: &std::collections::HashSet<Uuid>,
+    ) -> Vec<CategoryNode> {
+        all.iter()
+            .filter(|c| match (parent, c.parent_id) {
+                (None, None) => true,
+                (None, Some(p)) => !known.contains(&p),
+                (Some(parent), Some(p)) => parent == p,
+                (Some(_), None) => false,
+            })
+            .map(|c| CategoryNode {
+                category: c.clone(),
+                children: attach(Some(c.id), all, known),
+            })
+            .collect()
+    }
+    let known = categories.iter().map(|c| c.id).collect();
+    attach(None, &categories, &known)
+}
+
+/// A category page: the category, the path to it, and its subcategories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryView {
+    /// The category.
+    pub category: Category,
+    /// Root first, ending with the category itself.
+    pub breadcrumb: Vec<Category>,
+    /// Direct subcategories.
+    pub children: Vec<Category>,
+}
+
+/// Everything the product page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductDetail {
+    /// The listing data (name, price for the customer type, stock, image).
+    pub summary: ProductSummary,
+    /// Longer name.
+    pub full_name: Option<String>,
+    /// Description in markdown (render it sanitized).
+    pub description_md: Option<String>,
+    /// Least quantity this customer type may order.
+    pub min_qty: i32,
+    /// Units per box.
+    pub qty_per_box: Option<i32>,
+    /// ISO country of origin.
+    pub origin_country: Option<String>,
+    /// `ambient`, `chilled` or `frozen`.
+    pub storage: Option<String>,
+    /// EU allergen codes.
+    pub allergens: Vec<String>,
+    /// Nutrition facts per 100 g / 100 ml.
+    pub nutrition: Option<serde_json::Value>,
+    /// Blob-store keys of every image, in order.
+    pub image_keys: Vec<String>,
+    /// Root category first, ending with the product's own category.
+    pub breadcrumb: Vec<Category>,
 }

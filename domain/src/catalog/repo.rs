@@ -23,40 +23,212 @@ pub(super) struct ProductRow {
     pub total: i64,
 }
 
-/// One page of active products, newest first, with the total count.
+/// What the listing query filters and sorts by, already validated.
+pub(super) struct ListingParams<'a> {
+    pub locale: &'a str,
+    pub fallback_locale: &'a str,
+    pub customer_type: &'a str,
+    pub limit: i64,
+    pub offset: i64,
+    pub category: Option<&'a str>,
+    pub min_price: Option<i64>,
+    pub max_price: Option<i64>,
+    pub brand: Option<&'a str>,
+    pub query: Option<&'a str>,
+    /// Match the query by trigram word similarity instead of full text.
+    pub fuzzy: bool,
+    pub in_stock_only: bool,
+    pub sort: &'a str,
+}
+
+/// One page of active products with the total count, in one query.
 ///
 /// The name comes from the asked-for locale, else the fallback, else any translation; the
-/// price from the customer type's price list, else the base price.
+/// price from the customer type's price list, else the base price. A category includes its
+/// subcategories. A search matches any language's text, folded (`lodz` finds `Łódź`).
 pub(super) async fn select_active_products(
     db: impl PgExecutor<'_>,
-    locale: &str,
-    fallback_locale: &str,
-    customer_type: &str,
-    limit: i64,
-    offset: i64,
+    p: &ListingParams<'_>,
 ) -> sqlx::Result<Vec<ProductRow>> {
     sqlx::query_as!(
         ProductRow,
         r#"
+        with recursive tree as (
+            select c.id from categories c where c.slug = $6 and c.is_active
+            union all
+            select c.id from categories c join tree t on c.parent_id = t.id where c.is_active
+        ),
+        q as (
+            select websearch_to_tsquery('simple', f_unaccent($10::text))
+                   || websearch_to_tsquery('english', f_unaccent($10::text))
+                   || websearch_to_tsquery('turkish', f_unaccent($10::text)) as tsq,
+                   f_unaccent(lower($10::text)) as folded
+        ),
+        matches as (
+            select pt.product_id,
+                   max(case when $11 then word_similarity(q.folded, f_unaccent(lower(pt.name)))
+                            else ts_rank(pt.search_vector, q.tsq) end) as score
+              from product_translations pt cross join q
+             where $10::text is not null
+               and (($11 and word_similarity(q.folded, f_unaccent(lower(pt.name))) >= 0.4)
+                    or (not $11 and pt.search_vector @@ q.tsq))
+             group by pt.product_id
+        )
         select p.id, p.slug, p.sku, p.brand, p.currency,
-               product_name(p.id, $1, $2) as "name!",
-               product_price_minor(p, $3) as "price_minor!",
+               product_name(p.id, $1::text, $2::text) as "name!",
+               product_price_minor(p, $3::text) as "price_minor!",
                p.vat_rate_bp, p.stock, p.net_quantity, p.net_unit, p.badges,
                (select i.storage_key from product_images i
                  where i.product_id = p.id order by i.position limit 1) as image_key,
                count(*) over () as "total!"
           from products p
+          left join matches m on m.product_id = p.id
          where p.is_active
-         order by p.created_at desc, p.id
+           and ($6::text is null or p.category_id in (select id from tree))
+           and ($7::bigint is null or product_price_minor(p, $3::text) >= $7)
+           and ($8::bigint is null or product_price_minor(p, $3::text) <= $8)
+           and ($9::text is null or lower(p.brand) = lower($9))
+           and ($10::text is null or m.product_id is not null)
+           and (not $12 or p.stock > 0)
+         order by
+               case when $13 = 'relevance' then m.score end desc nulls last,
+               case when $13 = 'price_asc' then product_price_minor(p, $3::text) end asc,
+               case when $13 = 'price_desc' then product_price_minor(p, $3::text) end desc,
+               case when $13 = 'name' then product_name(p.id, $1::text, $2::text) end asc,
+               p.created_at desc, p.id
          limit $4 offset $5
         "#,
+        p.locale,
+        p.fallback_locale,
+        p.customer_type,
+        p.limit,
+        p.offset,
+        p.category,
+        p.min_price,
+        p.max_price,
+        p.brand,
+        p.query,
+        p.fuzzy,
+        p.in_stock_only,
+        p.sort,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// One active product's listing row, by id.
+pub(super) async fn select_product_summary(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    locale: &str,
+    fallback_locale: &str,
+    customer_type: &str,
+) -> sqlx::Result<Option<ProductRow>> {
+    sqlx::query_as!(
+        ProductRow,
+        r#"
+        select p.id, p.slug, p.sku, p.brand, p.currency,
+               product_name(p.id, $2::text, $3::text) as "name!",
+               product_price_minor(p, $4::text) as "price_minor!",
+               p.vat_rate_bp, p.stock, p.net_quantity, p.net_unit, p.badges,
+               (select i.storage_key from product_images i
+                 where i.product_id = p.id order by i.position limit 1) as image_key,
+               1::bigint as "total!"
+          from products p
+         where p.id = $1 and p.is_active
+        "#,
+        id,
         locale,
         fallback_locale,
         customer_type,
-        limit,
-        offset,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// A category row in one language.
+pub(super) struct CategoryRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub description: Option<String>,
+    pub position: i32,
+}
+
+/// Every active category, named in the locale (else the fallback, else any), by position.
+pub(super) async fn select_categories(
+    db: impl PgExecutor<'_>,
+    locale: &str,
+    fallback_locale: &str,
+) -> sqlx::Result<Vec<CategoryRow>> {
+    sqlx::query_as!(
+        CategoryRow,
+        r#"
+        select c.id, c.slug, c.parent_id, c.position, t.name, t.description
+          from categories c
+         cross join lateral (
+               select ct.name, ct.description from category_translations ct
+                where ct.category_id = c.id
+                order by ct.locale = $1 desc, ct.locale = $2 desc, ct.locale
+                limit 1) t
+         where c.is_active
+         order by c.position, c.slug
+        "#,
+        locale,
+        fallback_locale,
     )
     .fetch_all(db)
+    .await
+}
+
+/// The detail columns of one active product, by id or slug.
+pub(super) struct ProductDetailRow {
+    pub id: Uuid,
+    pub category_id: Uuid,
+    pub full_name: Option<String>,
+    pub description: Option<String>,
+    pub min_qty: i32,
+    pub qty_per_box: Option<i32>,
+    pub origin_country: Option<String>,
+    pub storage: Option<String>,
+    pub allergens: Vec<String>,
+    pub nutrition: Option<serde_json::Value>,
+    pub image_keys: Vec<String>,
+}
+
+/// The product's detail columns, or `None` when no active product has that id or slug.
+pub(super) async fn select_product_detail(
+    db: impl PgExecutor<'_>,
+    id: Option<Uuid>,
+    slug: &str,
+    locale: &str,
+    fallback_locale: &str,
+    customer_type: &str,
+) -> sqlx::Result<Option<ProductDetailRow>> {
+    sqlx::query_as!(
+        ProductDetailRow,
+        r#"
+        select p.id, p.category_id, t.full_name, t.description,
+               product_min_qty(p, $5::text) as "min_qty!",
+               p.qty_per_box, p.origin_country, p.storage, p.allergens, p.nutrition,
+               array(select i.storage_key from product_images i
+                      where i.product_id = p.id order by i.position) as "image_keys!"
+          from products p
+         cross join lateral (
+               select pt.full_name, pt.description from product_translations pt
+                where pt.product_id = p.id
+                order by pt.locale = $3 desc, pt.locale = $4 desc, pt.locale
+                limit 1) t
+         where p.is_active and (p.id = $1 or p.slug = $2)
+        "#,
+        id,
+        slug,
+        locale,
+        fallback_locale,
+        customer_type,
+    )
+    .fetch_optional(db)
     .await
 }
 
@@ -159,14 +331,19 @@ pub(super) async fn insert_product_if_absent(
     for t in &product.translations {
         sqlx::query!(
             r#"
-            insert into product_translations (product_id, locale, name, full_name, description)
-            values ($1, $2, $3, $4, $5)
+            insert into product_translations (product_id, locale, name, full_name, description, search_extra)
+            values ($1, $2, $3, $4, $5,
+                    concat_ws(' ', $6::text,
+                              (select ct.name from category_translations ct
+                                where ct.category_id = $7 and ct.locale = $2)))
             "#,
             id,
             t.locale.code(),
             t.name,
             t.full_name,
             t.description,
+            product.brand,
+            category_id,
         )
         .execute(&mut *conn)
         .await?;

@@ -3,60 +3,197 @@
 use anyhow::Context;
 use sqlx::PgConnection;
 
-use super::model::{NewCategory, NewProduct, ProductSummary};
+use super::model::{
+    Category, CategoryNode, CategoryView, NewCategory, NewProduct, ProductDetail, ProductFilter,
+    ProductSort, ProductSummary, category_tree,
+};
 use super::{Error, Result, repo};
 use crate::Services;
 use crate::shared::{Currency, CustomerType, Locale, Money, Page, PageRequest, VatRate};
 
 /// What a listing asks for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ListProducts {
     /// Language of the names.
     pub locale: Locale,
-    /// Whose prices to show.
+    /// Whose prices to show and filter by.
     pub customer_type: CustomerType,
     /// Which page.
     pub page: PageRequest,
+    /// Which products; run through [`ProductFilter::validate`] by [`list_products`].
+    pub filter: ProductFilter,
+    /// Order; `Relevance` without a query falls back to newest.
+    pub sort: ProductSort,
 }
 
-/// One page of active products, newest first.
+/// One page of active products matching the filter, in one query. A search that finds
+/// nothing by full text is retried by trigram similarity, so small typos still find.
 #[tracing::instrument(skip(svc), err)]
 pub async fn list_products(svc: &Services, query: ListProducts) -> Result<Page<ProductSummary>> {
-    let rows = repo::select_active_products(
-        &svc.db,
-        query.locale.code(),
-        svc.default_locale.code(),
-        query.customer_type.as_str(),
-        query.page.limit(),
-        query.page.offset(),
-    )
-    .await
-    .context("Failed to list products")?;
+    let filter = query.filter.validate()?;
+    let sort = match (query.sort, &filter.query) {
+        (ProductSort::Relevance, None) => ProductSort::Newest,
+        (sort, _) => sort,
+    };
+    let mut params = repo::ListingParams {
+        locale: query.locale.code(),
+        fallback_locale: svc.default_locale.code(),
+        customer_type: query.customer_type.as_str(),
+        limit: query.page.limit(),
+        offset: query.page.offset(),
+        category: filter.category.as_deref(),
+        min_price: filter.min_price_minor,
+        max_price: filter.max_price_minor,
+        brand: filter.brand.as_deref(),
+        query: filter.query.as_deref(),
+        fuzzy: false,
+        in_stock_only: filter.in_stock_only,
+        sort: sort.key(),
+    };
+    let mut rows = repo::select_active_products(&svc.db, &params)
+        .await
+        .context("Failed to list products")?;
+    if rows.is_empty() && params.query.is_some() && query.page.page() == 1 {
+        params.fuzzy = true;
+        rows = repo::select_active_products(&svc.db, &params)
+            .await
+            .context("Failed to list products by similarity")?;
+    }
     let total = rows.first().map_or(0, |r| r.total.max(0).unsigned_abs());
     let items = rows
         .into_iter()
-        .map(|r| {
-            Ok(ProductSummary {
-                id: r.id,
-                price: Money::new(r.price_minor, Currency::parse(&r.currency)?),
-                vat_rate: VatRate::from_basis_points(r.vat_rate_bp)?,
-                slug: r.slug,
-                sku: r.sku,
-                brand: r.brand,
-                name: r.name,
-                stock: r.stock,
-                net_quantity: r.net_quantity,
-                net_unit: r.net_unit,
-                badges: r.badges,
-                image_key: r.image_key,
-            })
-        })
+        .map(summary_from_row)
         .collect::<Result<Vec<_>>>()?;
     Ok(Page {
         items,
         page: query.page.page(),
         per_page: query.page.per_page(),
         total,
+    })
+}
+
+fn summary_from_row(r: repo::ProductRow) -> Result<ProductSummary> {
+    Ok(ProductSummary {
+        id: r.id,
+        price: Money::new(r.price_minor, Currency::parse(&r.currency)?),
+        vat_rate: VatRate::from_basis_points(r.vat_rate_bp)?,
+        slug: r.slug,
+        sku: r.sku,
+        brand: r.brand,
+        name: r.name,
+        stock: r.stock,
+        net_quantity: r.net_quantity,
+        net_unit: r.net_unit,
+        badges: r.badges,
+        image_key: r.image_key,
+    })
+}
+
+async fn categories(svc: &Services, locale: Locale) -> Result<Vec<Category>> {
+    let rows = repo::select_categories(&svc.db, locale.code(), svc.default_locale.code())
+        .await
+        .context("Failed to load categories")?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Category {
+            id: r.id,
+            slug: r.slug,
+            parent_id: r.parent_id,
+            name: r.name,
+            description: r.description,
+            position: r.position,
+        })
+        .collect())
+}
+
+/// The path from the root to `id`, root first; empty when `id` is unknown.
+fn breadcrumb(all: &[Category], id: uuid::Uuid) -> Vec<Category> {
+    let mut path = Vec::new();
+    let mut current = all.iter().find(|c| c.id == id);
+    while let Some(category) = current {
+        // A cycle cannot be stored (parent_id <> id covers only one level), so bound the walk.
+        if path.len() > all.len() {
+            break;
+        }
+        path.push(category.clone());
+        current = category
+            .parent_id
+            .and_then(|p| all.iter().find(|c| c.id == p));
+    }
+    path.reverse();
+    path
+}
+
+/// Every active category as a tree, named in `locale`.
+#[tracing::instrument(skip(svc), err)]
+pub async fn list_categories(svc: &Services, locale: Locale) -> Result<Vec<CategoryNode>> {
+    Ok(category_tree(categories(svc, locale).await?))
+}
+
+/// One category with its breadcrumb and subcategories.
+#[tracing::instrument(skip(svc), err)]
+pub async fn get_category(svc: &Services, slug: &str, locale: Locale) -> Result<CategoryView> {
+    let all = categories(svc, locale).await?;
+    let category = all
+        .iter()
+        .find(|c| c.slug == slug)
+        .cloned()
+        .ok_or(Error::NotFound)?;
+    Ok(CategoryView {
+        breadcrumb: breadcrumb(&all, category.id),
+        children: all
+            .iter()
+            .filter(|c| c.parent_id == Some(category.id))
+            .cloned()
+            .collect(),
+        category,
+    })
+}
+
+/// One active product by id or slug, for the product page.
+#[tracing::instrument(skip(svc), err)]
+pub async fn get_product(
+    svc: &Services,
+    id_or_slug: &str,
+    locale: Locale,
+    customer_type: CustomerType,
+) -> Result<ProductDetail> {
+    let id = uuid::Uuid::parse_str(id_or_slug).ok();
+    let detail = repo::select_product_detail(
+        &svc.db,
+        id,
+        id_or_slug,
+        locale.code(),
+        svc.default_locale.code(),
+        customer_type.as_str(),
+    )
+    .await
+    .context("Failed to load product")?
+    .ok_or(Error::NotFound)?;
+    let summary = repo::select_product_summary(
+        &svc.db,
+        detail.id,
+        locale.code(),
+        svc.default_locale.code(),
+        customer_type.as_str(),
+    )
+    .await
+    .context("Failed to load product")?
+    .ok_or(Error::NotFound)
+    .and_then(summary_from_row)?;
+    let all = categories(svc, locale).await?;
+    Ok(ProductDetail {
+        summary,
+        full_name: detail.full_name,
+        description_md: detail.description,
+        min_qty: detail.min_qty,
+        qty_per_box: detail.qty_per_box,
+        origin_country: detail.origin_country,
+        storage: detail.storage,
+        allergens: detail.allergens,
+        nutrition: detail.nutrition,
+        image_keys: detail.image_keys,
+        breadcrumb: breadcrumb(&all, detail.category_id),
     })
 }
 

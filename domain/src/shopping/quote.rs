@@ -121,9 +121,9 @@ pub async fn quote_basket(svc: &Services, request: QuoteRequest) -> Result<Quote
     let rows = sqlx::query!(
         r#"
         select p.id, p.sku, p.currency, p.vat_rate_bp, p.stock,
-               product_name(p.id, $3, $4) as "name!",
-               product_price_minor(p, $2) as "price_minor!",
-               product_min_qty(p, $2) as "min_qty!"
+               product_name(p.id, $3::text, $4::text) as "name!",
+               product_price_minor(p, $2::text) as "price_minor!",
+               product_min_qty(p, $2::text) as "min_qty!"
           from products p
          where p.id = any($1) and p.is_active
         "#,

@@ -13,7 +13,14 @@ use utoipa::OpenApi;
             Translated fields follow `?lang=` or `Accept-Language` (pl, en, tr).",
         version = "1.0.0"
     ),
-    paths(super::catalog::list_products, super::shopping::create_quote),
+    paths(
+        super::catalog::list_products,
+        super::catalog::search,
+        super::catalog::get_product,
+        super::catalog::list_categories,
+        super::catalog::get_category,
+        super::shopping::create_quote
+    ),
     tags(
         (name = "catalog", description = "Products and categories"),
         (name = "shopping", description = "Pricing baskets"),

@@ -177,6 +177,7 @@ impl From<domain::catalog::Error> for ApiError {
     fn from(e: domain::catalog::Error) -> Self {
         match e {
             domain::catalog::Error::Invalid { field, message } => ApiError::invalid(field, message),
+            domain::catalog::Error::NotFound => ApiError::not_found(),
             domain::catalog::Error::UnknownCategory(slug) => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",

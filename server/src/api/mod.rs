@@ -20,6 +20,10 @@ use crate::startup::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/products", get(catalog::list_products))
+        .route("/products/{id_or_slug}", get(catalog::get_product))
+        .route("/search", get(catalog::search))
+        .route("/categories", get(catalog::list_categories))
+        .route("/categories/{slug}", get(catalog::get_category))
         .route("/quotes", post(shopping::create_quote))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)

@@ -126,3 +126,237 @@ async fn a_quote_rejects_unknown_products_and_bad_quantities(pool: PgPool) {
     )
     .await;
 }
+
+async fn names(app: &crate::helpers::TestApp, path: &str) -> Vec<String> {
+    let body = json(app.get(path).await).await;
+    body["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn items(app: &crate::helpers::TestApp, path: &str) -> Vec<serde_json::Value> {
+    json(app.get(path).await).await["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn listing_filters_by_category_price_brand_and_stock(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+
+    let dairy = items(&app, "/api/v1/products?category=nabial&per_page=100").await;
+    assert_eq!(dairy.len(), 18, "9 dairy items in 2 sizes");
+
+    let cheap = items(
+        &app,
+        "/api/v1/products?min_price=300&max_price=400&per_page=100",
+    )
+    .await;
+    assert!(!cheap.is_empty());
+    assert!(
+        cheap
+            .iter()
+            .all(|p| (300..=400).contains(&p["price_minor"].as_i64().unwrap_or(-1)))
+    );
+
+    let wedel = items(&app, "/api/v1/products?brand=wedel&per_page=100").await;
+    assert_eq!(wedel.len(), 4);
+    assert!(wedel.iter().all(|p| p["brand"] == "Wedel"));
+
+    let all = json(app.get("/api/v1/products?per_page=1").await).await["total"]
+        .as_u64()
+        .unwrap_or(0);
+    let in_stock = json(app.get("/api/v1/products?per_page=100&in_stock=true").await).await;
+    let stocked = in_stock["total"].as_u64().unwrap_or(0);
+    assert!(stocked < all, "some demo products are sold out");
+    assert!(
+        in_stock["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|p| p["stock"].as_i64() > Some(0))
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn listing_sorts_by_price_and_name(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    let prices = |items: Vec<serde_json::Value>| {
+        items
+            .iter()
+            .filter_map(|p| p["price_minor"].as_i64())
+            .collect::<Vec<_>>()
+    };
+
+    let up = prices(items(&app, "/api/v1/products?sort=price_asc&per_page=100").await);
+    assert!(up.windows(2).all(|w| w[0] <= w[1]));
+    let down = prices(items(&app, "/api/v1/products?sort=price_desc&per_page=100").await);
+    assert!(down.windows(2).all(|w| w[0] >= w[1]));
+    assert_eq!(
+        down.first(),
+        Some(&20000),
+        "the 200 zł gift card is the dearest"
+    );
+
+    let by_name = names(
+        &app,
+        "/api/v1/products?sort=name&lang=en&per_page=100&category=napoje",
+    )
+    .await;
+    let mut sorted = by_name.clone();
+    sorted.sort();
+    assert_eq!(by_name, sorted);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pagination_boundaries_and_bad_parameters(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    let beyond = json(app.get("/api/v1/products?page=999").await).await;
+    assert_eq!(beyond["items"].as_array().map(Vec::len), Some(0));
+
+    for (path, field) in [
+        ("/api/v1/products?per_page=101", "per_page"),
+        ("/api/v1/products?per_page=0", "per_page"),
+        ("/api/v1/products?page=0", "page"),
+        ("/api/v1/products?min_price=-1", "min_price"),
+        ("/api/v1/products?sort=cheapest", "sort"),
+        ("/api/v1/products?category=Not%20A%20Slug", "category"),
+        ("/api/v1/search", "q"),
+    ] {
+        let error = assert_error_shape(app.get(path).await, 400, "invalid_parameter").await;
+        assert_eq!(error["details"]["field"], field, "{path}");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn search_is_full_text_diacritic_folding_and_typo_tolerant(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+
+    // Full text in Polish, by brand, and folded: "maslo" finds "Masło", "laciate" "Łaciate".
+    assert!(
+        names(&app, "/api/v1/search?q=maslo")
+            .await
+            .iter()
+            .all(|n| n.starts_with("Masło"))
+    );
+    assert_eq!(names(&app, "/api/v1/search?q=laciate").await.len(), 2);
+    // English stems: "apples" finds the Ligol apples.
+    assert!(
+        names(&app, "/api/v1/search?q=apples&lang=en")
+            .await
+            .iter()
+            .any(|n| n.contains("Ligol"))
+    );
+    // Turkish folding: "sut" finds "Süt".
+    assert!(
+        names(&app, "/api/v1/search?q=sut&lang=tr")
+            .await
+            .iter()
+            .any(|n| n.starts_with("Süt"))
+    );
+    // By category name: "napoje" (drinks) finds drinks.
+    assert!(!names(&app, "/api/v1/search?q=napoje").await.is_empty());
+    // A typo falls back to trigram similarity.
+    assert!(
+        names(&app, "/api/v1/search?q=mlekko")
+            .await
+            .iter()
+            .any(|n| n.starts_with("Mleko"))
+    );
+    // Nothing matches nonsense.
+    assert!(names(&app, "/api/v1/search?q=qqqxxxzzz").await.is_empty());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn search_text_with_sql_or_html_is_just_text(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    for q in [
+        "'; drop table products; --",
+        "<script>alert(1)</script>",
+        "a & b | !c",
+        "\"unbalanced",
+        "%_\\",
+    ] {
+        let response = app
+            .client
+            .get(format!("{}/api/v1/search", app.address))
+            .query(&[("q", q)])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status().as_u16(), 200, "{q}");
+    }
+    let count: i64 = sqlx::query_scalar("select count(*) from products")
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_default();
+    assert!(count > 0, "the products table is still there");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn categories_form_a_tree_and_unknown_slugs_are_404(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    let tree = json(app.get("/api/v1/categories?lang=en").await).await;
+    let roots = tree.as_array().cloned().unwrap_or_default();
+    assert_eq!(roots.len(), 13);
+    assert_eq!(roots[0]["name"], "Dairy and eggs");
+
+    let dairy = json(app.get("/api/v1/categories/nabial?lang=tr").await).await;
+    assert_eq!(dairy["category"]["name"], "Süt ürünleri ve yumurta");
+    assert_eq!(dairy["breadcrumb"].as_array().map(Vec::len), Some(1));
+
+    assert_error_shape(
+        app.get("/api/v1/categories/no-such-category").await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_product_is_found_by_slug_or_id_with_its_details(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    let by_slug = json(app.get("/api/v1/products/maslo-extra-200g?lang=en").await).await;
+    assert_eq!(by_slug["name"], "Butter 82% 200 g");
+    assert_eq!(by_slug["allergens"][0], "milk");
+    assert_eq!(by_slug["storage"], "chilled");
+    assert_eq!(by_slug["breadcrumb"][0]["slug"], "nabial");
+    assert_eq!(by_slug["min_qty"], 1);
+    assert!(
+        by_slug["images"][0]
+            .as_str()
+            .is_some_and(|i| i.ends_with(".svg"))
+    );
+
+    let id = by_slug["id"].as_str().unwrap_or_default();
+    let by_id = json(app.get(&format!("/api/v1/products/{id}")).await).await;
+    assert_eq!(by_id["slug"], "maslo-extra-200g");
+
+    assert_error_shape(
+        app.get("/api/v1/products/no-such-product").await,
+        404,
+        "not_found",
+    )
+    .await;
+    let unknown_id = uuid::Uuid::now_v7();
+    assert_error_shape(
+        app.get(&format!("/api/v1/products/{unknown_id}")).await,
+        404,
+        "not_found",
+    )
+    .await;
+}
