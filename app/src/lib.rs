@@ -5,16 +5,16 @@ pub mod catalog;
 pub mod components;
 pub mod error;
 pub mod i18n;
-mod not_found;
+pub mod not_found;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, Title, provide_meta_context};
-use leptos_router::StaticSegment;
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, StaticSegment, path};
 
-use crate::catalog::HomePage;
+use crate::catalog::{CategoryPage, HomePage, ProductDetailPage, SearchPage};
 use crate::components::Layout;
 use crate::i18n::{Key, Locale, t};
 use crate::not_found::NotFound;
@@ -122,6 +122,10 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage />
+                    // Async: the status (404 for an unknown slug) is known before headers go out.
+                    <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/p/:slug") view=ProductDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/search") view=SearchPage />
                 </Routes>
             </Layout>
         </Router>

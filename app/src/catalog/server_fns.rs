@@ -63,29 +63,346 @@ pub async fn list_products(locale: Locale, page: u32) -> Result<ProductPage, App
         sort: catalog::ProductSort::Newest,
     };
     let page = catalog::list_products(&svc, query).await?;
-    let total_pages = page.total_pages();
-    Ok(ProductPage {
+    Ok(product_page(page))
+}
+
+/// Cards for a page of summaries.
+#[cfg(feature = "ssr")]
+fn product_page(page: domain::shared::Page<domain::catalog::ProductSummary>) -> ProductPage {
+    ProductPage {
         page: page.page,
-        total_pages,
-        items: page
+        total_pages: page.total_pages(),
+        items: page.items.into_iter().map(card_from).collect(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn card_from(p: domain::catalog::ProductSummary) -> ProductCard {
+    ProductCard {
+        id: p.id.to_string(),
+        net_content: p
+            .net_quantity
+            .zip(p.net_unit)
+            .map(|(q, unit)| format_net(q, &unit)),
+        available: u32::try_from(p.stock.clamp(0, 999)).unwrap_or(0),
+        image_url: p.image_key.map(|key| format!("/media/{key}")),
+        vat_rate: p.vat_rate.to_string(),
+        currency: p.price.currency.to_string(),
+        price_minor: p.price.minor,
+        slug: p.slug,
+        name: p.name,
+        brand: p.brand,
+        badges: p.badges,
+    }
+}
+
+/// A listing's filters as they appear in the page URL, so that a listing can be shared,
+/// bookmarked, and filtered without JavaScript.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingQuery {
+    /// Category slug (set by the category page, not the form).
+    pub category: Option<String>,
+    /// Search text.
+    pub q: Option<String>,
+    /// Least price in złoty as typed (`5`, `5,50`).
+    pub min_price: Option<String>,
+    /// Greatest price in złoty as typed.
+    pub max_price: Option<String>,
+    /// Brand.
+    pub brand: Option<String>,
+    /// Only products in stock.
+    pub in_stock: bool,
+    /// Sort key.
+    pub sort: Option<String>,
+    /// 1-based page.
+    pub page: u32,
+}
+
+impl ListingQuery {
+    /// Reads the filters from the URL query.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> ListingQuery {
+        let text = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        ListingQuery {
+            category: None,
+            q: text("q"),
+            min_price: text("min_price"),
+            max_price: text("max_price"),
+            brand: text("brand"),
+            in_stock: get("in_stock").is_some_and(|v| v == "on" || v == "true" || v == "1"),
+            sort: text("sort"),
+            page: get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1),
+        }
+    }
+
+    /// The URL query for `page` of this listing, e.g. `?q=ser&sort=price_asc&page=2`.
+    pub fn href(&self, path: &str, page: u32) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        let mut push = |k, v: &Option<String>| {
+            if let Some(v) = v {
+                pairs.push((k, v.clone()));
+            }
+        };
+        push("q", &self.q);
+        push("min_price", &self.min_price);
+        push("max_price", &self.max_price);
+        push("brand", &self.brand);
+        push("sort", &self.sort);
+        if self.in_stock {
+            pairs.push(("in_stock", "on".into()));
+        }
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+        }
+        let query: Vec<String> = pairs
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", encode_query_value(&v)))
+            .collect();
+        if query.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{}", query.join("&"))
+        }
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
+fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Parses a price typed in złoty (`12`, `12.5`, `12,50`) into grosze.
+#[cfg(feature = "ssr")]
+fn parse_price(field: &str, text: &Option<String>) -> Result<Option<i64>, AppError> {
+    let Some(text) = text else { return Ok(None) };
+    let invalid = || AppError::Invalid {
+        field: field.to_owned(),
+        message: format!("`{text}` is not a price"),
+    };
+    let normalized = text.replace(',', ".");
+    let (whole, fraction) = normalized.split_once('.').unwrap_or((&normalized, ""));
+    if whole.is_empty()
+        || fraction.len() > 2
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return Err(invalid());
+    }
+    let whole: i64 = whole.parse().map_err(|_| invalid())?;
+    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
+    whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .map(Some)
+        .ok_or_else(invalid)
+}
+
+/// Items per page on category and search pages.
+#[cfg(feature = "ssr")]
+pub const LISTING_PAGE_SIZE: u32 = 24;
+
+/// One page of a filtered listing (category page or search results).
+#[server(prefix = "/sf", endpoint = "catalog/list_listing")]
+pub async fn list_listing(locale: Locale, query: ListingQuery) -> Result<ProductPage, AppError> {
+    use domain::catalog;
+    use domain::shared::{CustomerType, PageRequest};
+
+    let svc = crate::ssr::services()?;
+    let sort = match query.sort.as_deref() {
+        None => {
+            if query.q.is_some() {
+                catalog::ProductSort::Relevance
+            } else {
+                catalog::ProductSort::Newest
+            }
+        }
+        Some(key) => catalog::ProductSort::parse(key)?,
+    };
+    let request = catalog::ListProducts {
+        locale: crate::ssr::domain_locale(locale),
+        customer_type: CustomerType::Individual,
+        page: PageRequest::new(query.page, LISTING_PAGE_SIZE),
+        filter: catalog::ProductFilter {
+            min_price_minor: parse_price("min_price", &query.min_price)?,
+            max_price_minor: parse_price("max_price", &query.max_price)?,
+            category: query.category,
+            brand: query.brand,
+            in_stock_only: query.in_stock,
+            query: query.q,
+        },
+        sort,
+    };
+    Ok(product_page(catalog::list_products(&svc, request).await?))
+}
+
+/// A link to a category, for breadcrumbs and subcategory lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryLink {
+    /// Slug.
+    pub slug: String,
+    /// Name in the page's language.
+    pub name: String,
+}
+
+/// The top-level categories, for navigation.
+#[server(prefix = "/sf", endpoint = "catalog/list_categories")]
+pub async fn list_categories(locale: Locale) -> Result<Vec<CategoryLink>, AppError> {
+    let svc = crate::ssr::services()?;
+    let tree = domain::catalog::list_categories(&svc, crate::ssr::domain_locale(locale)).await?;
+    Ok(tree
+        .into_iter()
+        .map(|node| CategoryLink {
+            slug: node.category.slug,
+            name: node.category.name,
+        })
+        .collect())
+}
+
+/// The top of a category page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryHeader {
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Root first, ending with the category.
+    pub breadcrumb: Vec<CategoryLink>,
+    /// Subcategories.
+    pub children: Vec<CategoryLink>,
+}
+
+/// A category's name, breadcrumb and subcategories.
+#[server(prefix = "/sf", endpoint = "catalog/get_category")]
+pub async fn get_category(locale: Locale, slug: String) -> Result<CategoryHeader, AppError> {
+    let svc = crate::ssr::services()?;
+    let view =
+        domain::catalog::get_category(&svc, &slug, crate::ssr::domain_locale(locale)).await?;
+    let link = |c: domain::catalog::Category| CategoryLink {
+        slug: c.slug,
+        name: c.name,
+    };
+    Ok(CategoryHeader {
+        slug: view.category.slug,
+        name: view.category.name,
+        description: view.category.description,
+        breadcrumb: view.breadcrumb.into_iter().map(link).collect(),
+        children: view.children.into_iter().map(link).collect(),
+    })
+}
+
+/// Everything the product page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductView {
+    /// Listing data: name, price, stock, first image.
+    pub card: ProductCard,
+    /// Longer name.
+    pub full_name: Option<String>,
+    /// Description as sanitized HTML.
+    pub description_html: Option<String>,
+    /// Least quantity per order.
+    pub min_qty: u32,
+    /// Units per box.
+    pub qty_per_box: Option<i32>,
+    /// Country of origin (ISO code).
+    pub origin_country: Option<String>,
+    /// ambient, chilled or frozen.
+    pub storage: Option<String>,
+    /// EU allergen codes.
+    pub allergens: Vec<String>,
+    /// Nutrition facts as (name, value) rows.
+    pub nutrition: Vec<(String, String)>,
+    /// Image URLs.
+    pub images: Vec<String>,
+    /// Category path.
+    pub breadcrumb: Vec<CategoryLink>,
+    /// A few other products from the same category.
+    pub related: Vec<ProductCard>,
+}
+
+/// The product page's data, by slug.
+#[server(prefix = "/sf", endpoint = "catalog/get_product")]
+pub async fn get_product(locale: Locale, slug: String) -> Result<ProductView, AppError> {
+    use domain::catalog;
+    use domain::shared::{CustomerType, PageRequest};
+
+    let svc = crate::ssr::services()?;
+    let domain_locale = crate::ssr::domain_locale(locale);
+    let detail = catalog::get_product(&svc, &slug, domain_locale, CustomerType::Individual).await?;
+    let category = detail.breadcrumb.last().map(|c| c.slug.clone());
+    let related = catalog::list_products(
+        &svc,
+        catalog::ListProducts {
+            locale: domain_locale,
+            customer_type: CustomerType::Individual,
+            page: PageRequest::new(1, 5),
+            filter: catalog::ProductFilter {
+                category,
+                in_stock_only: true,
+                ..Default::default()
+            },
+            sort: catalog::ProductSort::Newest,
+        },
+    )
+    .await?;
+    let own_id = detail.summary.id;
+    let nutrition = detail
+        .nutrition
+        .as_ref()
+        .and_then(|n| n.as_object())
+        .map(|facts| {
+            facts
+                .iter()
+                .map(|(k, v)| (k.replace('_', " "), v.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(ProductView {
+        card: card_from(detail.summary),
+        full_name: detail.full_name,
+        description_html: detail
+            .description_md
+            .as_deref()
+            .map(domain::shared::markdown::render_markdown),
+        min_qty: u32::try_from(detail.min_qty).unwrap_or(1),
+        qty_per_box: detail.qty_per_box,
+        origin_country: detail.origin_country,
+        storage: detail.storage,
+        allergens: detail.allergens,
+        nutrition,
+        images: detail
+            .image_keys
+            .iter()
+            .map(|k| format!("/media/{k}"))
+            .collect(),
+        breadcrumb: detail
+            .breadcrumb
+            .into_iter()
+            .map(|c| CategoryLink {
+                slug: c.slug,
+                name: c.name,
+            })
+            .collect(),
+        related: related
             .items
             .into_iter()
-            .map(|p| ProductCard {
-                id: p.id.to_string(),
-                net_content: p
-                    .net_quantity
-                    .zip(p.net_unit)
-                    .map(|(q, unit)| format_net(q, &unit)),
-                available: u32::try_from(p.stock.clamp(0, 999)).unwrap_or(0),
-                image_url: p.image_key.map(|key| format!("/media/{key}")),
-                vat_rate: p.vat_rate.to_string(),
-                currency: p.price.currency.to_string(),
-                price_minor: p.price.minor,
-                slug: p.slug,
-                name: p.name,
-                brand: p.brand,
-                badges: p.badges,
-            })
+            .filter(|p| p.id != own_id)
+            .take(4)
+            .map(card_from)
             .collect(),
     })
 }
@@ -113,7 +430,34 @@ fn format_net(quantity: i32, unit: &str) -> String {
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
-    use super::format_net;
+    use super::*;
+
+    #[test]
+    fn prices_typed_in_zloty_become_grosze() {
+        let p = |s: &str| parse_price("min_price", &Some(s.to_owned()));
+        assert_eq!(p("12"), Ok(Some(1200)));
+        assert_eq!(p("12,5"), Ok(Some(1250)));
+        assert_eq!(p("0.05"), Ok(Some(5)));
+        for bad in ["-1", "1,234", "abc", "", ",5", "1e3"] {
+            assert!(p(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_price("x", &None), Ok(None));
+    }
+
+    #[test]
+    fn listing_links_keep_the_filters_and_encode_them() {
+        let query = ListingQuery {
+            q: Some("ser & masło".into()),
+            in_stock: true,
+            sort: Some("price_asc".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            query.href("/search", 2),
+            "/search?q=ser%20%26%20mas%C5%82o&sort=price_asc&in_stock=on&page=2"
+        );
+        assert_eq!(ListingQuery::default().href("/c/nabial", 1), "/c/nabial");
+    }
 
     #[test]
     fn net_content_uses_the_larger_unit_when_round() {

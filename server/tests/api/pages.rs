@@ -138,3 +138,97 @@ async fn seeded_images_are_served_from_the_upload_folder_with_a_sandbox_csp(pool
         "no path traversal out of the upload folder"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn category_page_lists_its_products_with_breadcrumb_and_filters(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    let response = app
+        .get("/c/nabial?lang=en&sort=price_asc&in_stock=on")
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let html = response.text().await.unwrap_or_default();
+    assert!(html.contains("<h1>Dairy and eggs</h1>"), "{html}");
+    assert!(html.contains(r#"aria-label="Breadcrumb""#));
+    assert!(html.contains("Butter 82% 100 g"));
+    assert!(!html.contains("Sourdough rye bread"), "only dairy");
+    assert!(
+        html.contains(r#"<option value="price_asc" selected"#),
+        "the form keeps the sort"
+    );
+    assert!(
+        html.contains(r#"name="in_stock" checked"#),
+        "the form keeps the stock filter"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn unknown_category_and_product_pages_are_404(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    for path in ["/c/no-such-category?lang=en", "/p/no-such-product?lang=en"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status().as_u16(), 404, "{path}");
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap_or_default()
+                .contains("Page not found")
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn product_page_shows_price_stock_and_food_details(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    let response = app.get("/p/maslo-extra-200g?lang=pl").await;
+    assert_eq!(response.status().as_u16(), 200);
+    let html = response.text().await.unwrap_or_default();
+    assert!(html.contains("<h1>Masło extra 82% 200 g</h1>"));
+    assert!(html.contains("7,99\u{a0}zł"));
+    assert!(html.contains("Alergeny"));
+    assert!(html.contains("milk"));
+    assert!(html.contains("w lodówce"), "storage condition");
+    assert!(
+        html.contains(r#"href="/c/nabial""#),
+        "breadcrumb to the category"
+    );
+    assert!(html.contains("Z tej samej kategorii"), "related products");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn search_page_finds_products_and_never_echoes_markup(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    let html = app
+        .get("/search?q=maslo&lang=pl")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(html.contains("Masło extra 82% 200 g"));
+
+    let hostile = app
+        .client
+        .get(format!("{}/search", app.address))
+        .query(&[("q", "<script>alert('x')</script>")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(hostile.status().as_u16(), 200);
+    let html = hostile.text().await.unwrap_or_default();
+    assert!(!html.contains("<script>alert"), "the query is escaped");
+
+    let bad = app
+        .get("/search?q=ser&min_price=abc&lang=en")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        bad.contains("Check the filters: min_price"),
+        "a readable message on the page"
+    );
+}
