@@ -499,5 +499,18 @@ create table content_page_translations (
     locale text not null references locales (code),
     title text not null check (length(title) between 1 and 300),
     body_md text not null check (length(body_md) <= 200000),
+    updated_at timestamptz not null default now(),
     primary key (page_id, locale)
 );
+
+-- Every edit of a page keeps the text it replaced.
+create table content_page_revisions (
+    id uuid primary key,
+    page_id uuid not null references content_pages (id) on delete cascade,
+    locale text not null references locales (code),
+    title text not null,
+    body_md text not null,
+    edited_by uuid references users (id) on delete set null,
+    replaced_at timestamptz not null default now()
+);
+create index content_page_revisions_page_idx on content_page_revisions (page_id, locale, replaced_at desc);

@@ -52,3 +52,16 @@ impl From<domain::catalog::Error> for AppError {
         }
     }
 }
+
+#[cfg(feature = "ssr")]
+impl From<domain::content::Error> for AppError {
+    fn from(e: domain::content::Error) -> Self {
+        match e {
+            domain::content::Error::NotFound => AppError::NotFound,
+            domain::content::Error::Unexpected(e) => {
+                tracing::error!(error.cause_chain = ?e, "server function failed");
+                AppError::Unavailable
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod components;
+pub mod content;
 pub mod error;
 pub mod i18n;
 pub mod not_found;
@@ -16,6 +17,7 @@ use leptos_router::{SsrMode, StaticSegment, path};
 
 use crate::catalog::{CategoryPage, HomePage, ProductDetailPage, SearchPage};
 use crate::components::Layout;
+use crate::content::{FaqPage, PageBySlug, TermsPage};
 use crate::i18n::{Key, Locale, t};
 use crate::not_found::NotFound;
 
@@ -126,6 +128,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:slug") view=ProductDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=SearchPage />
+                    <Route path=path!("/faq") view=FaqPage />
+                    <Route path=path!("/terms") view=TermsPage ssr=SsrMode::Async />
+                    <Route path=path!("/pages/:slug") view=PageBySlug ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -4,6 +4,7 @@
 //! functions in `app` are thin adapters over the use-cases in each context's `service`.
 
 pub mod catalog;
+pub mod content;
 pub mod identity;
 pub mod services;
 pub mod shared;

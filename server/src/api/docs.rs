@@ -19,10 +19,13 @@ use utoipa::OpenApi;
         super::catalog::get_product,
         super::catalog::list_categories,
         super::catalog::get_category,
+        super::content::list_faq,
+        super::content::get_page,
         super::shopping::create_quote
     ),
     tags(
         (name = "catalog", description = "Products and categories"),
+        (name = "content", description = "FAQ and pages such as the terms"),
         (name = "shopping", description = "Pricing baskets"),
     )
 )]

@@ -214,3 +214,12 @@ impl From<domain::shopping::Error> for ApiError {
         }
     }
 }
+
+impl From<domain::content::Error> for ApiError {
+    fn from(e: domain::content::Error) -> Self {
+        match e {
+            domain::content::Error::NotFound => ApiError::not_found(),
+            domain::content::Error::Unexpected(e) => ApiError::internal(&e),
+        }
+    }
+}

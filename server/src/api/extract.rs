@@ -34,7 +34,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// The language for translated fields: `?lang=`, else `Accept-Language`, else the shop's
+/// The language for translated fields: `?lang=` (or `?locale=`), else `Accept-Language`, else the shop's
 /// default. An unsupported `?lang=` is an error rather than a silent fallback.
 pub struct ApiLocale(pub Locale);
 
@@ -48,7 +48,7 @@ impl FromRequestParts<AppState> for ApiLocale {
         let query_lang = parts.uri.query().and_then(|q| {
             q.split('&')
                 .filter_map(|pair| pair.split_once('='))
-                .find(|(k, _)| *k == "lang")
+                .find(|(k, _)| *k == "lang" || *k == "locale")
                 .map(|(_, v)| v.to_owned())
         });
         if let Some(code) = query_lang {

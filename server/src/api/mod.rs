@@ -4,6 +4,7 @@
 //! result to a response DTO or an [`ApiError`].
 
 pub mod catalog;
+pub mod content;
 pub mod docs;
 pub mod error;
 pub mod extract;
@@ -24,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(catalog::search))
         .route("/categories", get(catalog::list_categories))
         .route("/categories/{slug}", get(catalog::get_category))
+        .route("/content/faq", get(content::list_faq))
+        .route("/content/pages/{slug}", get(content::get_page))
         .route("/quotes", post(shopping::create_quote))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,8 +1,10 @@
-//! `metropolitan seed`: the demo catalog with generated images, and an admin account.
+//! `metropolitan seed`: the demo catalog with generated images, the FAQ and content pages,
+//! and an admin account.
 //!
 //! Idempotent: categories are upserted by slug, products inserted only when their SKU is
 //! new, images written only when missing, and an existing admin is kept.
 
+mod content;
 mod data;
 
 use anyhow::Context;
@@ -91,6 +93,7 @@ pub async fn seed_catalog(
         bar.set_message(product.sku.clone());
         bar.inc(1);
     }
+    domain::content::seed_content(&mut tx, &content::faq(), &content::pages()).await?;
     tx.commit()
         .await
         .context("Failed to commit the demo catalog")?;

@@ -360,3 +360,24 @@ async fn a_product_is_found_by_slug_or_id_with_its_details(pool: PgPool) {
     )
     .await;
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn content_api_serves_faq_and_pages_with_fallback(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    let faq = json(app.get("/api/v1/content/faq?locale=en").await).await;
+    assert_eq!(faq.as_array().map(Vec::len), Some(6));
+    assert_eq!(faq[0]["question"], "How fast do you deliver?");
+
+    let page = json(app.get("/api/v1/content/pages/terms?locale=tr").await).await;
+    assert_eq!(page["title"], "Şartlar ve koşullar");
+    assert_eq!(page["locale"], "tr");
+    assert!(page["updated_at"].as_str().is_some());
+
+    assert_error_shape(
+        app.get("/api/v1/content/pages/nope").await,
+        404,
+        "not_found",
+    )
+    .await;
+}

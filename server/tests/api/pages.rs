@@ -232,3 +232,63 @@ async fn search_page_finds_products_and_never_echoes_markup(pool: PgPool) {
         "a readable message on the page"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn faq_terms_and_pages_render_in_the_requested_language(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    let faq = app
+        .get("/faq?lang=tr")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        faq.contains("Siparişler ne kadar sürede teslim edilir?"),
+        "{faq}"
+    );
+    assert!(faq.contains("<strong>14:00</strong>"), "markdown rendered");
+
+    let terms = app.get("/terms?lang=en").await;
+    assert_eq!(terms.status().as_u16(), 200);
+    let html = terms.text().await.unwrap_or_default();
+    assert!(html.contains("<h1>Terms and conditions</h1>"));
+    assert!(html.contains("Last changed:"));
+
+    assert_eq!(
+        app.get("/pages/privacy?lang=pl").await.status().as_u16(),
+        200
+    );
+    assert_eq!(app.get("/pages/no-such-page").await.status().as_u16(), 404);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn content_markdown_never_renders_scripts(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    sqlx::query("insert into content_pages (id, slug) values ('01960000-0000-7000-8000-0000000000aa', 'evil')")
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query(
+        "insert into content_page_translations (page_id, locale, title, body_md) \
+         values ('01960000-0000-7000-8000-0000000000aa', 'pl', 'Evil', 'hi <script>alert(1)</script> <a href=\"javascript:x()\">x</a>')",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let html = app
+        .get("/pages/evil")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(!html.contains("alert(1)"), "{html}");
+    assert!(!html.contains("javascript:x"));
+    let api = crate::helpers::json(app.get("/api/v1/content/pages/evil").await).await;
+    assert!(
+        !api["body_html"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("<script")
+    );
+}
