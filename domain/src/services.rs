@@ -7,6 +7,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sqlx::PgPool;
 use tokio::sync::OnceCell;
 
+use crate::catalog::CatalogCache;
 use crate::shared::Locale;
 
 /// Postgres, Redis and the shop-wide settings the domain needs.
@@ -18,15 +19,23 @@ pub struct Services {
     pub redis: Option<Redis>,
     /// Language used when a translation is missing.
     pub default_locale: Locale,
+    /// Short-lived catalog reads, invalidated on writes.
+    pub catalog_cache: CatalogCache,
 }
 
 impl Services {
-    /// Bundles the handles.
-    pub fn new(db: PgPool, redis: Option<Redis>, default_locale: Locale) -> Self {
+    /// Bundles the handles; catalog reads are cached for `catalog_cache_ttl` (zero: never).
+    pub fn new(
+        db: PgPool,
+        redis: Option<Redis>,
+        default_locale: Locale,
+        catalog_cache_ttl: Duration,
+    ) -> Self {
         Services {
             db,
             redis,
             default_locale,
+            catalog_cache: CatalogCache::new(catalog_cache_ttl),
         }
     }
 
@@ -86,6 +95,15 @@ impl Redis {
             })
             .await?;
         Ok(manager.clone())
+    }
+
+    /// A dedicated publish/subscribe connection.
+    pub async fn pubsub(&self) -> Result<redis::aio::PubSub, redis::RedisError> {
+        tokio::time::timeout(Self::TIMEOUT, self.client.get_async_pubsub())
+            .await
+            .map_err(|_| {
+                redis::RedisError::from((redis::ErrorKind::Io, "timed out connecting to Redis"))
+            })?
     }
 
     /// The full key for `name`, under this instance's prefix.

@@ -28,7 +28,12 @@ pub enum Command {
     /// Create the database if it is missing and apply pending migrations.
     Migrate,
     /// Load the demo catalog and an admin account (idempotent: a second run adds nothing).
-    Seed,
+    Seed {
+        /// Number of products: the 201 demo products, then numbered variants of them up to
+        /// this count (for benchmarks, e.g. 10000).
+        #[arg(long, default_value_t = crate::seed::DEMO_SIZE)]
+        products: usize,
+    },
     /// Create an admin account, or give an existing account with that e-mail the admin role.
     CreateAdmin {
         /// The admin's e-mail.
@@ -45,10 +50,10 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Migrate => migrate(&settings).await,
-        Command::Seed => {
+        Command::Seed { products } => {
             migrate(&settings).await?;
             let services = startup::services(&settings, startup::database_pool(&settings)?)?;
-            crate::seed::run(&services, &settings).await
+            crate::seed::run(&services, &settings, products).await
         }
         Command::CreateAdmin {
             email,

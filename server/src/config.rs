@@ -68,6 +68,8 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// `BODY_LIMIT_BYTES`.
     pub body_limit_bytes: usize,
+    /// `CATALOG_CACHE_TTL_SECS`: how long catalog reads are cached per process (0: off).
+    pub catalog_cache_ttl: Duration,
 }
 
 /// Twilio credentials for sending sign-in codes by SMS.
@@ -226,6 +228,7 @@ impl Settings {
             request_timeout: Duration::from_secs(number("REQUEST_TIMEOUT_SECS", 30)?.max(1)),
             body_limit_bytes: usize::try_from(number("BODY_LIMIT_BYTES", 1024 * 1024)?)
                 .unwrap_or(1024 * 1024),
+            catalog_cache_ttl: Duration::from_secs(number("CATALOG_CACHE_TTL_SECS", 10)?),
         })
     }
 }

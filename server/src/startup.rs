@@ -63,7 +63,12 @@ pub fn services(settings: &Settings, db: PgPool) -> anyhow::Result<Services> {
         .map(|url| Redis::new(url.expose_secret(), &settings.redis_key_prefix))
         .transpose()
         .context("REDIS_URL is not a valid Redis URL")?;
-    Ok(Services::new(db, redis, settings.default_locale))
+    Ok(Services::new(
+        db,
+        redis,
+        settings.default_locale,
+        settings.catalog_cache_ttl,
+    ))
 }
 
 /// A bound, ready-to-serve server.
@@ -79,6 +84,7 @@ impl Application {
         let listener = TcpListener::bind(settings.site_addr)
             .await
             .with_context(|| format!("Failed to bind {}", settings.site_addr))?;
+        tokio::spawn(domain::catalog::listen_for_invalidations(services.clone()));
         let router = router(settings, services);
         Ok(Application { listener, router })
     }

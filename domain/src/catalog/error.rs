@@ -22,6 +22,22 @@ pub enum Error {
     Unexpected(#[from] anyhow::Error),
 }
 
+impl Error {
+    /// A copy of a shared error (from the single-flight cache); an unexpected error keeps
+    /// its message chain.
+    pub(super) fn duplicate(&self) -> Error {
+        match self {
+            Error::Invalid { field, message } => Error::Invalid {
+                field,
+                message: message.clone(),
+            },
+            Error::NotFound => Error::NotFound,
+            Error::UnknownCategory(slug) => Error::UnknownCategory(slug.clone()),
+            Error::Unexpected(e) => Error::Unexpected(anyhow::anyhow!("{e:#}")),
+        }
+    }
+}
+
 impl From<MoneyError> for Error {
     fn from(e: MoneyError) -> Self {
         Error::Invalid {

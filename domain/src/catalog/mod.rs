@@ -4,11 +4,13 @@
 //! negative (a database CHECK backs the domain); a product's name falls back to the shop's
 //! default language when the asked-for translation is missing.
 
+mod cache;
 mod error;
 mod model;
 mod repo;
 mod service;
 
+pub use cache::{CatalogCache, INVALIDATION_CHANNEL, invalidate_catalog, listen_for_invalidations};
 pub use error::{Error, Result};
 pub use model::{
     ALLERGENS, Category, CategoryNode, CategoryView, MAX_QUERY_LEN, NewCategory, NewProduct,

@@ -292,7 +292,7 @@ mod tests {
 }
 
 /// How a listing is ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ProductSort {
     /// Best match first; only meaningful with a search query (else newest).
     Relevance,
@@ -340,7 +340,7 @@ impl ProductSort {
 
 /// Which products a listing shows. Build it with [`ProductFilter::parse`] or field by field
 /// and call [`ProductFilter::validate`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ProductFilter {
     /// Slug of a category; its subcategories are included.
     pub category: Option<String>,

@@ -12,7 +12,7 @@ use crate::Services;
 use crate::shared::{Currency, CustomerType, Locale, Money, Page, PageRequest, VatRate};
 
 /// What a listing asks for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ListProducts {
     /// Language of the names.
     pub locale: Locale,
@@ -30,6 +30,17 @@ pub struct ListProducts {
 /// nothing by full text is retried by trigram similarity, so small typos still find.
 #[tracing::instrument(skip(svc), err)]
 pub async fn list_products(svc: &Services, query: ListProducts) -> Result<Page<ProductSummary>> {
+    let page = svc
+        .catalog_cache
+        .listing(query.clone(), list_products_uncached(svc, query))
+        .await?;
+    Ok(Page::clone(&page))
+}
+
+async fn list_products_uncached(
+    svc: &Services,
+    query: ListProducts,
+) -> Result<Page<ProductSummary>> {
     let filter = query.filter.validate()?;
     let sort = match (query.sort, &filter.query) {
         (ProductSort::Relevance, None) => ProductSort::Newest,
@@ -89,7 +100,13 @@ fn summary_from_row(r: repo::ProductRow) -> Result<ProductSummary> {
     })
 }
 
-async fn categories(svc: &Services, locale: Locale) -> Result<Vec<Category>> {
+async fn categories(svc: &Services, locale: Locale) -> Result<std::sync::Arc<Vec<Category>>> {
+    svc.catalog_cache
+        .categories(locale, categories_uncached(svc, locale))
+        .await
+}
+
+async fn categories_uncached(svc: &Services, locale: Locale) -> Result<Vec<Category>> {
     let rows = repo::select_categories(&svc.db, locale.code(), svc.default_locale.code())
         .await
         .context("Failed to load categories")?;
@@ -127,7 +144,7 @@ fn breadcrumb(all: &[Category], id: uuid::Uuid) -> Vec<Category> {
 /// Every active category as a tree, named in `locale`.
 #[tracing::instrument(skip(svc), err)]
 pub async fn list_categories(svc: &Services, locale: Locale) -> Result<Vec<CategoryNode>> {
-    Ok(category_tree(categories(svc, locale).await?))
+    Ok(category_tree(categories(svc, locale).await?.to_vec()))
 }
 
 /// One category with its breadcrumb and subcategories.
@@ -153,6 +170,23 @@ pub async fn get_category(svc: &Services, slug: &str, locale: Locale) -> Result<
 /// One active product by id or slug, for the product page.
 #[tracing::instrument(skip(svc), err)]
 pub async fn get_product(
+    svc: &Services,
+    id_or_slug: &str,
+    locale: Locale,
+    customer_type: CustomerType,
+) -> Result<ProductDetail> {
+    let key = (id_or_slug.to_owned(), locale, customer_type);
+    let detail = svc
+        .catalog_cache
+        .product(
+            key,
+            get_product_uncached(svc, id_or_slug, locale, customer_type),
+        )
+        .await?;
+    Ok(ProductDetail::clone(&detail))
+}
+
+async fn get_product_uncached(
     svc: &Services,
     id_or_slug: &str,
     locale: Locale,

@@ -10,7 +10,7 @@ pub use money::{Currency, Money, VatLine, VatRate};
 pub use pagination::{Page, PageRequest};
 
 /// Which price list and minimum quantities apply to a buyer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum CustomerType {
     /// A private person (and every guest).
     #[default]

@@ -1,7 +1,7 @@
 //! Page requests with enforced bounds, and pages of results.
 
 /// A validated request for one page of a listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     page: u32,
     per_page: u32,

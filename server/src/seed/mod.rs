@@ -26,9 +26,12 @@ pub struct SeedReport {
     pub products_total: usize,
 }
 
-/// Seeds the catalog and the admin, printing a progress bar and a summary.
-pub async fn run(svc: &Services, settings: &Settings) -> anyhow::Result<()> {
-    let report = seed_catalog(svc, settings, true).await?;
+/// Products in the demo catalog before any numbered variants.
+pub const DEMO_SIZE: usize = 201;
+
+/// Seeds `size` products, the content and the admin, printing a progress bar and a summary.
+pub async fn run(svc: &Services, settings: &Settings, size: usize) -> anyhow::Result<()> {
+    let report = seed_catalog(svc, settings, size, true).await?;
     println!(
         "Demo catalog: {} products ({} new) in {} categories.",
         report.products_total,
@@ -42,9 +45,10 @@ pub async fn run(svc: &Services, settings: &Settings) -> anyhow::Result<()> {
 pub async fn seed_catalog(
     svc: &Services,
     settings: &Settings,
+    size: usize,
     show_progress: bool,
 ) -> anyhow::Result<SeedReport> {
-    let products = demo_products()?;
+    let products = sized_products(size)?;
     let bar = if show_progress {
         ProgressBar::new(products.len() as u64)
     } else {
@@ -81,7 +85,13 @@ pub async fn seed_catalog(
     }
     let mut created = 0;
     for (product, svg) in &products {
-        let path = image_dir.join(format!("{}.svg", product.slug.as_str()));
+        // Keys are `demo/<file>`; numbered variants share their original's picture.
+        let file = product
+            .image_keys
+            .first()
+            .and_then(|key| key.strip_prefix("demo/"))
+            .context("Demo products have a demo image key")?;
+        let path = image_dir.join(file);
         if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
             tokio::fs::write(&path, svg)
                 .await
@@ -98,6 +108,7 @@ pub async fn seed_catalog(
         .await
         .context("Failed to commit the demo catalog")?;
     bar.finish_and_clear();
+    catalog::invalidate_catalog(svc).await;
     Ok(SeedReport {
         products_created: created,
         products_total: products.len(),
@@ -133,6 +144,36 @@ async fn seed_admin(svc: &Services, settings: &Settings) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `size` products: the demo catalog, then numbered variants of it (own SKU, slug, stock
+/// and price; same image) until the count is reached.
+pub fn sized_products(size: usize) -> anyhow::Result<Vec<(NewProduct, String)>> {
+    let base = demo_products()?;
+    let mut out: Vec<(NewProduct, String)> = base.iter().take(size).cloned().collect();
+    let mut batch = 1;
+    while out.len() < size {
+        for (product, svg) in &base {
+            if out.len() >= size {
+                break;
+            }
+            let mut variant = product.clone();
+            variant.slug = Slug::parse(&format!("{}-v{batch}", product.slug.as_str()))?;
+            variant.sku = format!("{}-V{batch}", product.sku);
+            variant.base_price = Money::new(
+                product.base_price.minor + i64::from(batch % 50),
+                Currency::PLN,
+            );
+            variant.corporate_price_minor = Some(variant.base_price.minor * 92 / 100);
+            variant.stock = demo_stock(&variant.sku);
+            for t in &mut variant.translations {
+                t.name = format!("{} · {batch}", t.name);
+            }
+            out.push((variant, svg.clone()));
+        }
+        batch += 1;
+    }
+    Ok(out)
 }
 
 /// Every demo product with its generated SVG image.
@@ -301,6 +342,20 @@ mod tests {
             .map(|(p, _)| p.vat_rate.basis_points())
             .collect();
         assert_eq!(rates, HashSet::from([2300, 800, 500, 0]));
+        Ok(())
+    }
+
+    #[test]
+    fn a_larger_seed_adds_unique_numbered_variants() -> anyhow::Result<()> {
+        let products = sized_products(1_000)?;
+        assert_eq!(products.len(), 1_000);
+        let skus: HashSet<_> = products.iter().map(|(p, _)| p.sku.clone()).collect();
+        let slugs: HashSet<_> = products
+            .iter()
+            .map(|(p, _)| p.slug.as_str().to_owned())
+            .collect();
+        assert_eq!((skus.len(), slugs.len()), (1_000, 1_000));
+        assert_eq!(sized_products(10)?.len(), 10);
         Ok(())
     }
 }

@@ -381,3 +381,40 @@ async fn content_api_serves_faq_and_pages_with_fallback(pool: PgPool) {
     )
     .await;
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn catalog_reads_are_cached_until_a_write_invalidates_them_in_every_process(pool: PgPool) {
+    // Arrange: a warm cache.
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    let price = |body: serde_json::Value| body["price_minor"].as_i64();
+    let path = "/api/v1/products/maslo-extra-200g";
+    assert_eq!(price(json(app.get(path).await).await), Some(799));
+
+    // A write that bypasses the catalog service is not seen while the entry lives.
+    sqlx::query("update products set base_price_minor = 899 where slug = 'maslo-extra-200g'")
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        price(json(app.get(path).await).await),
+        Some(799),
+        "served from the cache"
+    );
+
+    // Act: another process (its own Services, same Redis prefix) announces a catalog write.
+    let other =
+        server::startup::services(&app.settings, app.db.clone()).unwrap_or_else(|e| panic!("{e}"));
+    domain::catalog::invalidate_catalog(&other).await;
+
+    // Assert: the running app drops its cache through Redis pub/sub.
+    let mut seen = None;
+    for _ in 0..50 {
+        seen = price(json(app.get(path).await).await);
+        if seen == Some(899) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, Some(899));
+}

@@ -108,7 +108,7 @@ impl TestApp {
     pub async fn seed_catalog(&self) {
         let services = server::startup::services(&self.settings, self.db.clone())
             .unwrap_or_else(|e| panic!("{e}"));
-        server::seed::seed_catalog(&services, &self.settings, false)
+        server::seed::seed_catalog(&services, &self.settings, server::seed::DEMO_SIZE, false)
             .await
             .unwrap_or_else(|e| panic!("seed failed: {e:#}"));
     }
