@@ -109,6 +109,56 @@ where
         .map_err(|shared: Arc<Error>| shared.duplicate())
 }
 
+/// Forgets cached catalog reads in this process and, through Redis, in every other one.
+/// Call after every catalog write has committed.
+pub async fn invalidate_catalog(svc: &crate::Services) {
+    svc.catalog_cache.invalidate_local();
+    if let Some(redis) = &svc.redis {
+        let published = async {
+            let mut conn = redis.connection().await?;
+            redis::cmd("PUBLISH")
+                .arg(redis.key(INVALIDATION_CHANNEL))
+                .arg("1")
+                .query_async::<i64>(&mut conn)
+                .await
+        }
+        .await;
+        if let Err(e) = published {
+            tracing::warn!(error = %e, "could not publish a catalog invalidation; other processes catch up by TTL");
+        }
+    }
+}
+
+/// Applies invalidations published by other processes until the process ends; reconnects
+/// after Redis failures (and then drops the local cache, since messages may have been missed).
+pub async fn listen_for_invalidations(svc: crate::Services) {
+    use futures_util::StreamExt;
+
+    let Some(redis) = svc.redis.clone() else {
+        return;
+    };
+    let channel = redis.key(INVALIDATION_CHANNEL);
+    loop {
+        match redis.pubsub().await {
+            Ok(mut pubsub) => {
+                if let Err(e) = pubsub.subscribe(&channel).await {
+                    tracing::warn!(error = %e, "catalog invalidation subscribe failed");
+                } else {
+                    svc.catalog_cache.invalidate_local();
+                    let mut messages = pubsub.on_message();
+                    while messages.next().await.is_some() {
+                        svc.catalog_cache.invalidate_local();
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "catalog invalidation listener cannot reach Redis")
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,55 +210,5 @@ mod tests {
         let failed = cache.listing(query(), async { Err(Error::NotFound) }).await;
         assert!(matches!(failed, Err(Error::NotFound)));
         assert_eq!(total(&cache, 3).await, 3);
-    }
-}
-
-/// Forgets cached catalog reads in this process and, through Redis, in every other one.
-/// Call after every catalog write has committed.
-pub async fn invalidate_catalog(svc: &crate::Services) {
-    svc.catalog_cache.invalidate_local();
-    if let Some(redis) = &svc.redis {
-        let published = async {
-            let mut conn = redis.connection().await?;
-            redis::cmd("PUBLISH")
-                .arg(redis.key(INVALIDATION_CHANNEL))
-                .arg("1")
-                .query_async::<i64>(&mut conn)
-                .await
-        }
-        .await;
-        if let Err(e) = published {
-            tracing::warn!(error = %e, "could not publish a catalog invalidation; other processes catch up by TTL");
-        }
-    }
-}
-
-/// Applies invalidations published by other processes until the process ends; reconnects
-/// after Redis failures (and then drops the local cache, since messages may have been missed).
-pub async fn listen_for_invalidations(svc: crate::Services) {
-    use futures_util::StreamExt;
-
-    let Some(redis) = svc.redis.clone() else {
-        return;
-    };
-    let channel = redis.key(INVALIDATION_CHANNEL);
-    loop {
-        match redis.pubsub().await {
-            Ok(mut pubsub) => {
-                if let Err(e) = pubsub.subscribe(&channel).await {
-                    tracing::warn!(error = %e, "catalog invalidation subscribe failed");
-                } else {
-                    svc.catalog_cache.invalidate_local();
-                    let mut messages = pubsub.on_message();
-                    while messages.next().await.is_some() {
-                        svc.catalog_cache.invalidate_local();
-                    }
-                }
-            }
-            Err(e) => {
-                tracing::debug!(error = %e, "catalog invalidation listener cannot reach Redis")
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(2)).await;
     }
 }
