@@ -34,6 +34,11 @@ pub enum Command {
         #[arg(long, default_value_t = crate::seed::DEMO_SIZE)]
         products: usize,
     },
+    /// Create or update products by SKU from a CSV file (see the README for the columns).
+    ImportProducts {
+        /// The CSV file.
+        file: std::path::PathBuf,
+    },
     /// Create an admin account, or give an existing account with that e-mail the admin role.
     CreateAdmin {
         /// The admin's e-mail.
@@ -54,6 +59,26 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             migrate(&settings).await?;
             let services = startup::services(&settings, startup::database_pool(&settings)?)?;
             crate::seed::run(&services, &settings, products).await
+        }
+        Command::ImportProducts { file } => {
+            migrate(&settings).await?;
+            let services = startup::services(&settings, startup::database_pool(&settings)?)?;
+            let report = crate::import::import_products(&services, &file, true).await?;
+            println!(
+                "Created {}, updated {}, rejected {}.",
+                report.created,
+                report.updated,
+                report.rejected.len()
+            );
+            for (line, reason) in &report.rejected {
+                println!("  line {line}: {reason}");
+            }
+            anyhow::ensure!(
+                report.rejected.is_empty(),
+                "{} rows were rejected",
+                report.rejected.len()
+            );
+            Ok(())
         }
         Command::CreateAdmin {
             email,

@@ -4,6 +4,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod import;
 pub mod ops;
 pub mod seed;
 pub mod startup;

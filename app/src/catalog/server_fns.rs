@@ -185,29 +185,14 @@ fn encode_query_value(value: &str) -> String {
 /// Parses a price typed in złoty (`12`, `12.5`, `12,50`) into grosze.
 #[cfg(feature = "ssr")]
 fn parse_price(field: &str, text: &Option<String>) -> Result<Option<i64>, AppError> {
-    let Some(text) = text else { return Ok(None) };
-    let invalid = || AppError::Invalid {
-        field: field.to_owned(),
-        message: format!("`{text}` is not a price"),
-    };
-    let normalized = text.replace(',', ".");
-    let (whole, fraction) = normalized.split_once('.').unwrap_or((&normalized, ""));
-    if whole.is_empty()
-        || fraction.len() > 2
-        || !whole
-            .bytes()
-            .chain(fraction.bytes())
-            .all(|b| b.is_ascii_digit())
-    {
-        return Err(invalid());
-    }
-    let whole: i64 = whole.parse().map_err(|_| invalid())?;
-    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
-    whole
-        .checked_mul(100)
-        .and_then(|w| w.checked_add(cents))
-        .map(Some)
-        .ok_or_else(invalid)
+    use domain::shared::{Currency, Money};
+    text.as_deref()
+        .map(|t| Money::parse_major(t, Currency::PLN).map(|m| m.minor))
+        .transpose()
+        .map_err(|e| AppError::Invalid {
+            field: field.to_owned(),
+            message: e.to_string(),
+        })
 }
 
 /// Items per page on category and search pages.

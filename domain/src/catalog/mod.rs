@@ -18,6 +18,6 @@ pub use model::{
     category_tree,
 };
 pub use service::{
-    ListProducts, create_product_if_absent, get_category, get_product, list_categories,
-    list_products, upsert_category,
+    ListProducts, Saved, create_product_if_absent, get_category, get_product, list_categories,
+    list_products, upsert_category, upsert_product,
 };

@@ -130,8 +130,10 @@ pub struct NewProduct {
     pub badges: Vec<String>,
     /// Texts per language; the shop's default language is required.
     pub translations: Vec<NewProductTranslation>,
-    /// Blob-store keys of its images, in display order.
+    /// Blob-store keys of its images, in display order (empty: keep the current ones).
     pub image_keys: Vec<String>,
+    /// Shown in the shop; inactive products stay in the database for order history.
+    pub is_active: bool,
 }
 
 /// The allergens EU regulation 1169/2011 requires to be declared.

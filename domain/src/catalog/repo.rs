@@ -361,3 +361,101 @@ pub(super) async fn insert_product_if_absent(
     }
     Ok(true)
 }
+
+/// Inserts a product or updates the one with the same SKU, with its translations (and its
+/// images when given). Returns the id and whether it was created.
+pub(super) async fn upsert_product_by_sku(
+    conn: &mut PgConnection,
+    category_id: Uuid,
+    product: &NewProduct,
+) -> sqlx::Result<(Uuid, bool)> {
+    let (net_quantity, net_unit) = product.net_content.unzip();
+    let row = sqlx::query!(
+        r#"
+        insert into products (
+            id, slug, sku, brand, category_id, currency, base_price_minor,
+            individual_price_minor, corporate_price_minor, vat_rate_bp, stock,
+            min_qty_individual, min_qty_corporate, qty_per_box, net_quantity, net_unit,
+            origin_country, storage, allergens, nutrition, badges, is_active)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                $17, $18, $19, $20, $21, $22)
+        on conflict (sku) do update set
+            slug = excluded.slug, brand = excluded.brand, category_id = excluded.category_id,
+            currency = excluded.currency, base_price_minor = excluded.base_price_minor,
+            individual_price_minor = excluded.individual_price_minor,
+            corporate_price_minor = excluded.corporate_price_minor,
+            vat_rate_bp = excluded.vat_rate_bp, stock = excluded.stock,
+            min_qty_individual = excluded.min_qty_individual,
+            min_qty_corporate = excluded.min_qty_corporate, qty_per_box = excluded.qty_per_box,
+            net_quantity = excluded.net_quantity, net_unit = excluded.net_unit,
+            origin_country = excluded.origin_country, storage = excluded.storage,
+            allergens = excluded.allergens, nutrition = excluded.nutrition,
+            badges = excluded.badges, is_active = excluded.is_active
+        returning id, (xmax = 0) as "created!"
+        "#,
+        Uuid::now_v7(),
+        product.slug.as_str(),
+        product.sku,
+        product.brand,
+        category_id,
+        product.base_price.currency.code(),
+        product.base_price.minor,
+        product.individual_price_minor,
+        product.corporate_price_minor,
+        product.vat_rate.basis_points(),
+        product.stock,
+        product.min_qty_individual,
+        product.min_qty_corporate,
+        product.qty_per_box,
+        net_quantity,
+        net_unit,
+        product.origin_country,
+        product.storage,
+        &product.allergens,
+        product.nutrition,
+        &product.badges,
+        product.is_active,
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    for t in &product.translations {
+        sqlx::query!(
+            r#"
+            insert into product_translations (product_id, locale, name, full_name, description, search_extra)
+            values ($1, $2, $3, $4, $5,
+                    concat_ws(' ', $6::text,
+                              (select ct.name from category_translations ct
+                                where ct.category_id = $7 and ct.locale = $2)))
+            on conflict (product_id, locale) do update set
+                name = excluded.name, full_name = excluded.full_name,
+                description = excluded.description, search_extra = excluded.search_extra
+            "#,
+            row.id,
+            t.locale.code(),
+            t.name,
+            t.full_name,
+            t.description,
+            product.brand,
+            category_id,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    if !product.image_keys.is_empty() {
+        sqlx::query!("delete from product_images where product_id = $1", row.id)
+            .execute(&mut *conn)
+            .await?;
+        for (position, key) in (0..).zip(&product.image_keys) {
+            sqlx::query!(
+                "insert into product_images (id, product_id, storage_key, position) values ($1, $2, $3, $4)",
+                Uuid::now_v7(),
+                row.id,
+                key,
+                position,
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok((row.id, row.created))
+}

@@ -260,3 +260,45 @@ pub async fn create_product_if_absent(
         .context("Failed to insert product")
         .map_err(Error::from)
 }
+
+/// Whether [`upsert_product`] created or updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// A new product.
+    Created(uuid::Uuid),
+    /// The product with that SKU, updated.
+    Updated(uuid::Uuid),
+}
+
+/// Creates a product or updates the one with the same SKU, in its own transaction. The
+/// caller invalidates the catalog cache once its batch of writes is done.
+#[tracing::instrument(skip_all, fields(sku = %product.sku), err)]
+pub async fn upsert_product(svc: &Services, product: &NewProduct) -> Result<Saved> {
+    product.validate(svc.default_locale)?;
+    let mut tx = svc
+        .db
+        .begin()
+        .await
+        .context("Failed to start a transaction")?;
+    let category_id = repo::find_category_id(&mut *tx, product.category.as_str())
+        .await
+        .context("Failed to look up category")?
+        .ok_or_else(|| Error::UnknownCategory(product.category.as_str().to_owned()))?;
+    let (id, created) = repo::upsert_product_by_sku(&mut tx, category_id, product)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(db) if db.constraint() == Some("products_slug_key") => {
+                Error::Invalid {
+                    field: "slug",
+                    message: format!("`{}` belongs to another product", product.slug.as_str()),
+                }
+            }
+            other => Error::Unexpected(anyhow::Error::new(other).context("Failed to save product")),
+        })?;
+    tx.commit().await.context("Failed to commit product")?;
+    Ok(if created {
+        Saved::Created(id)
+    } else {
+        Saved::Updated(id)
+    })
+}

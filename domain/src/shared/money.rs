@@ -55,6 +55,25 @@ impl Money {
         Money { minor, currency }
     }
 
+    /// Parses an amount written in major units (`12`, `12.5`, `12,50`) exactly, without
+    /// floating point; negative amounts and more than two decimals are rejected.
+    pub fn parse_major(text: &str, currency: Currency) -> Result<Money, MoneyError> {
+        let invalid = || MoneyError::InvalidAmount(text.to_owned());
+        let normalized = text.trim().replace(',', ".");
+        let (whole, fraction) = normalized.split_once('.').unwrap_or((&normalized, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || fraction.len() > 2 || !digits(whole) || !digits(fraction) {
+            return Err(invalid());
+        }
+        let whole: i64 = whole.parse().map_err(|_| invalid())?;
+        let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
+        whole
+            .checked_mul(100)
+            .and_then(|w| w.checked_add(cents))
+            .map(|minor| Money::new(minor, currency))
+            .ok_or_else(invalid)
+    }
+
     /// Adds two amounts of the same currency; `None` on a currency mismatch or overflow.
     pub fn checked_add(self, other: Money) -> Option<Money> {
         (self.currency == other.currency)
@@ -156,6 +175,9 @@ pub enum MoneyError {
     /// Not a three-letter upper-case code.
     #[error("`{0}` is not an ISO 4217 currency code")]
     InvalidCurrency(String),
+    /// Not a non-negative amount with at most two decimals.
+    #[error("`{0}` is not an amount such as 12.99")]
+    InvalidAmount(String),
     /// Outside 0..=10000 basis points.
     #[error("{0} basis points is not a VAT rate between 0 and 100 %")]
     InvalidVatRate(i32),
@@ -226,6 +248,26 @@ mod tests {
         assert!(VatRate::from_basis_points(10_001).is_err());
         assert_eq!(rate(2300).to_string(), "23%");
         assert_eq!(rate(550).to_string(), "5.50%");
+    }
+
+    #[test]
+    fn amounts_in_major_units_parse_exactly() {
+        let p = |s: &str| Money::parse_major(s, Currency::PLN).map(|m| m.minor);
+        assert_eq!(p("12"), Ok(1200));
+        assert_eq!(p("12,5"), Ok(1250));
+        assert_eq!(p(" 0.07 "), Ok(7));
+        assert_eq!(p("19.99"), Ok(1999));
+        for bad in [
+            "-1",
+            "1.234",
+            "abc",
+            "",
+            ".5",
+            "1e3",
+            "92233720368547758.07",
+        ] {
+            assert!(p(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

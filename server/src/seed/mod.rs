@@ -229,6 +229,7 @@ pub fn demo_products() -> anyhow::Result<Vec<(NewProduct, String)>> {
                     badges: item.badges.iter().map(|b| (*b).to_owned()).collect(),
                     translations,
                     image_keys: vec![image_key],
+                    is_active: true,
                 };
                 out.push((product, svg));
             }

@@ -5,4 +5,5 @@ mod cli;
 mod frame;
 mod health;
 mod helpers;
+mod import;
 mod pages;
