@@ -33,3 +33,13 @@ test("search from the header, forgiving diacritics and typos", async ({ page }) 
   await page.goto("/search?q=mlekko&lang=pl");
   await expect(page.getByRole("link", { name: "Mleko 3,2% 1 l" })).toBeVisible();
 });
+
+test("the header search suggests products while typing once hydrated", async ({ page }) => {
+  await page.goto("/?lang=pl");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("searchbox", { name: "Szukaj produktów" }).pressSequentially("mas", { delay: 50 });
+  const suggestions = page.getByRole("list", { name: "Podpowiedzi" });
+  await expect(suggestions.getByRole("link", { name: "Masło extra 82% 200 g" })).toBeVisible();
+  await suggestions.getByRole("link", { name: "Masło extra 82% 200 g" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Masło extra 82% 200 g" })).toBeVisible();
+});

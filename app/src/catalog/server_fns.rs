@@ -242,6 +242,24 @@ pub struct CategoryLink {
     pub name: String,
 }
 
+/// Products whose words start with what was typed (for the header search box).
+#[server(prefix = "/sf", endpoint = "catalog/suggest")]
+pub async fn suggest(locale: Locale, q: String) -> Result<Vec<CategoryLink>, AppError> {
+    let svc = crate::ssr::services()?;
+    if q.chars().count() > domain::catalog::MAX_QUERY_LEN {
+        return Ok(Vec::new());
+    }
+    let found =
+        domain::catalog::suggest_products(&svc, &q, crate::ssr::domain_locale(locale), 8).await?;
+    Ok(found
+        .into_iter()
+        .map(|s| CategoryLink {
+            slug: s.slug,
+            name: s.name,
+        })
+        .collect())
+}
+
 /// The top-level categories, for navigation.
 #[server(prefix = "/sf", endpoint = "catalog/list_categories")]
 pub async fn list_categories(locale: Locale) -> Result<Vec<CategoryLink>, AppError> {

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
+use super::SearchBox;
 use crate::i18n::{Key, Locale, t};
 use crate::use_locale;
 
@@ -26,18 +27,7 @@ fn Header(locale: Locale) -> impl IntoView {
                 <img src="/logo.svg" alt="" width="32" height="32" />
                 <span>{t(locale, Key::ShopName)}</span>
             </a>
-            <form class="search" action="/search" method="get" role="search">
-                <label for="search-q" class="visually-hidden">{t(locale, Key::SearchLabel)}</label>
-                <input
-                    id="search-q"
-                    name="q"
-                    type="search"
-                    placeholder=t(locale, Key::SearchPlaceholder)
-                    autocomplete="off"
-                    maxlength="200"
-                />
-                <button type="submit">{t(locale, Key::SearchButton)}</button>
-            </form>
+            <SearchBox locale />
             <nav class="header-nav" aria-label=t(locale, Key::MainNavigation)>
                 <a href="/cart">{t(locale, Key::Cart)}</a>
                 <a href="/account">{t(locale, Key::Account)}</a>

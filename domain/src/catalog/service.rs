@@ -302,3 +302,83 @@ pub async fn upsert_product(svc: &Services, product: &NewProduct) -> Result<Save
         Saved::Updated(id)
     })
 }
+
+/// A search suggestion: a product name and where it lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// Product slug.
+    pub slug: String,
+    /// Name in the requested language.
+    pub name: String,
+}
+
+/// The words of a partial query as a prefix `tsquery` (`mas chl` → `mas:* & chl:*`): only
+/// letters and digits survive, so the text can never break the query syntax.
+pub fn prefix_tsquery(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(6)
+        .map(|w| format!("{}:*", w.to_lowercase()))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" & "))
+}
+
+/// Up to `limit` products whose words start with what was typed, best match first.
+#[tracing::instrument(skip(svc), err)]
+pub async fn suggest_products(
+    svc: &Services,
+    text: &str,
+    locale: Locale,
+    limit: u32,
+) -> Result<Vec<Suggestion>> {
+    let Some(tsquery) = prefix_tsquery(text) else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query!(
+        r#"
+        with q as (select to_tsquery('simple', f_unaccent($1::text)) as tsq),
+        matches as (
+            select pt.product_id, max(ts_rank(pt.search_vector, q.tsq)) as score
+              from product_translations pt cross join q
+             where pt.search_vector @@ q.tsq
+             group by pt.product_id
+        )
+        select p.slug, product_name(p.id, $2::text, $3::text) as "name!"
+          from matches m join products p on p.id = m.product_id
+         where p.is_active
+         order by m.score desc, p.stock > 0 desc, p.slug
+         limit $4
+        "#,
+        tsquery,
+        locale.code(),
+        svc.default_locale.code(),
+        i64::from(limit.min(20)),
+    )
+    .fetch_all(&svc.db)
+    .await
+    .context("Failed to suggest products")?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Suggestion {
+            slug: r.slug,
+            name: r.name,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_tsquery;
+
+    #[test]
+    fn prefix_queries_keep_only_words() {
+        assert_eq!(prefix_tsquery("Mas"), Some("mas:*".into()));
+        assert_eq!(prefix_tsquery("ser  żół"), Some("ser:* & żół:*".into()));
+        assert_eq!(
+            prefix_tsquery("a'); drop table x; --"),
+            Some("a:* & drop:* & table:* & x:*".into())
+        );
+        assert_eq!(prefix_tsquery("!!! & |"), None);
+    }
+}

@@ -378,3 +378,51 @@ pub async fn get_product(
             .collect(),
     }))
 }
+
+/// What `q` to complete.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestParams {
+    /// What the user has typed so far.
+    pub q: String,
+    /// Language: pl, en or tr.
+    pub lang: Option<String>,
+}
+
+/// A suggestion for the search box.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionItem {
+    /// Product slug (`/p/{slug}`, `/api/v1/products/{slug}`).
+    pub slug: String,
+    /// Product name.
+    pub name: String,
+}
+
+/// Up to 8 products whose words start with what was typed.
+#[utoipa::path(
+    get, path = "/api/v1/search/suggest", tag = "catalog",
+    params(SuggestParams),
+    responses(
+        (status = 200, description = "Suggestions, best first", body = [SuggestionItem]),
+        (status = 400, description = "`q` missing or longer than 200 characters", body = super::error::ErrorBody),
+    )
+)]
+pub async fn suggest(
+    State(state): State<AppState>,
+    ApiLocale(locale): ApiLocale,
+    ApiQuery(params): ApiQuery<SuggestParams>,
+) -> Result<Json<Vec<SuggestionItem>>, ApiError> {
+    if params.q.chars().count() > catalog::MAX_QUERY_LEN {
+        return Err(bad_parameter("q", "must be at most 200 characters"));
+    }
+    let suggestions = catalog::suggest_products(&state.services, &params.q, locale, 8).await?;
+    Ok(Json(
+        suggestions
+            .into_iter()
+            .map(|s| SuggestionItem {
+                slug: s.slug,
+                name: s.name,
+            })
+            .collect(),
+    ))
+}

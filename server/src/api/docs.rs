@@ -16,6 +16,7 @@ use utoipa::OpenApi;
     paths(
         super::catalog::list_products,
         super::catalog::search,
+        super::catalog::suggest,
         super::catalog::get_product,
         super::catalog::list_categories,
         super::catalog::get_category,

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/products", get(catalog::list_products))
         .route("/products/{id_or_slug}", get(catalog::get_product))
         .route("/search", get(catalog::search))
+        .route("/search/suggest", get(catalog::suggest))
         .route("/categories", get(catalog::list_categories))
         .route("/categories/{slug}", get(catalog::get_category))
         .route("/content/faq", get(content::list_faq))

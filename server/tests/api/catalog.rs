@@ -418,3 +418,28 @@ async fn catalog_reads_are_cached_until_a_write_invalidates_them_in_every_proces
     }
     assert_eq!(seen, Some(899));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn suggestions_complete_word_prefixes_with_folded_diacritics(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    let suggestions = json(app.get("/api/v1/search/suggest?q=mas&lang=pl").await).await;
+    let names: Vec<&str> = suggestions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert!(names.iter().any(|n| n.starts_with("Masło")), "{names:?}");
+    assert!(names.len() <= 8);
+    let hostile = json(
+        app.get("/api/v1/search/suggest?q=%27%29%3B%20drop%20table%20products%3B%20--")
+            .await,
+    )
+    .await;
+    assert!(hostile.is_array());
+    assert_eq!(
+        json(app.get("/api/v1/search/suggest?q=").await).await,
+        serde_json::json!([])
+    );
+}
