@@ -8,6 +8,7 @@ use sqlx::PgPool;
 use tokio::sync::OnceCell;
 
 use crate::catalog::CatalogCache;
+use crate::identity::TokenConfig;
 use crate::shared::Locale;
 
 /// Postgres, Redis and the shop-wide settings the domain needs.
@@ -21,6 +22,8 @@ pub struct Services {
     pub default_locale: Locale,
     /// Short-lived catalog reads, invalidated on writes.
     pub catalog_cache: CatalogCache,
+    /// Signs and verifies access tokens.
+    pub tokens: TokenConfig,
 }
 
 impl Services {
@@ -30,12 +33,14 @@ impl Services {
         redis: Option<Redis>,
         default_locale: Locale,
         catalog_cache_ttl: Duration,
+        tokens: TokenConfig,
     ) -> Self {
         Services {
             db,
             redis,
             default_locale,
             catalog_cache: CatalogCache::new(catalog_cache_ttl),
+            tokens,
         }
     }
 

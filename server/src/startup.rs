@@ -68,6 +68,7 @@ pub fn services(settings: &Settings, db: PgPool) -> anyhow::Result<Services> {
         redis,
         settings.default_locale,
         settings.catalog_cache_ttl,
+        domain::identity::TokenConfig::new(settings.jwt_secret.expose_secret().as_bytes()),
     ))
 }
 

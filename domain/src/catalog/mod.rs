@@ -18,7 +18,7 @@ pub use model::{
     category_tree,
 };
 pub use service::{
-    ListProducts, Saved, Suggestion, create_product_if_absent, get_category, get_product,
-    list_categories, list_products, prefix_tsquery, suggest_products, upsert_category,
+    ListProducts, Saved, Suggestion, create_product_if_absent, deactivate_product, get_category,
+    get_product, list_categories, list_products, prefix_tsquery, suggest_products, upsert_category,
     upsert_product,
 };

@@ -367,6 +367,21 @@ pub async fn suggest_products(
         .collect())
 }
 
+/// Takes a product off the shop (kept for order history); `NotFound` for an unknown SKU.
+#[tracing::instrument(skip(svc), err)]
+pub async fn deactivate_product(svc: &Services, sku: &str) -> Result<()> {
+    let done = sqlx::query!("update products set is_active = false where sku = $1", sku)
+        .execute(&svc.db)
+        .await
+        .context("Failed to deactivate product")?
+        .rows_affected();
+    if done == 0 {
+        return Err(Error::NotFound);
+    }
+    super::invalidate_catalog(svc).await;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::prefix_tsquery;

@@ -22,12 +22,20 @@ use utoipa::OpenApi;
         super::catalog::get_category,
         super::content::list_faq,
         super::content::get_page,
-        super::shopping::create_quote
+        super::shopping::create_quote,
+        super::auth::login,
+        super::auth::refresh,
+        super::auth::logout,
+        super::admin::put_product,
+        super::admin::deactivate_product
     ),
+    modifiers(&BearerAuth),
     tags(
         (name = "catalog", description = "Products and categories"),
         (name = "content", description = "FAQ and pages such as the terms"),
         (name = "shopping", description = "Pricing baskets"),
+        (name = "auth", description = "Sign-in and tokens"),
+        (name = "admin", description = "Shop management (role admin)"),
     )
 )]
 pub struct ApiDoc;
@@ -35,4 +43,23 @@ pub struct ApiDoc;
 /// The document as a value, for Swagger UI.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// Declares the `bearer` security scheme the protected paths refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
 }

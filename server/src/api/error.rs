@@ -223,3 +223,19 @@ impl From<domain::content::Error> for ApiError {
         }
     }
 }
+
+impl From<domain::identity::AuthError> for ApiError {
+    fn from(e: domain::identity::AuthError) -> Self {
+        use domain::identity::AuthError;
+        match e {
+            AuthError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Wrong e-mail or password.",
+            ),
+            AuthError::Unauthenticated => ApiError::from_status(StatusCode::UNAUTHORIZED),
+            AuthError::Forbidden => ApiError::from_status(StatusCode::FORBIDDEN),
+            AuthError::Unexpected(e) => ApiError::internal(&e),
+        }
+    }
+}

@@ -66,3 +66,45 @@ impl FromRequestParts<AppState> for ApiLocale {
         ))
     }
 }
+
+/// The signed-in user of an `Authorization: Bearer` request; 401 otherwise.
+pub struct AuthUser(pub domain::identity::CurrentUser);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(domain::identity::AuthError::Unauthenticated)?;
+        let user = domain::identity::authenticate(&state.services, token).await?;
+        Ok(AuthUser(user))
+    }
+}
+
+/// A signed-in admin; 401 when not signed in, 403 for other roles.
+pub struct AdminUser(pub domain::identity::CurrentUser);
+
+impl FromRequestParts<AppState> for AdminUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let AuthUser(user) = AuthUser::from_request_parts(parts, state).await?;
+        user.require_admin()?;
+        Ok(AdminUser(user))
+    }
+}

@@ -3,6 +3,8 @@
 //! Handlers are thin: extract, convert to a domain command, call the use-case, map the
 //! result to a response DTO or an [`ApiError`].
 
+pub mod admin;
+pub mod auth;
 pub mod catalog;
 pub mod content;
 pub mod docs;
@@ -11,7 +13,7 @@ pub mod extract;
 pub mod shopping;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 pub use error::ApiError;
 
@@ -29,6 +31,13 @@ pub fn router() -> Router<AppState> {
         .route("/content/faq", get(content::list_faq))
         .route("/content/pages/{slug}", get(content::get_page))
         .route("/quotes", post(shopping::create_quote))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/refresh", post(auth::refresh))
+        .route("/auth/logout", post(auth::logout))
+        .route(
+            "/admin/products/{sku}",
+            put(admin::put_product).delete(admin::deactivate_product),
+        )
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -1,5 +1,6 @@
 //! Integration tests: the real router on a random port, a fresh database per test.
 
+mod auth;
 mod catalog;
 mod cli;
 mod frame;

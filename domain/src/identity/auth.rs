@@ -1,0 +1,282 @@
+//! Signing in with a password, refreshing and revoking tokens, and authenticating requests.
+
+use anyhow::Context;
+use chrono::{TimeZone, Utc};
+use uuid::Uuid;
+
+use super::password::verify_password;
+use super::token::{
+    Claims, hash_refresh_token, issue_access_token, new_refresh_token, verify_access_token,
+};
+use crate::Services;
+
+/// Why a request is not allowed.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Wrong e-mail or password (never says which).
+    #[error("wrong e-mail or password")]
+    InvalidCredentials,
+    /// No token, or an expired, tampered, revoked or unknown one.
+    #[error("sign in to continue")]
+    Unauthenticated,
+    /// Signed in, but the role does not allow it.
+    #[error("you may not do this")]
+    Forbidden,
+    /// Anything else.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// A role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A shopper.
+    Customer,
+    /// Runs the shop.
+    Admin,
+}
+
+impl Role {
+    fn parse(role: &str) -> Role {
+        if role == "admin" {
+            Role::Admin
+        } else {
+            Role::Customer
+        }
+    }
+
+    /// As stored and put in tokens.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Customer => "customer",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// The authenticated user of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser {
+    /// User id.
+    pub id: Uuid,
+    /// Role, read from the database on every request (a demotion takes effect at once).
+    pub role: Role,
+    /// The access token's id, for logout.
+    pub token_id: Uuid,
+    /// When the access token expires (seconds since the epoch).
+    pub token_expires: i64,
+}
+
+impl CurrentUser {
+    /// `Forbidden` unless an admin.
+    pub fn require_admin(&self) -> Result<(), AuthError> {
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden)
+        }
+    }
+}
+
+/// Tokens handed to a client after signing in or refreshing.
+#[derive(Debug, Clone)]
+pub struct IssuedTokens {
+    /// JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Opaque, single-use token for `refresh`.
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// The user.
+    pub user_id: Uuid,
+    /// Their role.
+    pub role: Role,
+}
+
+// A valid argon2id hash of a random password: verifying against it when the e-mail is
+// unknown keeps the answer time the same as for a wrong password.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Hq7Z0b5m1Pp1z0eKq3o2FqjF5m7b8w9x0y1z2a3b4c5";
+
+/// Signs in an account that has a password (admins).
+#[tracing::instrument(skip_all, err)]
+pub async fn login_with_password(
+    svc: &Services,
+    email: &str,
+    password: &str,
+) -> Result<IssuedTokens, AuthError> {
+    let row = sqlx::query!(
+        r#"select id, role, password_hash from users where lower(email) = lower($1) and deleted_at is null"#,
+        email.trim()
+    )
+    .fetch_optional(&svc.db)
+    .await
+    .context("Failed to look up the account")?;
+    let (id, role, hash) = match row {
+        Some(r) => (
+            Some(r.id),
+            r.role,
+            r.password_hash.unwrap_or_else(|| DUMMY_HASH.to_owned()),
+        ),
+        None => (None, String::new(), DUMMY_HASH.to_owned()),
+    };
+    let valid = verify_password(password.to_owned(), hash).await?;
+    match (id, valid) {
+        (Some(id), true) => issue_tokens(svc, id, Role::parse(&role), Uuid::now_v7()).await,
+        _ => Err(AuthError::InvalidCredentials),
+    }
+}
+
+async fn issue_tokens(
+    svc: &Services,
+    user: Uuid,
+    role: Role,
+    family: Uuid,
+) -> Result<IssuedTokens, AuthError> {
+    let now = Utc::now();
+    let (access_token, _) = issue_access_token(&svc.tokens, user, role.as_str(), now.timestamp())?;
+    let (refresh_token, hash) = new_refresh_token();
+    let expires =
+        now + chrono::Duration::from_std(svc.tokens.refresh_ttl).context("refresh TTL")?;
+    sqlx::query!(
+        "insert into refresh_tokens (id, user_id, family_id, token_hash, expires_at) values ($1, $2, $3, $4, $5)",
+        Uuid::now_v7(),
+        user,
+        family,
+        hash,
+        expires,
+    )
+    .execute(&svc.db)
+    .await
+    .context("Failed to store the refresh token")?;
+    Ok(IssuedTokens {
+        access_token,
+        refresh_token,
+        expires_in: svc.tokens.access_ttl.as_secs(),
+        user_id: user,
+        role,
+    })
+}
+
+/// Exchanges a refresh token for new tokens. Each refresh token works once; presenting a
+/// used one again means it was stolen, so its whole family is revoked.
+#[tracing::instrument(skip_all, err)]
+pub async fn refresh(svc: &Services, refresh_token: &str) -> Result<IssuedTokens, AuthError> {
+    let hash = hash_refresh_token(refresh_token);
+    let mut tx = svc
+        .db
+        .begin()
+        .await
+        .context("Failed to start a transaction")?;
+    let Some(row) = sqlx::query!(
+        r#"
+        select t.id, t.user_id, t.family_id, t.used_at, t.revoked_at, t.expires_at, u.role
+          from refresh_tokens t join users u on u.id = t.user_id and u.deleted_at is null
+         where t.token_hash = $1
+           for update of t
+        "#,
+        hash
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .context("Failed to look up the refresh token")?
+    else {
+        return Err(AuthError::Unauthenticated);
+    };
+    if row.used_at.is_some() || row.revoked_at.is_some() {
+        sqlx::query!(
+            "update refresh_tokens set revoked_at = now() where family_id = $1 and revoked_at is null",
+            row.family_id
+        )
+        .execute(&mut *tx)
+        .await
+        .context("Failed to revoke a token family")?;
+        tx.commit()
+            .await
+            .context("Failed to commit the revocation")?;
+        tracing::warn!(user_id = %row.user_id, "refresh token reused; family revoked");
+        return Err(AuthError::Unauthenticated);
+    }
+    if row.expires_at < Utc::now() {
+        return Err(AuthError::Unauthenticated);
+    }
+    sqlx::query!(
+        "update refresh_tokens set used_at = now() where id = $1",
+        row.id
+    )
+    .execute(&mut *tx)
+    .await
+    .context("Failed to use the refresh token")?;
+    tx.commit().await.context("Failed to commit the refresh")?;
+    issue_tokens(svc, row.user_id, Role::parse(&row.role), row.family_id).await
+}
+
+/// Revokes the access token (until it expires) and, when given, the refresh token's family.
+#[tracing::instrument(skip_all, err)]
+pub async fn logout(
+    svc: &Services,
+    user: &CurrentUser,
+    refresh_token: Option<&str>,
+) -> Result<(), AuthError> {
+    let expires = Utc
+        .timestamp_opt(user.token_expires, 0)
+        .single()
+        .unwrap_or_else(Utc::now);
+    let mut tx = svc
+        .db
+        .begin()
+        .await
+        .context("Failed to start a transaction")?;
+    sqlx::query!(
+        "insert into revoked_tokens (jti, user_id, expires_at) values ($1, $2, $3) on conflict (jti) do nothing",
+        user.token_id,
+        user.id,
+        expires,
+    )
+    .execute(&mut *tx)
+    .await
+    .context("Failed to revoke the access token")?;
+    if let Some(token) = refresh_token {
+        sqlx::query!(
+            r#"
+            update refresh_tokens set revoked_at = now()
+             where user_id = $2 and revoked_at is null
+               and family_id = (select family_id from refresh_tokens where token_hash = $1)
+            "#,
+            hash_refresh_token(token),
+            user.id,
+        )
+        .execute(&mut *tx)
+        .await
+        .context("Failed to revoke the refresh tokens")?;
+    }
+    tx.commit().await.context("Failed to commit the logout")?;
+    Ok(())
+}
+
+/// The user behind a bearer token: signature, algorithm and expiry are checked, then in one
+/// query that the user still exists, their current role, and that the token is not revoked.
+pub async fn authenticate(svc: &Services, bearer: &str) -> Result<CurrentUser, AuthError> {
+    let claims: Claims =
+        verify_access_token(&svc.tokens, bearer).ok_or(AuthError::Unauthenticated)?;
+    let row = sqlx::query!(
+        r#"
+        select u.role, exists(select 1 from revoked_tokens r where r.jti = $2) as "revoked!"
+          from users u
+         where u.id = $1 and u.deleted_at is null
+        "#,
+        claims.sub,
+        claims.jti,
+    )
+    .fetch_optional(&svc.db)
+    .await
+    .context("Failed to check the token")?;
+    match row {
+        Some(r) if !r.revoked => Ok(CurrentUser {
+            id: claims.sub,
+            role: Role::parse(&r.role),
+            token_id: claims.jti,
+            token_expires: claims.exp,
+        }),
+        _ => Err(AuthError::Unauthenticated),
+    }
+}

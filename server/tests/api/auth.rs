@@ -1,0 +1,302 @@
+//! Password sign-in, tokens, and the admin role on `/api/v1/admin/...`.
+
+use base64::Engine;
+use sqlx::PgPool;
+
+use crate::helpers::{TestApp, assert_error_shape, json, spawn_app};
+
+const ADMIN_EMAIL: &str = "admin@example.com";
+const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+async fn create_admin(app: &TestApp) {
+    let svc =
+        server::startup::services(&app.settings, app.db.clone()).unwrap_or_else(|e| panic!("{e}"));
+    domain::identity::create_admin(
+        &svc,
+        domain::identity::CreateAdmin {
+            email: ADMIN_EMAIL.into(),
+            password: ADMIN_PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn login(app: &TestApp) -> serde_json::Value {
+    let body = serde_json::json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD });
+    let response = app
+        .post_json_text("/api/v1/auth/login", &body.to_string())
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    json(response).await
+}
+
+async fn put_product(
+    app: &TestApp,
+    token: Option<&str>,
+    sku: &str,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .put(format!("{}/api/v1/admin/products/{sku}", app.address))
+        .json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn butter(price_minor: i64) -> serde_json::Value {
+    serde_json::json!({
+        "slug": "maslo-extra-200g",
+        "category": "nabial",
+        "brand": "Łaciate",
+        "price_minor": price_minor,
+        "vat_rate_bp": 500,
+        "stock": 30,
+        "net_quantity": 200,
+        "net_unit": "g",
+        "allergens": ["milk"],
+        "storage": "chilled",
+        "translations": {
+            "pl": { "name": "Masło extra 82% 200 g" },
+            "en": { "name": "Butter 82% 200 g" }
+        }
+    })
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn login_answers_the_same_401_for_a_wrong_password_and_an_unknown_email(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    create_admin(&app).await;
+    let tokens = login(&app).await;
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert_eq!(tokens["user"]["role"], "admin");
+    assert_eq!(tokens["expires_in"], 900);
+
+    for (email, password) in [
+        (ADMIN_EMAIL, "wrong password"),
+        ("nobody@example.com", ADMIN_PASSWORD),
+    ] {
+        let body = serde_json::json!({ "email": email, "password": password });
+        let response = app
+            .post_json_text("/api/v1/auth/login", &body.to_string())
+            .await;
+        assert_error_shape(response, 401, "invalid_credentials").await;
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn admin_routes_refuse_missing_expired_tampered_unsigned_and_foreign_tokens(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    create_admin(&app).await;
+    let good = login(&app).await["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let admin_id: uuid::Uuid = sqlx::query_scalar("select id from users where email = $1")
+        .bind(ADMIN_EMAIL)
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let own_key =
+        domain::identity::TokenConfig::new(b"development-only-jwt-secret-change-me-0123456789");
+    let now = chrono::Utc::now().timestamp();
+    let (expired, _) =
+        domain::identity::issue_access_token(&own_key, admin_id, "admin", now - 3600)
+            .unwrap_or_else(|e| panic!("{e}"));
+    let foreign_key = domain::identity::TokenConfig::new(b"some-other-secret-some-other-secret!");
+    let (foreign, _) = domain::identity::issue_access_token(&foreign_key, admin_id, "admin", now)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut tampered = good.clone();
+    tampered.replace_range(tampered.len() - 4.., "AAAA");
+    let header =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    let unsigned = format!("{header}.{}.", good.split('.').nth(1).unwrap_or_default());
+
+    for token in [
+        None,
+        Some("garbage"),
+        Some(expired.as_str()),
+        Some(foreign.as_str()),
+        Some(tampered.as_str()),
+        Some(unsigned.as_str()),
+    ] {
+        let response = put_product(&app, token, "MT-0102-1", &butter(1)).await;
+        assert_eq!(
+            response
+                .headers()
+                .get("www-authenticate")
+                .map(|v| v.as_bytes()),
+            Some(&b"Bearer"[..])
+        );
+        assert_error_shape(response, 401, "unauthorized").await;
+    }
+    let price: i64 =
+        sqlx::query_scalar("select base_price_minor from products where sku = 'MT-0102-1'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap_or_default();
+    assert_eq!(price, 799, "nothing changed");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_customer_gets_403_on_admin_routes(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    let customer = uuid::Uuid::now_v7();
+    sqlx::query("insert into users (id, phone) values ($1, '+48500100200')")
+        .bind(customer)
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let key =
+        domain::identity::TokenConfig::new(b"development-only-jwt-secret-change-me-0123456789");
+    // Even a token that claims `admin` gets the role from the database.
+    let (token, _) = domain::identity::issue_access_token(
+        &key,
+        customer,
+        "admin",
+        chrono::Utc::now().timestamp(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_error_shape(
+        put_product(&app, Some(&token), "MT-0102-1", &butter(1)).await,
+        403,
+        "forbidden",
+    )
+    .await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn refresh_tokens_rotate_and_a_reused_one_revokes_the_family(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    create_admin(&app).await;
+    let first = login(&app).await["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let refresh = |token: String| {
+        let body = serde_json::json!({ "refresh_token": token }).to_string();
+        let app = &app;
+        async move { app.post_json_text("/api/v1/auth/refresh", &body).await }
+    };
+    let second = refresh(first.clone()).await;
+    assert_eq!(second.status().as_u16(), 200);
+    let second = json(second).await["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_ne!(second, first);
+
+    assert_error_shape(refresh(first).await, 401, "unauthorized").await;
+    assert_error_shape(refresh(second).await, 401, "unauthorized").await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn logout_revokes_the_access_token(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    create_admin(&app).await;
+    let tokens = login(&app).await;
+    let access = tokens["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let refresh = tokens["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let response = app
+        .client
+        .post(format!("{}/api/v1/auth/logout", app.address))
+        .bearer_auth(&access)
+        .json(&serde_json::json!({ "refresh_token": refresh }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status().as_u16(), 204);
+    assert_error_shape(
+        put_product(&app, Some(&access), "MT-0102-1", &butter(1)).await,
+        401,
+        "unauthorized",
+    )
+    .await;
+    let body = serde_json::json!({ "refresh_token": refresh }).to_string();
+    assert_error_shape(
+        app.post_json_text("/api/v1/auth/refresh", &body).await,
+        401,
+        "unauthorized",
+    )
+    .await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_admin_edit_reaches_the_storefront_at_once(pool: PgPool) {
+    // Arrange: the product is in the catalog cache.
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    create_admin(&app).await;
+    let token = login(&app).await["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        json(app.get("/api/v1/products/maslo-extra-200g").await).await["price_minor"],
+        799
+    );
+
+    // Act
+    let updated = put_product(&app, Some(&token), "MT-0102-1", &butter(1049)).await;
+
+    // Assert
+    assert_eq!(updated.status().as_u16(), 200);
+    assert_eq!(json(updated).await["result"], "updated");
+    assert_eq!(
+        json(app.get("/api/v1/products/maslo-extra-200g").await).await["price_minor"],
+        1049
+    );
+    let page = app
+        .get("/p/maslo-extra-200g?lang=pl")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        page.contains("10,49\u{a0}zł"),
+        "the page shows the new price"
+    );
+
+    let mut new = butter(500);
+    new["slug"] = "maslo-nowe-100g".into();
+    let created = put_product(&app, Some(&token), "MT-NEW-9", &new).await;
+    assert_eq!(created.status().as_u16(), 201);
+
+    let bad = serde_json::json!({ "slug": "x", "category": "nabial", "price_minor": -5, "vat_rate_bp": 500, "stock": 1,
+        "translations": { "pl": { "name": "X" } } });
+    let error = assert_error_shape(
+        put_product(&app, Some(&token), "MT-NEW-10", &bad).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error["details"]["field"], "price");
+
+    let gone = app
+        .client
+        .delete(format!("{}/api/v1/admin/products/MT-NEW-9", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(gone.status().as_u16(), 204);
+    assert_error_shape(
+        app.get("/api/v1/products/maslo-nowe-100g").await,
+        404,
+        "not_found",
+    )
+    .await;
+}
