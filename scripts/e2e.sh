@@ -20,6 +20,8 @@ export LEPTOS_SITE_ROOT=target/site
 export LEPTOS_SITE_ADDR=127.0.0.1:0
 export LOG_FORMAT=json
 export RUST_LOG=info
+export SEED_ADMIN_EMAIL=admin@metropolitan.local
+export SEED_ADMIN_PASSWORD="e2e-$(date +%s)-admin-password"
 
 PID=""
 cleanup() {
@@ -45,4 +47,4 @@ done
 [[ -n "$ADDR" ]] || { echo "server did not start" >&2; cat "$WORK/server.log" >&2; exit 1; }
 
 cd end2end
-BASE_URL="http://$ADDR" npx playwright test || { tail -50 "$WORK/server.log" >&2; exit 1; }
+BASE_URL="http://$ADDR" ADMIN_EMAIL="$SEED_ADMIN_EMAIL" ADMIN_PASSWORD="$SEED_ADMIN_PASSWORD" npx playwright test || { tail -50 "$WORK/server.log" >&2; exit 1; }

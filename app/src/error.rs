@@ -18,6 +18,15 @@ pub enum AppError {
     /// The thing asked for does not exist.
     #[error("not found")]
     NotFound,
+    /// Sign in first.
+    #[error("sign in to continue")]
+    Unauthorized,
+    /// Signed in, but not allowed.
+    #[error("you may not do this")]
+    Forbidden,
+    /// Wrong e-mail or password.
+    #[error("wrong e-mail or password")]
+    InvalidCredentials,
     /// The server could not do it right now (database down, a bug); already logged.
     #[error("the service is temporarily unavailable")]
     Unavailable,
@@ -59,6 +68,22 @@ impl From<domain::content::Error> for AppError {
         match e {
             domain::content::Error::NotFound => AppError::NotFound,
             domain::content::Error::Unexpected(e) => {
+                tracing::error!(error.cause_chain = ?e, "server function failed");
+                AppError::Unavailable
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::identity::AuthError> for AppError {
+    fn from(e: domain::identity::AuthError) -> Self {
+        use domain::identity::AuthError;
+        match e {
+            AuthError::InvalidCredentials => AppError::InvalidCredentials,
+            AuthError::Unauthenticated => AppError::Unauthorized,
+            AuthError::Forbidden => AppError::Forbidden,
+            AuthError::Unexpected(e) => {
                 tracing::error!(error.cause_chain = ?e, "server function failed");
                 AppError::Unavailable
             }

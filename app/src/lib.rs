@@ -1,6 +1,7 @@
 //! Metropolitan's web pages: the shell, the router and every page, rendered on the server
 //! and hydrated in the browser.
 
+pub mod admin;
 pub mod catalog;
 pub mod components;
 pub mod content;
@@ -15,6 +16,7 @@ use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment, path};
 
+use crate::admin::{AdminProductsPage, LoginPage};
 use crate::catalog::{CategoryPage, HomePage, ProductDetailPage, SearchPage};
 use crate::components::Layout;
 use crate::content::{FaqPage, PageBySlug, TermsPage};
@@ -129,6 +131,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:slug") view=ProductDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=SearchPage />
                     <Route path=path!("/faq") view=FaqPage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/admin/products") view=AdminProductsPage />
                     <Route path=path!("/terms") view=TermsPage ssr=SsrMode::Async />
                     <Route path=path!("/pages/:slug") view=PageBySlug ssr=SsrMode::Async />
                 </Routes>

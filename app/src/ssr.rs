@@ -61,3 +61,35 @@ pub fn query_locale(parts: &Parts) -> Option<Locale> {
 pub fn domain_locale(locale: Locale) -> domain::shared::Locale {
     domain::shared::Locale::parse(locale.code()).unwrap_or_default()
 }
+
+/// The session key that holds the signed-in user's id.
+pub const SESSION_USER: &str = "user_id";
+
+/// The signed-in browser user, if any (their role is read fresh from the database).
+pub async fn session_user() -> Result<Option<domain::identity::SessionUser>, AppError> {
+    let svc = services()?;
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "session layer missing");
+            AppError::Unavailable
+        })?;
+    let id: Option<uuid::Uuid> = session.get(SESSION_USER).await.map_err(|e| {
+        tracing::error!(error = %e, "session store failed");
+        AppError::Unavailable
+    })?;
+    let Some(id) = id else { return Ok(None) };
+    domain::identity::session_user(&svc, id)
+        .await
+        .map_err(AppError::from)
+}
+
+/// The signed-in admin, or `Unauthorized` / `Forbidden`. Every admin server function
+/// starts with this.
+pub async fn require_admin() -> Result<domain::identity::SessionUser, AppError> {
+    match session_user().await? {
+        None => Err(AppError::Unauthorized),
+        Some(user) if user.role == domain::identity::Role::Admin => Ok(user),
+        Some(_) => Err(AppError::Forbidden),
+    }
+}

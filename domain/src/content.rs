@@ -87,7 +87,7 @@ pub async fn get_page(svc: &Services, slug: &str, locale: Locale) -> Result<Cont
     let row = sqlx::query!(
         r#"
         select p.slug, t.title as "title!", t.body_md as "body_md!", t.locale as "locale!",
-               t.updated_at as "updated_at!"
+               t.updated_at as "updated_at!: chrono::DateTime<chrono::Utc>"
           from content_pages p
          cross join lateral (
                select pt.title, pt.body_md, pt.locale, pt.updated_at from content_page_translations pt

@@ -113,6 +113,32 @@ pub async fn error_shape(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(body))
 }
 
+/// Refuses state-changing browser requests from another origin: a POST (or other write)
+/// to a server function whose `Origin` header names a different host than `Host` gets 403.
+/// The JSON API is exempt: it authenticates with bearer tokens, which browsers never send
+/// on their own.
+pub async fn same_origin_writes(req: Request, next: Next) -> Response {
+    let writes = !matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
+    if writes && req.uri().path().starts_with("/sf/") {
+        let origin_host = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(|o| o.split("://").nth(1).unwrap_or(o).to_owned());
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok());
+        if let (Some(origin), Some(host)) = (origin_host.as_deref(), host)
+            && origin != host
+        {
+            tracing::warn!(%origin, %host, "cross-origin write refused");
+            return ApiError::from_status(StatusCode::FORBIDDEN).into_response();
+        }
+    }
+    next.run(req).await
+}
+
 /// Turns a panic in a handler into a logged 500 in the error shape.
 pub async fn catch_panic(req: Request, next: Next) -> Response {
     match AssertUnwindSafe(next.run(req)).catch_unwind().await {

@@ -86,7 +86,8 @@ impl Application {
             .await
             .with_context(|| format!("Failed to bind {}", settings.site_addr))?;
         tokio::spawn(domain::catalog::listen_for_invalidations(services.clone()));
-        let router = router(settings, services);
+        let sessions = session_layer(settings, services.db.clone())?;
+        let router = router(settings, services).layer(sessions);
         Ok(Application { listener, router })
     }
 
@@ -105,6 +106,27 @@ impl Application {
         .with_graceful_shutdown(shutdown_signal())
         .await
     }
+}
+
+/// Browser sessions in Postgres (they survive a Redis outage and a restart): an HttpOnly,
+/// SameSite=Lax cookie, Secure in production, expiring after 7 days without use.
+/// The table comes from `migrations/`, so start-up needs no database.
+fn session_layer(
+    settings: &Settings,
+    db: PgPool,
+) -> anyhow::Result<tower_sessions::SessionManagerLayer<tower_sessions_sqlx_store::PostgresStore>> {
+    let store = tower_sessions_sqlx_store::PostgresStore::new(db)
+        .with_schema_name("public")
+        .and_then(|s| s.with_table_name("browser_sessions"))
+        .map_err(|e| anyhow::anyhow!("Invalid session table name: {e}"))?;
+    Ok(tower_sessions::SessionManagerLayer::new(store)
+        .with_name("metropolitan_session")
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_secure(settings.env == AppEnv::Production)
+        .with_expiry(tower_sessions::Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(7),
+        )))
 }
 
 /// The whole HTTP surface: pages, server functions, `/api/v1`, docs, ops endpoints, media.
@@ -193,6 +215,7 @@ pub fn router(settings: &Settings, services: Services) -> Router {
             .on_failure(DefaultOnFailure::new().level(tracing::Level::ERROR)))
             .layer(middleware::from_fn(http::record_metrics))
             .layer(middleware::from_fn(http::error_shape))
+            .layer(middleware::from_fn(http::same_origin_writes))
             .layer(middleware::from_fn(http::catch_panic))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -382,6 +382,43 @@ pub async fn deactivate_product(svc: &Services, sku: &str) -> Result<()> {
     Ok(())
 }
 
+/// Sets a product's gross list price and stock (the admin's quick edit).
+#[tracing::instrument(skip(svc), err)]
+pub async fn update_price_and_stock(
+    svc: &Services,
+    sku: &str,
+    price_minor: i64,
+    stock: i32,
+) -> Result<()> {
+    if price_minor < 0 {
+        return Err(Error::Invalid {
+            field: "price",
+            message: "must not be negative".into(),
+        });
+    }
+    if stock < 0 {
+        return Err(Error::Invalid {
+            field: "stock",
+            message: "must not be negative".into(),
+        });
+    }
+    let done = sqlx::query!(
+        "update products set base_price_minor = $2, stock = $3 where sku = $1",
+        sku,
+        price_minor,
+        stock
+    )
+    .execute(&svc.db)
+    .await
+    .context("Failed to update product")?
+    .rows_affected();
+    if done == 0 {
+        return Err(Error::NotFound);
+    }
+    super::invalidate_catalog(svc).await;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::prefix_tsquery;

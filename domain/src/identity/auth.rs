@@ -97,33 +97,15 @@ pub struct IssuedTokens {
 // unknown keeps the answer time the same as for a wrong password.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Hq7Z0b5m1Pp1z0eKq3o2FqjF5m7b8w9x0y1z2a3b4c5";
 
-/// Signs in an account that has a password (admins).
+/// Signs in an account that has a password (admins) and issues API tokens.
 #[tracing::instrument(skip_all, err)]
 pub async fn login_with_password(
     svc: &Services,
     email: &str,
     password: &str,
 ) -> Result<IssuedTokens, AuthError> {
-    let row = sqlx::query!(
-        r#"select id, role, password_hash from users where lower(email) = lower($1) and deleted_at is null"#,
-        email.trim()
-    )
-    .fetch_optional(&svc.db)
-    .await
-    .context("Failed to look up the account")?;
-    let (id, role, hash) = match row {
-        Some(r) => (
-            Some(r.id),
-            r.role,
-            r.password_hash.unwrap_or_else(|| DUMMY_HASH.to_owned()),
-        ),
-        None => (None, String::new(), DUMMY_HASH.to_owned()),
-    };
-    let valid = verify_password(password.to_owned(), hash).await?;
-    match (id, valid) {
-        (Some(id), true) => issue_tokens(svc, id, Role::parse(&role), Uuid::now_v7()).await,
-        _ => Err(AuthError::InvalidCredentials),
-    }
+    let user = verify_login(svc, email, password).await?;
+    issue_tokens(svc, user.id, user.role, Uuid::now_v7()).await
 }
 
 async fn issue_tokens(
@@ -143,7 +125,7 @@ async fn issue_tokens(
         user,
         family,
         hash,
-        expires,
+        expires as _,
     )
     .execute(&svc.db)
     .await
@@ -169,7 +151,9 @@ pub async fn refresh(svc: &Services, refresh_token: &str) -> Result<IssuedTokens
         .context("Failed to start a transaction")?;
     let Some(row) = sqlx::query!(
         r#"
-        select t.id, t.user_id, t.family_id, t.used_at, t.revoked_at, t.expires_at, u.role
+        select t.id, t.user_id, t.family_id, t.used_at as "used_at: chrono::DateTime<Utc>",
+               t.revoked_at as "revoked_at: chrono::DateTime<Utc>",
+               t.expires_at as "expires_at: chrono::DateTime<Utc>", u.role
           from refresh_tokens t join users u on u.id = t.user_id and u.deleted_at is null
          where t.token_hash = $1
            for update of t
@@ -230,7 +214,7 @@ pub async fn logout(
         "insert into revoked_tokens (jti, user_id, expires_at) values ($1, $2, $3) on conflict (jti) do nothing",
         user.token_id,
         user.id,
-        expires,
+        expires as _,
     )
     .execute(&mut *tx)
     .await
@@ -279,4 +263,58 @@ pub async fn authenticate(svc: &Services, bearer: &str) -> Result<CurrentUser, A
         }),
         _ => Err(AuthError::Unauthenticated),
     }
+}
+
+/// A signed-in browser user, as the session names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionUser {
+    /// User id.
+    pub id: Uuid,
+    /// Current role.
+    pub role: Role,
+}
+
+/// Checks e-mail and password for a browser sign-in (same rules and timing as the API).
+#[tracing::instrument(skip_all, err)]
+pub async fn verify_login(
+    svc: &Services,
+    email: &str,
+    password: &str,
+) -> Result<SessionUser, AuthError> {
+    let row = sqlx::query!(
+        r#"select id, role, password_hash from users where lower(email) = lower($1) and deleted_at is null"#,
+        email.trim()
+    )
+    .fetch_optional(&svc.db)
+    .await
+    .context("Failed to look up the account")?;
+    let (user, hash) = match row {
+        Some(r) => (
+            Some(SessionUser {
+                id: r.id,
+                role: Role::parse(&r.role),
+            }),
+            r.password_hash.unwrap_or_else(|| DUMMY_HASH.to_owned()),
+        ),
+        None => (None, DUMMY_HASH.to_owned()),
+    };
+    match (user, verify_password(password.to_owned(), hash).await?) {
+        (Some(user), true) => Ok(user),
+        _ => Err(AuthError::InvalidCredentials),
+    }
+}
+
+/// The user a browser session points at, with their current role; `None` once deleted.
+pub async fn session_user(svc: &Services, id: Uuid) -> Result<Option<SessionUser>, AuthError> {
+    let row = sqlx::query!(
+        "select role from users where id = $1 and deleted_at is null",
+        id
+    )
+    .fetch_optional(&svc.db)
+    .await
+    .context("Failed to load the session's user")?;
+    Ok(row.map(|r| SessionUser {
+        id,
+        role: Role::parse(&r.role),
+    }))
 }

@@ -13,7 +13,8 @@ mod service;
 mod token;
 
 pub use auth::{
-    AuthError, CurrentUser, IssuedTokens, Role, authenticate, login_with_password, logout, refresh,
+    AuthError, CurrentUser, IssuedTokens, Role, SessionUser, authenticate, login_with_password,
+    logout, refresh, session_user, verify_login,
 };
 pub use password::{hash_password, verify_password};
 pub use service::{

@@ -1,0 +1,292 @@
+//! Sign-in for password accounts and the admin's product list with quick price and stock
+//! edits. Every admin server function checks the admin role on the server.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::i18n::{Key, format_money, t};
+use crate::use_locale;
+
+/// A row of the admin product list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminRow {
+    /// SKU.
+    pub sku: String,
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// Gross list price in minor units.
+    pub price_minor: i64,
+    /// Currency.
+    pub currency: String,
+    /// Stock.
+    pub stock: i32,
+}
+
+/// A page of admin rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminPage {
+    /// Rows.
+    pub rows: Vec<AdminRow>,
+    /// 1-based page.
+    pub page: u32,
+    /// Number of pages.
+    pub total_pages: u64,
+}
+
+/// Signs in with e-mail and password into a browser session, then goes to the admin area.
+#[server(prefix = "/sf", endpoint = "identity/sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    let svc = crate::ssr::services()?;
+    let user = domain::identity::verify_login(&svc, &email, &password).await?;
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|_| AppError::Unavailable)?;
+    // A new session id at sign-in defeats session fixation.
+    session
+        .cycle_id()
+        .await
+        .map_err(|_| AppError::Unavailable)?;
+    session
+        .insert(crate::ssr::SESSION_USER, user.id)
+        .await
+        .map_err(|_| AppError::Unavailable)?;
+    leptos_axum::redirect("/admin/products");
+    Ok(())
+}
+
+/// Ends the browser session.
+#[server(prefix = "/sf", endpoint = "identity/sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|_| AppError::Unavailable)?;
+    session.flush().await.map_err(|_| AppError::Unavailable)?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Products for the admin list, searchable and paged.
+#[server(prefix = "/sf", endpoint = "admin/list_products")]
+pub async fn admin_list_products(q: Option<String>, page: u32) -> Result<AdminPage, AppError> {
+    use domain::catalog;
+    use domain::shared::{CustomerType, PageRequest};
+
+    crate::ssr::require_admin().await?;
+    let svc = crate::ssr::services()?;
+    let listing = catalog::list_products(
+        &svc,
+        catalog::ListProducts {
+            locale: svc.default_locale,
+            customer_type: CustomerType::Individual,
+            page: PageRequest::new(page, 50),
+            filter: catalog::ProductFilter {
+                query: q,
+                ..Default::default()
+            },
+            sort: catalog::ProductSort::Name,
+        },
+    )
+    .await?;
+    let total_pages = listing.total_pages();
+    Ok(AdminPage {
+        page: listing.page,
+        total_pages,
+        rows: listing
+            .items
+            .into_iter()
+            .map(|p| AdminRow {
+                sku: p.sku,
+                slug: p.slug,
+                name: p.name,
+                price_minor: p.price.minor,
+                currency: p.price.currency.to_string(),
+                stock: p.stock,
+            })
+            .collect(),
+    })
+}
+
+/// Sets a product's gross list price (typed in złoty) and stock.
+#[server(prefix = "/sf", endpoint = "admin/update_product")]
+pub async fn update_product(sku: String, price: String, stock: String) -> Result<(), AppError> {
+    use domain::shared::{Currency, Money};
+
+    let admin = crate::ssr::require_admin().await?;
+    let svc = crate::ssr::services()?;
+    let price = Money::parse_major(&price, Currency::PLN).map_err(|e| AppError::Invalid {
+        field: "price".into(),
+        message: e.to_string(),
+    })?;
+    let stock: i32 = stock.trim().parse().map_err(|_| AppError::Invalid {
+        field: "stock".into(),
+        message: format!("`{stock}` is not a whole number"),
+    })?;
+    domain::catalog::update_price_and_stock(&svc, &sku, price.minor, stock).await?;
+    tracing::info!(admin = %admin.id, %sku, "price and stock updated");
+    Ok(())
+}
+
+/// `/login`: e-mail and password (admins; shoppers will sign in by phone).
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let locale = use_locale();
+    let action = ServerAction::<SignIn>::new();
+    let failed = move || matches!(action.value().get(), Some(Err(_)));
+    view! {
+        <Title text=format!("{} · {}", t(locale, Key::SignIn), t(locale, Key::ShopName)) />
+        <section class="narrow">
+            <h1>{t(locale, Key::SignIn)}</h1>
+            <ActionForm action>
+                <label>
+                    {t(locale, Key::Email)}
+                    <input type="email" name="email" autocomplete="username" required />
+                </label>
+                <label>
+                    {t(locale, Key::Password)}
+                    <input type="password" name="password" autocomplete="current-password" required />
+                </label>
+                <button type="submit" class="button">{t(locale, Key::SignIn)}</button>
+            </ActionForm>
+            <Show when=failed>
+                <p class="error" role="alert">{t(locale, Key::SignInFailed)}</p>
+            </Show>
+        </section>
+    }
+}
+
+/// `/admin/products`: search, page, and edit price and stock in place.
+#[component]
+pub fn AdminProductsPage() -> impl IntoView {
+    let locale = use_locale();
+    let query = use_query_map();
+    let q = move || query.read().get("q").filter(|q| !q.trim().is_empty());
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1u32)
+    };
+    let update = ServerAction::<UpdateProduct>::new();
+    let sign_out = ServerAction::<SignOut>::new();
+    let rows = Resource::new(
+        move || (q(), page(), update.version().get()),
+        |(q, page, _)| admin_list_products(q, page),
+    );
+    view! {
+        <Title text=format!("{} · {}", t(locale, Key::AdminProducts), t(locale, Key::ShopName)) />
+        <div class="admin-head">
+            <h1>{t(locale, Key::AdminProducts)}</h1>
+            <ActionForm action=sign_out>
+                <button type="submit">{t(locale, Key::SignOut)}</button>
+            </ActionForm>
+        </div>
+        <form method="get" action="/admin/products" class="filters">
+            <label>
+                {t(locale, Key::SearchLabel)}
+                <input type="search" name="q" value=q().unwrap_or_default() />
+            </label>
+            <button type="submit">{t(locale, Key::SearchButton)}</button>
+        </form>
+        {move || {
+            update
+                .value()
+                .get()
+                .map(|result| match result {
+                    Ok(()) => view! { <p class="notice" role="status">{t(locale, Key::Saved)}</p> }.into_any(),
+                    Err(AppError::Invalid { field, message }) => {
+                        view! { <p class="error" role="alert">{format!("{field}: {message}")}</p> }.into_any()
+                    }
+                    Err(_) => view! { <p class="error" role="alert">{t(locale, Key::LoadFailed)}</p> }.into_any(),
+                })
+        }}
+        <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Err(AppError::Unauthorized | AppError::Forbidden) => {
+                        view! {
+                            <p class="error" role="alert">
+                                {t(locale, Key::AdminOnly)}{" "}
+                                <a href="/login">{t(locale, Key::SignIn)}</a>
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Err(_) => view! { <p class="error" role="alert">{t(locale, Key::LoadFailed)}</p> }.into_any(),
+                    Ok(page) => {
+                        view! {
+                            <table class="admin-table">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{t(locale, Key::Sku)}</th>
+                                        <th scope="col">{t(locale, Key::SortName)}</th>
+                                        <th scope="col">{t(locale, Key::Price)}</th>
+                                        <th scope="col">{t(locale, Key::Stock)}</th>
+                                        <th scope="col"></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {page.rows.into_iter().map(|row| view! { <AdminProductRow row update /> }).collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AdminProductRow(row: AdminRow, update: ServerAction<UpdateProduct>) -> impl IntoView {
+    let locale = use_locale();
+    let form_id = format!("edit-{}", row.sku);
+    let price_text = format!("{},{:02}", row.price_minor / 100, row.price_minor % 100);
+    let label = row.name.clone();
+    view! {
+        <tr>
+            <td>{row.sku.clone()}</td>
+            <td>
+                <a href=format!("/p/{}", row.slug)>{row.name.clone()}</a>
+                <br />
+                <small class="muted">{format_money(locale, row.price_minor, &row.currency)}</small>
+            </td>
+            <td>
+                <input
+                    form=form_id.clone()
+                    name="price"
+                    inputmode="decimal"
+                    size="8"
+                    value=price_text
+                    aria-label=format!("{} – {}", t(locale, Key::Price), label)
+                />
+            </td>
+            <td>
+                <input
+                    form=form_id.clone()
+                    name="stock"
+                    type="number"
+                    min="0"
+                    size="6"
+                    value=row.stock
+                    aria-label=format!("{} – {}", t(locale, Key::Stock), label)
+                />
+            </td>
+            <td>
+                <ActionForm action=update attr:id=form_id>
+                    <input type="hidden" name="sku" value=row.sku.clone() />
+                    <button type="submit" aria-label=format!("{} – {}", t(locale, Key::Save), label)>
+                        {t(locale, Key::Save)}
+                    </button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,27 @@
+import { expect, test } from "@playwright/test";
+
+test("an admin signs in, edits a price, and the storefront shows it", async ({ page }) => {
+  const email = process.env.ADMIN_EMAIL ?? "";
+  const password = process.env.ADMIN_PASSWORD ?? "";
+  expect(email, "scripts/e2e.sh passes the seeded admin").not.toBe("");
+
+  await page.goto("/admin/products?lang=en");
+  await expect(page.getByText("This page is for admins only.")).toBeVisible();
+
+  await page.goto("/login?lang=en");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/admin\/products/);
+
+  await page.goto("/admin/products?q=kefir&lang=en");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const name = "Kefir 400 ml";
+  await page.getByRole("textbox", { name: `Gross price (PLN) – ${name}` }).fill("3,49");
+  await page.getByRole("button", { name: `Save – ${name}` }).click();
+  await expect(page.getByRole("status")).toHaveText("Saved.");
+
+  await page.goto("/p/kefir-400ml?lang=pl");
+  await expect(page.getByText("3,49\u00a0zł").first()).toBeVisible();
+});
