@@ -67,6 +67,10 @@ impl From<domain::content::Error> for AppError {
     fn from(e: domain::content::Error) -> Self {
         match e {
             domain::content::Error::NotFound => AppError::NotFound,
+            domain::content::Error::Invalid { field, message } => AppError::Invalid {
+                field: field.to_owned(),
+                message,
+            },
             domain::content::Error::Unexpected(e) => {
                 tracing::error!(error.cause_chain = ?e, "server function failed");
                 AppError::Unavailable

@@ -16,6 +16,14 @@ use crate::shared::markdown::render_markdown;
 /// What can go wrong reading or writing content.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A value failed validation.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The offending field.
+        field: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
     /// No published page with that slug.
     #[error("not found")]
     NotFound,
@@ -195,4 +203,235 @@ pub async fn seed_content(
         }
     }
     Ok(())
+}
+
+/// A page's text in one language, as an admin writes it.
+#[derive(Debug, Clone)]
+pub struct PageEdit {
+    /// Page slug (created when new).
+    pub slug: String,
+    /// Language of this text.
+    pub locale: Locale,
+    /// Title.
+    pub title: String,
+    /// Body in markdown.
+    pub body_md: String,
+    /// Shown on the site.
+    pub published: bool,
+}
+
+/// Whether a page was created or an existing text replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageSaved {
+    /// A new page or a new language of it.
+    Created,
+    /// An edit; the replaced text is kept as a revision.
+    Updated,
+}
+
+fn check_slug(slug: &str) -> Result<(), Error> {
+    crate::catalog::Slug::parse(slug)
+        .map(|_| ())
+        .map_err(|_| Error::Invalid {
+            field: "slug",
+            message: format!("`{slug}` must be lower-case words joined by hyphens"),
+        })
+}
+
+/// Saves one language of a page; an edit keeps the text it replaces in
+/// `content_page_revisions`, with who edited it.
+#[tracing::instrument(skip(svc, edit), fields(slug = %edit.slug, locale = %edit.locale), err)]
+pub async fn save_page(svc: &Services, editor: Uuid, edit: &PageEdit) -> Result<PageSaved, Error> {
+    check_slug(&edit.slug)?;
+    if edit.title.trim().is_empty() || edit.title.chars().count() > 300 {
+        return Err(Error::Invalid {
+            field: "title",
+            message: "must be 1 to 300 characters".into(),
+        });
+    }
+    if edit.body_md.len() > 200_000 {
+        return Err(Error::Invalid {
+            field: "body_md",
+            message: "must be at most 200,000 bytes".into(),
+        });
+    }
+    let mut tx = svc
+        .db
+        .begin()
+        .await
+        .context("Failed to start a transaction")?;
+    let page_id = sqlx::query_scalar!(
+        r#"
+        insert into content_pages (id, slug, is_published) values ($1, $2, $3)
+        on conflict (slug) do update set is_published = excluded.is_published
+        returning id
+        "#,
+        Uuid::now_v7(),
+        edit.slug,
+        edit.published,
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .context("Failed to save the page")?;
+    let replaced = sqlx::query!(
+        r#"
+        insert into content_page_revisions (id, page_id, locale, title, body_md, edited_by)
+        select $1, page_id, locale, title, body_md, $4
+          from content_page_translations
+         where page_id = $2 and locale = $3
+        "#,
+        Uuid::now_v7(),
+        page_id,
+        edit.locale.code(),
+        editor,
+    )
+    .execute(&mut *tx)
+    .await
+    .context("Failed to keep the previous version")?
+    .rows_affected();
+    sqlx::query!(
+        r#"
+        insert into content_page_translations (page_id, locale, title, body_md, updated_at)
+        values ($1, $2, $3, $4, now())
+        on conflict (page_id, locale) do update
+           set title = excluded.title, body_md = excluded.body_md, updated_at = now()
+        "#,
+        page_id,
+        edit.locale.code(),
+        edit.title,
+        edit.body_md,
+    )
+    .execute(&mut *tx)
+    .await
+    .context("Failed to save the page text")?;
+    tx.commit().await.context("Failed to commit the page")?;
+    Ok(if replaced == 0 {
+        PageSaved::Created
+    } else {
+        PageSaved::Updated
+    })
+}
+
+/// A replaced version of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// Language.
+    pub locale: String,
+    /// Title then.
+    pub title: String,
+    /// Body then (markdown).
+    pub body_md: String,
+    /// When it was replaced.
+    pub replaced_at: DateTime<Utc>,
+    /// Who replaced it.
+    pub edited_by: Option<Uuid>,
+}
+
+/// Earlier versions of a page, newest first.
+pub async fn page_revisions(svc: &Services, slug: &str) -> Result<Vec<Revision>, Error> {
+    let rows = sqlx::query!(
+        r#"
+        select r.locale, r.title, r.body_md, r.edited_by,
+               r.replaced_at as "replaced_at: chrono::DateTime<chrono::Utc>"
+          from content_page_revisions r join content_pages p on p.id = r.page_id
+         where p.slug = $1
+         order by r.replaced_at desc
+        "#,
+        slug,
+    )
+    .fetch_all(&svc.db)
+    .await
+    .context("Failed to load revisions")?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Revision {
+            locale: r.locale,
+            title: r.title,
+            body_md: r.body_md,
+            replaced_at: r.replaced_at,
+            edited_by: r.edited_by,
+        })
+        .collect())
+}
+
+/// Creates or replaces a FAQ entry with its texts.
+#[tracing::instrument(skip(svc, texts), err)]
+pub async fn save_faq(
+    svc: &Services,
+    id: Uuid,
+    position: i32,
+    published: bool,
+    texts: &[(Locale, String, String)],
+) -> Result<PageSaved, Error> {
+    if !texts.iter().any(|(l, _, _)| *l == svc.default_locale) {
+        return Err(Error::Invalid {
+            field: "translations",
+            message: "the default language is required".into(),
+        });
+    }
+    if texts
+        .iter()
+        .any(|(_, q, a)| q.trim().is_empty() || q.chars().count() > 500 || a.len() > 20_000)
+    {
+        return Err(Error::Invalid {
+            field: "translations",
+            message: "questions must be 1 to 500 characters, answers at most 20,000 bytes".into(),
+        });
+    }
+    let mut tx = svc
+        .db
+        .begin()
+        .await
+        .context("Failed to start a transaction")?;
+    let created = sqlx::query_scalar!(
+        r#"
+        insert into faq_entries (id, position, is_published) values ($1, $2, $3)
+        on conflict (id) do update set position = excluded.position, is_published = excluded.is_published
+        returning (xmax = 0) as "created!"
+        "#,
+        id,
+        position,
+        published,
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .context("Failed to save the FAQ entry")?;
+    sqlx::query!("delete from faq_translations where faq_id = $1", id)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to replace the FAQ texts")?;
+    for (locale, question, answer) in texts {
+        sqlx::query!(
+            "insert into faq_translations (faq_id, locale, question, answer_md) values ($1, $2, $3, $4)",
+            id,
+            locale.code(),
+            question,
+            answer,
+        )
+        .execute(&mut *tx)
+        .await
+        .context("Failed to save a FAQ text")?;
+    }
+    tx.commit()
+        .await
+        .context("Failed to commit the FAQ entry")?;
+    Ok(if created {
+        PageSaved::Created
+    } else {
+        PageSaved::Updated
+    })
+}
+
+/// Removes a FAQ entry; `NotFound` when there is none.
+pub async fn delete_faq(svc: &Services, id: Uuid) -> Result<(), Error> {
+    let done = sqlx::query!("delete from faq_entries where id = $1", id)
+        .execute(&svc.db)
+        .await
+        .context("Failed to delete the FAQ entry")?
+        .rows_affected();
+    if done == 0 {
+        Err(Error::NotFound)
+    } else {
+        Ok(())
+    }
 }

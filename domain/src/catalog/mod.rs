@@ -19,6 +19,6 @@ pub use model::{
 };
 pub use service::{
     ListProducts, Saved, Suggestion, create_product_if_absent, deactivate_product, get_category,
-    get_product, list_categories, list_products, prefix_tsquery, suggest_products,
+    get_product, list_categories, list_products, prefix_tsquery, save_category, suggest_products,
     update_price_and_stock, upsert_category, upsert_product,
 };

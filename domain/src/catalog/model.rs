@@ -74,6 +74,8 @@ pub struct NewCategory {
     pub position: i32,
     /// Name per language.
     pub names: Vec<(Locale, String)>,
+    /// Description per language (optional).
+    pub descriptions: Vec<(Locale, String)>,
 }
 
 /// A product's text in one language.

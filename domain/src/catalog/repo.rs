@@ -236,15 +236,15 @@ pub(super) async fn select_product_detail(
 pub(super) async fn upsert_category(
     conn: &mut PgConnection,
     category: &NewCategory,
-) -> sqlx::Result<Uuid> {
+) -> sqlx::Result<(Uuid, bool)> {
     let parent_slug = category.parent.as_ref().map(|s| s.as_str());
-    let id = sqlx::query_scalar!(
+    let row = sqlx::query!(
         r#"
         insert into categories (id, slug, parent_id, position)
         values ($1, $2, (select id from categories where slug = $3), $4)
         on conflict (slug) do update
            set parent_id = excluded.parent_id, position = excluded.position
-        returning id
+        returning id, (xmax = 0) as "created!"
         "#,
         Uuid::now_v7(),
         category.slug.as_str(),
@@ -254,20 +254,49 @@ pub(super) async fn upsert_category(
     .fetch_one(&mut *conn)
     .await?;
     for (locale, name) in &category.names {
+        let description = category
+            .descriptions
+            .iter()
+            .find(|(l, _)| l == locale)
+            .map(|(_, d)| d.as_str());
         sqlx::query!(
             r#"
-            insert into category_translations (category_id, locale, name)
-            values ($1, $2, $3)
-            on conflict (category_id, locale) do update set name = excluded.name
+            insert into category_translations (category_id, locale, name, description)
+            values ($1, $2, $3, $4)
+            on conflict (category_id, locale) do update
+               set name = excluded.name, description = excluded.description
             "#,
-            id,
+            row.id,
             locale.code(),
             name,
+            description,
         )
         .execute(&mut *conn)
         .await?;
     }
-    Ok(id)
+    Ok((row.id, row.created))
+}
+
+/// Whether making `parent` the parent of `slug` would put `slug` under itself.
+pub(super) async fn would_create_cycle(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+    parent: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"
+        with recursive subtree as (
+            select id, slug from categories where slug = $1
+            union all
+            select c.id, c.slug from categories c join subtree s on c.parent_id = s.id
+        )
+        select exists(select 1 from subtree where slug = $2) as "cycle!"
+        "#,
+        slug,
+        parent,
+    )
+    .fetch_one(db)
+    .await
 }
 
 /// The id of the category with this slug.

@@ -239,8 +239,61 @@ pub async fn upsert_category(
 ) -> Result<uuid::Uuid> {
     repo::upsert_category(conn, category)
         .await
+        .map(|(id, _)| id)
         .context("Failed to save category")
         .map_err(Error::from)
+}
+
+/// Creates a category or updates the one with the same slug (names, descriptions, parent,
+/// position), in its own transaction, and invalidates the catalog cache.
+#[tracing::instrument(skip_all, fields(slug = %category.slug.as_str()), err)]
+pub async fn save_category(svc: &Services, category: &NewCategory) -> Result<Saved> {
+    if !category.names.iter().any(|(l, _)| *l == svc.default_locale) {
+        return Err(Error::Invalid {
+            field: "names",
+            message: "the default language is required".into(),
+        });
+    }
+    if category
+        .names
+        .iter()
+        .any(|(_, n)| n.trim().is_empty() || n.len() > 200)
+    {
+        return Err(Error::Invalid {
+            field: "names",
+            message: "must be 1 to 200 characters".into(),
+        });
+    }
+    let mut tx = svc
+        .db
+        .begin()
+        .await
+        .context("Failed to start a transaction")?;
+    if let Some(parent) = &category.parent {
+        repo::find_category_id(&mut *tx, parent.as_str())
+            .await
+            .context("Failed to look up the parent")?
+            .ok_or_else(|| Error::UnknownCategory(parent.as_str().to_owned()))?;
+        if repo::would_create_cycle(&mut *tx, category.slug.as_str(), parent.as_str())
+            .await
+            .context("Failed to check the category tree")?
+        {
+            return Err(Error::Invalid {
+                field: "parent",
+                message: "a category cannot sit under itself".into(),
+            });
+        }
+    }
+    let (id, created) = repo::upsert_category(&mut tx, category)
+        .await
+        .context("Failed to save category")?;
+    tx.commit().await.context("Failed to commit category")?;
+    super::invalidate_catalog(svc).await;
+    Ok(if created {
+        Saved::Created(id)
+    } else {
+        Saved::Updated(id)
+    })
 }
 
 /// Creates a product unless one with the same SKU exists, inside the caller's transaction.

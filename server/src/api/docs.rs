@@ -27,7 +27,12 @@ use utoipa::OpenApi;
         super::auth::refresh,
         super::auth::logout,
         super::admin::put_product,
-        super::admin::deactivate_product
+        super::admin::deactivate_product,
+        super::admin::put_category,
+        super::admin::put_page,
+        super::admin::page_revisions,
+        super::admin::put_faq,
+        super::admin::delete_faq
     ),
     modifiers(&BearerAuth),
     tags(

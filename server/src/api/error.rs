@@ -219,6 +219,7 @@ impl From<domain::content::Error> for ApiError {
     fn from(e: domain::content::Error) -> Self {
         match e {
             domain::content::Error::NotFound => ApiError::not_found(),
+            domain::content::Error::Invalid { field, message } => ApiError::invalid(field, message),
             domain::content::Error::Unexpected(e) => ApiError::internal(&e),
         }
     }

@@ -38,6 +38,16 @@ pub fn router() -> Router<AppState> {
             "/admin/products/{sku}",
             put(admin::put_product).delete(admin::deactivate_product),
         )
+        .route("/admin/categories/{slug}", put(admin::put_category))
+        .route("/admin/content/pages/{slug}", put(admin::put_page))
+        .route(
+            "/admin/content/pages/{slug}/revisions",
+            get(admin::page_revisions),
+        )
+        .route(
+            "/admin/content/faq/{id}",
+            put(admin::put_faq).delete(admin::delete_faq),
+        )
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -80,6 +80,7 @@ pub async fn seed_catalog(
                 .zip(Locale::ALL)
                 .map(|(i, l)| (l, category.names[i].to_owned()))
                 .collect(),
+            descriptions: Vec::new(),
         };
         catalog::upsert_category(&mut tx, &new).await?;
     }

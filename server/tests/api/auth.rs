@@ -300,3 +300,160 @@ async fn an_admin_edit_reaches_the_storefront_at_once(pool: PgPool) {
     )
     .await;
 }
+
+async fn admin_put(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    app.client
+        .put(format!("{}{path}", app.address))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn admins_create_nest_and_reorder_categories_without_cycles(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    create_admin(&app).await;
+    let token = login(&app).await["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    let cheese = serde_json::json!({ "parent": "nabial", "position": 1,
+        "names": { "pl": "Sery", "en": "Cheese" }, "descriptions": { "en": "Hard and soft cheese" } });
+    assert_eq!(
+        admin_put(&app, &token, "/api/v1/admin/categories/sery", &cheese)
+            .await
+            .status()
+            .as_u16(),
+        201
+    );
+    let view = json(app.get("/api/v1/categories/sery?lang=en").await).await;
+    assert_eq!(view["category"]["name"], "Cheese");
+    assert_eq!(view["category"]["description"], "Hard and soft cheese");
+    assert_eq!(view["breadcrumb"][0]["slug"], "nabial");
+    let tree = json(app.get("/api/v1/categories").await).await;
+    let dairy = tree
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["slug"] == "nabial")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        dairy["children"][0]["slug"], "sery",
+        "the new subcategory shows at once"
+    );
+
+    // Dairy under its own child would be a cycle.
+    let cycle =
+        serde_json::json!({ "parent": "sery", "position": 0, "names": { "pl": "Nabiał i jaja" } });
+    let error = assert_error_shape(
+        admin_put(&app, &token, "/api/v1/admin/categories/nabial", &cycle).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error["details"]["field"], "parent");
+    let orphan =
+        serde_json::json!({ "parent": "no-such-parent", "position": 0, "names": { "pl": "X" } });
+    assert_error_shape(
+        admin_put(&app, &token, "/api/v1/admin/categories/x", &orphan).await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn page_edits_keep_the_previous_version_and_faq_entries_can_be_managed(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    create_admin(&app).await;
+    let token = login(&app).await["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    let edit = serde_json::json!({ "locale": "en", "title": "Terms", "body_md": "New **terms** <script>x()</script>" });
+    assert_eq!(
+        admin_put(&app, &token, "/api/v1/admin/content/pages/terms", &edit)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let page = json(app.get("/api/v1/content/pages/terms?locale=en").await).await;
+    assert_eq!(page["title"], "Terms");
+    assert!(
+        page["body_html"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("<strong>terms</strong>")
+    );
+    assert!(
+        !page["body_html"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("script")
+    );
+    let revisions = json(
+        app.client
+            .get(format!(
+                "{}/api/v1/admin/content/pages/terms/revisions",
+                app.address
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await;
+    assert_eq!(
+        revisions[0]["title"], "Terms and conditions",
+        "the replaced text is kept"
+    );
+
+    let id = uuid::Uuid::now_v7();
+    let faq = serde_json::json!({ "position": -1, "translations": {
+        "pl": { "question": "Czy dowozicie w niedzielę?", "answer_md": "Nie." },
+        "en": { "question": "Do you deliver on Sundays?", "answer_md": "No." } } });
+    assert_eq!(
+        admin_put(
+            &app,
+            &token,
+            &format!("/api/v1/admin/content/faq/{id}"),
+            &faq
+        )
+        .await
+        .status()
+        .as_u16(),
+        201
+    );
+    let listed = json(app.get("/api/v1/content/faq?locale=en").await).await;
+    assert_eq!(
+        listed[0]["question"], "Do you deliver on Sundays?",
+        "position -1 sorts first"
+    );
+
+    let no_default = serde_json::json!({ "position": 0, "translations": { "en": { "question": "Q", "answer_md": "A" } } });
+    assert_error_shape(
+        admin_put(
+            &app,
+            &token,
+            &format!("/api/v1/admin/content/faq/{id}"),
+            &no_default,
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+}
