@@ -16,7 +16,7 @@ use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment, path};
 
-use crate::admin::{AdminProductsPage, LoginPage};
+use crate::admin::{AdminContentPage, AdminProductsPage, LoginPage};
 use crate::catalog::{CategoryPage, HomePage, ProductDetailPage, SearchPage};
 use crate::components::Layout;
 use crate::content::{FaqPage, PageBySlug, TermsPage};
@@ -133,6 +133,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/faq") view=FaqPage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/admin/products") view=AdminProductsPage />
+                    <Route path=path!("/admin/content") view=AdminContentPage />
                     <Route path=path!("/terms") view=TermsPage ssr=SsrMode::Async />
                     <Route path=path!("/pages/:slug") view=PageBySlug ssr=SsrMode::Async />
                 </Routes>

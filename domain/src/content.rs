@@ -435,3 +435,73 @@ pub async fn delete_faq(svc: &Services, id: Uuid) -> Result<(), Error> {
         Ok(())
     }
 }
+
+/// A page as the admin list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageSummary {
+    /// Slug.
+    pub slug: String,
+    /// Title in the default language (or any).
+    pub title: String,
+    /// Shown on the site.
+    pub published: bool,
+    /// Last change of any language.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Every page, published or not, for the admin.
+pub async fn list_pages(svc: &Services) -> Result<Vec<PageSummary>, Error> {
+    let rows = sqlx::query!(
+        r#"
+        select p.slug, p.is_published,
+               (select t.title from content_page_translations t where t.page_id = p.id
+                 order by t.locale = $1 desc, t.locale limit 1) as "title!",
+               (select max(t.updated_at) from content_page_translations t where t.page_id = p.id)
+                 as "updated_at!: chrono::DateTime<chrono::Utc>"
+          from content_pages p
+         where exists (select 1 from content_page_translations t where t.page_id = p.id)
+         order by p.slug
+        "#,
+        svc.default_locale.code(),
+    )
+    .fetch_all(&svc.db)
+    .await
+    .context("Failed to list pages")?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PageSummary {
+            slug: r.slug,
+            title: r.title,
+            published: r.is_published,
+            updated_at: r.updated_at,
+        })
+        .collect())
+}
+
+/// The markdown source of one language of a page, published or not; `None` when that
+/// language has no text yet.
+pub async fn page_source(
+    svc: &Services,
+    slug: &str,
+    locale: Locale,
+) -> Result<Option<PageEdit>, Error> {
+    let row = sqlx::query!(
+        r#"
+        select t.title, t.body_md, p.is_published
+          from content_pages p join content_page_translations t on t.page_id = p.id
+         where p.slug = $1 and t.locale = $2
+        "#,
+        slug,
+        locale.code(),
+    )
+    .fetch_optional(&svc.db)
+    .await
+    .context("Failed to load the page source")?;
+    Ok(row.map(|r| PageEdit {
+        slug: slug.to_owned(),
+        locale,
+        title: r.title,
+        body_md: r.body_md,
+        published: r.is_published,
+    }))
+}

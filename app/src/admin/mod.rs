@@ -1,6 +1,9 @@
 //! Sign-in for password accounts and the admin's product list with quick price and stock
 //! edits. Every admin server function checks the admin role on the server.
 
+mod content;
+
+pub use content::AdminContentPage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -127,3 +127,39 @@ async fn a_cross_origin_sign_in_is_refused(pool: PgPool) {
     assert_eq!(response.status().as_u16(), 403);
     assert!(session_cookie(&response).is_none());
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_content_admin_lists_pages_and_opens_one_for_editing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    create_admin(&app).await;
+    let guest = app
+        .get("/admin/content?lang=en")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(guest.contains("This page is for admins only."));
+
+    let response = sign_in(&app, "a long enough password", None).await;
+    let cookie = session_cookie(&response).unwrap_or_else(|| panic!("no session cookie"));
+    let page = app
+        .client
+        .get(format!(
+            "{}/admin/content?page=terms&edit_lang=en&lang=en",
+            app.address
+        ))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(page.contains("/pages/privacy"), "the list shows every page");
+    assert!(
+        page.contains(r#"value="Terms and conditions""#),
+        "the editor holds the English title"
+    );
+    assert!(page.contains("## 1. General"), "and the markdown source");
+}
