@@ -17,8 +17,10 @@ use crate::startup::AppState;
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
     /// E-mail.
+    #[schema(example = "admin@metropolitan.local")]
     pub email: String,
     /// Password.
+    #[schema(example = "correct horse battery staple")]
     pub password: String,
 }
 

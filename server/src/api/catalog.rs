@@ -102,28 +102,39 @@ pub struct ProductItem {
     /// Public id.
     pub id: Uuid,
     /// URL slug.
+    #[schema(example = "maslo-extra-200g")]
     pub slug: String,
     /// SKU.
+    #[schema(example = "MT-0102-1")]
     pub sku: String,
     /// Name in the requested language.
+    #[schema(example = "Masło extra 82% 200 g")]
     pub name: String,
     /// Brand.
+    #[schema(example = "Łaciate")]
     pub brand: Option<String>,
     /// Gross unit price in minor units (grosze).
+    #[schema(example = 799)]
     pub price_minor: i64,
     /// ISO 4217 currency.
+    #[schema(example = "PLN")]
     pub currency: String,
     /// VAT rate in basis points (2300 = 23 %).
+    #[schema(example = 500)]
     pub vat_rate_bp: i32,
     /// Units in stock.
+    #[schema(example = 53)]
     pub stock: i32,
     /// Net content amount.
+    #[schema(example = 200)]
     pub net_quantity: Option<i32>,
     /// Net content unit: g, ml or pcs.
+    #[schema(example = "g")]
     pub net_unit: Option<String>,
     /// Labels such as vegan or halal.
     pub badges: Vec<String>,
     /// Path of the first image.
+    #[schema(example = "/media/demo/maslo-extra-200g.svg")]
     pub image_url: Option<String>,
 }
 
@@ -225,8 +236,10 @@ pub struct CategoryItem {
     /// Public id.
     pub id: Uuid,
     /// URL slug.
+    #[schema(example = "nabial")]
     pub slug: String,
     /// Name in the requested language.
+    #[schema(example = "Nabiał i jaja")]
     pub name: String,
     /// Description.
     pub description: Option<String>,

@@ -32,13 +32,16 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable snake_case code, e.g. `not_found`, `validation_failed`.
+    #[schema(example = "not_found")]
     pub code: String,
     /// Human-readable message.
+    #[schema(example = "The requested resource does not exist.")]
     pub message: String,
     /// Structured details, when there are any.
     #[schema(value_type = Option<Object>)]
     pub details: Option<Value>,
     /// The `x-request-id` of the request, for support and logs.
+    #[schema(example = "01960000-0000-7000-8000-00000000abcd")]
     pub request_id: Option<String>,
 }
 

@@ -26,8 +26,10 @@ pub struct QuoteRequestBody {
 #[serde(deny_unknown_fields)]
 pub struct QuoteLineBody {
     /// Product id.
+    #[schema(example = "01960000-0000-7000-8000-000000000001")]
     pub product_id: Uuid,
     /// Units, 1 to 100000.
+    #[schema(example = 3)]
     pub quantity: i32,
 }
 
@@ -71,12 +73,16 @@ pub struct QuotedLineBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VatLineBody {
     /// VAT rate in basis points.
+    #[schema(example = 500)]
     pub rate_bp: i32,
     /// Net amount in minor units.
+    #[schema(example = 1226)]
     pub net_minor: i64,
     /// VAT in minor units.
+    #[schema(example = 61)]
     pub vat_minor: i64,
     /// Gross amount in minor units.
+    #[schema(example = 1287)]
     pub gross_minor: i64,
 }
 

@@ -191,6 +191,14 @@ async fn openapi_document_and_swagger_ui_are_served(pool: PgPool) {
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
     assert!(doc["paths"]["/api/v1/products"]["get"].is_object());
     assert!(doc["paths"]["/api/v1/quotes"]["post"].is_object());
+    assert_eq!(
+        doc["components"]["schemas"]["ProductItem"]["properties"]["slug"]["example"],
+        "maslo-extra-200g"
+    );
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
     let ui = app.get("/api/docs/").await;
     assert_eq!(ui.status().as_u16(), 200);
     assert!(ui.text().await.unwrap_or_default().contains("swagger"));
