@@ -309,86 +309,25 @@ pub(super) async fn find_category_id(
         .await
 }
 
-/// Inserts a product unless its SKU exists; returns whether it was inserted.
+/// Inserts a product unless its SKU exists; returns whether it was inserted. An existing
+/// product (perhaps edited by an admin since) is left as it is.
 pub(super) async fn insert_product_if_absent(
     conn: &mut PgConnection,
     category_id: Uuid,
     product: &NewProduct,
 ) -> sqlx::Result<bool> {
-    let id = Uuid::now_v7();
-    let (net_quantity, net_unit) = product.net_content.unzip();
-    let inserted = sqlx::query!(
-        r#"
-        insert into products (
-            id, slug, sku, brand, category_id, currency, base_price_minor,
-            individual_price_minor, corporate_price_minor, vat_rate_bp, stock,
-            min_qty_individual, min_qty_corporate, qty_per_box, net_quantity, net_unit,
-            origin_country, storage, allergens, nutrition, badges)
-        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                $17, $18, $19, $20, $21)
-        on conflict (sku) do nothing
-        "#,
-        id,
-        product.slug.as_str(),
-        product.sku,
-        product.brand,
-        category_id,
-        product.base_price.currency.code(),
-        product.base_price.minor,
-        product.individual_price_minor,
-        product.corporate_price_minor,
-        product.vat_rate.basis_points(),
-        product.stock,
-        product.min_qty_individual,
-        product.min_qty_corporate,
-        product.qty_per_box,
-        net_quantity,
-        net_unit,
-        product.origin_country,
-        product.storage,
-        &product.allergens,
-        product.nutrition,
-        &product.badges,
+    let exists = sqlx::query_scalar!(
+        r#"select exists(select 1 from products where sku = $1) as "exists!""#,
+        product.sku
     )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        == 1;
-    if !inserted {
+    .fetch_one(&mut *conn)
+    .await?;
+    if exists {
         return Ok(false);
     }
-    for t in &product.translations {
-        sqlx::query!(
-            r#"
-            insert into product_translations (product_id, locale, name, full_name, description, search_extra)
-            values ($1, $2, $3, $4, $5,
-                    concat_ws(' ', $6::text,
-                              (select ct.name from category_translations ct
-                                where ct.category_id = $7 and ct.locale = $2)))
-            "#,
-            id,
-            t.locale.code(),
-            t.name,
-            t.full_name,
-            t.description,
-            product.brand,
-            category_id,
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    for (position, key) in (0..).zip(&product.image_keys) {
-        sqlx::query!(
-            "insert into product_images (id, product_id, storage_key, position) values ($1, $2, $3, $4)",
-            Uuid::now_v7(),
-            id,
-            key,
-            position,
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(true)
+    upsert_product_by_sku(conn, category_id, product)
+        .await
+        .map(|(_, created)| created)
 }
 
 /// Inserts a product or updates the one with the same SKU, with its translations (and its
