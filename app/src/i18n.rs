@@ -431,6 +431,57 @@ pub fn badge_label(locale: Locale, code: &str) -> String {
     label.to_owned()
 }
 
+/// The name of an EU allergen code; unknown codes show the code.
+pub fn allergen_label(locale: Locale, code: &str) -> String {
+    use Locale::*;
+    let label = match (code, locale) {
+        ("gluten", Pl) => "gluten",
+        ("gluten", En) => "gluten",
+        ("gluten", Tr) => "gluten",
+        ("crustaceans", Pl) => "skorupiaki",
+        ("crustaceans", En) => "crustaceans",
+        ("crustaceans", Tr) => "kabuklular",
+        ("eggs", Pl) => "jaja",
+        ("eggs", En) => "eggs",
+        ("eggs", Tr) => "yumurta",
+        ("fish", Pl) => "ryby",
+        ("fish", En) => "fish",
+        ("fish", Tr) => "balık",
+        ("peanuts", Pl) => "orzeszki ziemne",
+        ("peanuts", En) => "peanuts",
+        ("peanuts", Tr) => "yer fıstığı",
+        ("soybeans", Pl) => "soja",
+        ("soybeans", En) => "soybeans",
+        ("soybeans", Tr) => "soya",
+        ("milk", Pl) => "mleko",
+        ("milk", En) => "milk",
+        ("milk", Tr) => "süt",
+        ("nuts", Pl) => "orzechy",
+        ("nuts", En) => "nuts",
+        ("nuts", Tr) => "sert kabuklu yemişler",
+        ("celery", Pl) => "seler",
+        ("celery", En) => "celery",
+        ("celery", Tr) => "kereviz",
+        ("mustard", Pl) => "gorczyca",
+        ("mustard", En) => "mustard",
+        ("mustard", Tr) => "hardal",
+        ("sesame", Pl) => "sezam",
+        ("sesame", En) => "sesame",
+        ("sesame", Tr) => "susam",
+        ("sulphites", Pl) => "siarczyny",
+        ("sulphites", En) => "sulphites",
+        ("sulphites", Tr) => "sülfitler",
+        ("lupin", Pl) => "łubin",
+        ("lupin", En) => "lupin",
+        ("lupin", Tr) => "acı bakla",
+        ("molluscs", Pl) => "mięczaki",
+        ("molluscs", En) => "molluscs",
+        ("molluscs", Tr) => "yumuşakçalar",
+        _ => return code.to_owned(),
+    };
+    label.to_owned()
+}
+
 /// Formats a gross amount in minor units the way the locale writes money:
 /// `12,99 zł` in Polish, `PLN 12.99` in English, `12,99 PLN` in Turkish.
 pub fn format_money(locale: Locale, minor: i64, currency: &str) -> String {
@@ -480,6 +531,13 @@ mod tests {
         assert_eq!(badge_label(Locale::Tr, "halal"), "helal");
         assert_eq!(badge_label(Locale::Pl, "gluten_free"), "bez glutenu");
         assert_eq!(badge_label(Locale::En, "low_sugar"), "low sugar");
+    }
+
+    #[test]
+    fn allergens_are_named_in_each_language() {
+        assert_eq!(allergen_label(Locale::Pl, "milk"), "mleko");
+        assert_eq!(allergen_label(Locale::Tr, "sesame"), "susam");
+        assert_eq!(allergen_label(Locale::En, "unknown"), "unknown");
     }
 
     #[test]

@@ -119,6 +119,17 @@ fn session_layer(
         .with_schema_name("public")
         .and_then(|s| s.with_table_name("browser_sessions"))
         .map_err(|e| anyhow::anyhow!("Invalid session table name: {e}"))?;
+    let cleanup = store.clone();
+    tokio::spawn(async move {
+        use tower_sessions::session_store::ExpiredDeletion;
+        let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            if let Err(e) = cleanup.delete_expired().await {
+                tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+        }
+    });
     Ok(tower_sessions::SessionManagerLayer::new(store)
         .with_name("metropolitan_session")
         .with_http_only(true)

@@ -8,7 +8,7 @@ use super::grid::{Breadcrumbs, ProductGrid, StockState};
 use super::server_fns::get_product;
 use crate::components::QuantityStepper;
 use crate::error::AppError;
-use crate::i18n::{Key, badge_label, format_money, t};
+use crate::i18n::{Key, allergen_label, badge_label, format_money, t};
 use crate::not_found::NotFound;
 use crate::use_locale;
 
@@ -39,7 +39,7 @@ pub fn ProductPage() -> impl IntoView {
                 let allergens = if p.allergens.is_empty() {
                     t(locale, Key::NoAllergens).to_owned()
                 } else {
-                    p.allergens.join(", ")
+                    p.allergens.iter().map(|a| allergen_label(locale, a)).collect::<Vec<_>>().join(", ")
                 };
                 view! {
                     <Title text=format!("{} · {}", card.name, t(locale, Key::ShopName)) />

@@ -189,7 +189,7 @@ async fn product_page_shows_price_stock_and_food_details(pool: PgPool) {
     assert!(html.contains("<h1>Masło extra 82% 200 g</h1>"));
     assert!(html.contains("7,99\u{a0}zł"));
     assert!(html.contains("Alergeny"));
-    assert!(html.contains("milk"));
+    assert!(html.contains("mleko"), "allergens named in Polish");
     assert!(html.contains("w lodówce"), "storage condition");
     assert!(
         html.contains(r#"href="/c/nabial""#),
