@@ -25,3 +25,24 @@ test("an admin signs in, edits a price, and the storefront shows it", async ({ p
   await page.goto("/p/kefir-400ml?lang=pl");
   await expect(page.getByText("3,49\u00a0zł").first()).toBeVisible();
 });
+
+test("an admin edits the terms with a preview and the page shows the new text", async ({ page }) => {
+  await page.goto("/login?lang=en");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("E-mail").fill(process.env.ADMIN_EMAIL ?? "");
+  await page.getByLabel("Password").fill(process.env.ADMIN_PASSWORD ?? "");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/admin\/products/);
+
+  await page.goto("/admin/content?page=terms&edit_lang=en&lang=en");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.getByRole("region", { name: "Preview" }).getByRole("heading", { name: "1. General" })).toBeVisible();
+
+  await page.getByLabel("Title").fill("Terms of sale");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toHaveText("Saved.");
+
+  await page.goto("/terms?lang=en");
+  await expect(page.getByRole("heading", { level: 1, name: "Terms of sale" })).toBeVisible();
+});
