@@ -193,9 +193,42 @@ impl NewProduct {
         if self
             .translations
             .iter()
-            .any(|t| t.name.trim().is_empty() || t.name.len() > 200)
+            .any(|t| t.name.trim().is_empty() || t.name.chars().count() > 200)
         {
             return invalid("name", "must be 1 to 200 characters");
+        }
+        if self.translations.iter().any(|t| {
+            t.full_name
+                .as_ref()
+                .is_some_and(|f| f.chars().count() > 400)
+        }) {
+            return invalid("full_name", "must be at most 400 characters");
+        }
+        if self.translations.iter().any(|t| {
+            t.description
+                .as_ref()
+                .is_some_and(|d| d.chars().count() > 20_000)
+        }) {
+            return invalid("description", "must be at most 20,000 characters");
+        }
+        if self.brand.as_ref().is_some_and(|b| b.chars().count() > 200) {
+            return invalid("brand", "must be at most 200 characters");
+        }
+        if self.qty_per_box.is_some_and(|q| q < 1) {
+            return invalid("qty_per_box", "must be at least 1");
+        }
+        if self.net_content.is_some_and(|(q, _)| q < 1) {
+            return invalid("net_quantity", "must be at least 1");
+        }
+        if self
+            .origin_country
+            .as_ref()
+            .is_some_and(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            return invalid(
+                "origin_country",
+                "must be a two-letter ISO country code such as PL",
+            );
         }
         Ok(())
     }
@@ -284,6 +317,84 @@ mod tests {
             ProductSort::parse("cheapest"),
             Err(Error::Invalid { field: "sort", .. })
         ));
+    }
+
+    #[test]
+    fn product_validation_catches_what_the_database_would_refuse() -> Result<()> {
+        let product = || -> Result<NewProduct> {
+            Ok(NewProduct {
+                slug: Slug::parse("x")?,
+                sku: "SKU-1".into(),
+                brand: None,
+                category: Slug::parse("c")?,
+                base_price: Money::new(100, crate::shared::Currency::PLN),
+                individual_price_minor: None,
+                corporate_price_minor: None,
+                vat_rate: VatRate::from_basis_points(500)?,
+                stock: 1,
+                min_qty_individual: 1,
+                min_qty_corporate: 1,
+                qty_per_box: None,
+                net_content: None,
+                origin_country: None,
+                storage: None,
+                allergens: vec![],
+                nutrition: None,
+                badges: vec![],
+                translations: vec![NewProductTranslation {
+                    locale: Locale::Pl,
+                    name: "X".into(),
+                    full_name: None,
+                    description: None,
+                }],
+                image_keys: vec![],
+                is_active: true,
+            })
+        };
+        let field = |p: NewProduct| match p.validate(Locale::Pl) {
+            Err(Error::Invalid { field, .. }) => field,
+            other => panic!("expected a validation error, got {other:?}"),
+        };
+        product()?.validate(Locale::Pl)?;
+        assert_eq!(
+            field(NewProduct {
+                origin_country: Some("POL".into()),
+                ..product()?
+            }),
+            "origin_country"
+        );
+        assert_eq!(
+            field(NewProduct {
+                qty_per_box: Some(0),
+                ..product()?
+            }),
+            "qty_per_box"
+        );
+        assert_eq!(
+            field(NewProduct {
+                brand: Some("b".repeat(201)),
+                ..product()?
+            }),
+            "brand"
+        );
+        assert_eq!(
+            field(NewProduct {
+                stock: -1,
+                ..product()?
+            }),
+            "stock"
+        );
+        assert_eq!(
+            field(NewProduct {
+                allergens: vec!["arsenic".into()],
+                ..product()?
+            }),
+            "allergens"
+        );
+        let mut long = product()?;
+        long.translations[0].description = Some("d".repeat(20_001));
+        assert_eq!(field(long), "description");
+        Ok(())
     }
 
     #[test]

@@ -457,3 +457,35 @@ async fn page_edits_keep_the_previous_version_and_faq_entries_can_be_managed(poo
     )
     .await;
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn admin_product_writes_name_the_bad_field_instead_of_failing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.seed_catalog().await;
+    create_admin(&app).await;
+    let token = login(&app).await["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    for (field, value, expected) in [
+        (
+            "origin_country",
+            serde_json::json!("POLAND"),
+            "origin_country",
+        ),
+        ("qty_per_box", serde_json::json!(0), "qty_per_box"),
+        ("brand", serde_json::json!("b".repeat(300)), "brand"),
+        ("storage", serde_json::json!("warm"), "storage"),
+        ("vat_rate_bp", serde_json::json!(12000), "vat_rate_bp"),
+    ] {
+        let mut body = butter(799);
+        body[field] = value;
+        let error = assert_error_shape(
+            put_product(&app, Some(&token), "MT-0102-1", &body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(error["details"]["field"], expected);
+    }
+}
