@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::grid::{Pager, ProductGrid};
-use super::server_fns::{ListingQuery, list_categories, list_products};
+use super::server_fns::{ListingQuery, list_categories, list_listing};
 use crate::i18n::{Key, t};
 use crate::use_locale;
 
@@ -20,7 +20,15 @@ pub fn HomePage() -> impl IntoView {
             .and_then(|p| p.parse::<u32>().ok())
             .unwrap_or(1)
     };
-    let products = Resource::new(page, move |page| list_products(locale, page));
+    let products = Resource::new(page, move |page| {
+        list_listing(
+            locale,
+            ListingQuery {
+                page,
+                ..Default::default()
+            },
+        )
+    });
     let categories = Resource::new(|| (), move |_| list_categories(locale));
 
     view! {

@@ -13,5 +13,5 @@ pub use product::ProductPage as ProductDetailPage;
 pub use search::SearchPage;
 pub use server_fns::{
     CategoryHeader, CategoryLink, ListingQuery, ProductCard, ProductPage, ProductView,
-    get_category, get_product, list_categories, list_listing, list_products, suggest,
+    get_category, get_product, list_categories, list_listing, suggest,
 };

@@ -44,28 +44,6 @@ pub struct ProductPage {
     pub total_pages: u64,
 }
 
-/// Cards on one page of the home listing.
-#[cfg(feature = "ssr")]
-pub const HOME_PAGE_SIZE: u32 = 24;
-
-/// One page of active products, newest first, named in `locale`.
-#[server(prefix = "/sf", endpoint = "catalog/list_products")]
-pub async fn list_products(locale: Locale, page: u32) -> Result<ProductPage, AppError> {
-    use domain::catalog;
-    use domain::shared::{CustomerType, PageRequest};
-
-    let svc = crate::ssr::services()?;
-    let query = catalog::ListProducts {
-        locale: crate::ssr::domain_locale(locale),
-        customer_type: CustomerType::Individual,
-        page: PageRequest::new(page, HOME_PAGE_SIZE),
-        filter: catalog::ProductFilter::default(),
-        sort: catalog::ProductSort::Newest,
-    };
-    let page = catalog::list_products(&svc, query).await?;
-    Ok(product_page(page))
-}
-
 /// Cards for a page of summaries.
 #[cfg(feature = "ssr")]
 fn product_page(page: domain::shared::Page<domain::catalog::ProductSummary>) -> ProductPage {
@@ -199,7 +177,7 @@ fn parse_price(field: &str, text: &Option<String>) -> Result<Option<i64>, AppErr
 #[cfg(feature = "ssr")]
 pub const LISTING_PAGE_SIZE: u32 = 24;
 
-/// One page of a filtered listing (category page or search results).
+/// One page of a filtered listing (home, category page or search results).
 #[server(prefix = "/sf", endpoint = "catalog/list_listing")]
 pub async fn list_listing(locale: Locale, query: ListingQuery) -> Result<ProductPage, AppError> {
     use domain::catalog;
@@ -207,13 +185,7 @@ pub async fn list_listing(locale: Locale, query: ListingQuery) -> Result<Product
 
     let svc = crate::ssr::services()?;
     let sort = match query.sort.as_deref() {
-        None => {
-            if query.q.is_some() {
-                catalog::ProductSort::Relevance
-            } else {
-                catalog::ProductSort::Newest
-            }
-        }
+        None => catalog::ProductSort::default(),
         Some(key) => catalog::ProductSort::parse(key)?,
     };
     let request = catalog::ListProducts {

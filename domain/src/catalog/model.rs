@@ -409,14 +409,14 @@ mod tests {
 /// How a listing is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ProductSort {
-    /// Best match first; only meaningful with a search query (else newest).
+    /// Best match first with a search query, newest first without one; the default.
+    #[default]
     Relevance,
     /// Cheapest first.
     PriceAsc,
     /// Dearest first.
     PriceDesc,
     /// Newest first.
-    #[default]
     Newest,
     /// Alphabetical by name in the listing's language.
     Name,

@@ -37,16 +37,12 @@ pub struct ListParams {
     pub in_stock: Option<bool>,
     /// Search text (full text over name, brand, category and description; typo-tolerant).
     pub q: Option<String>,
-    /// relevance, price_asc, price_desc, newest (default), name.
+    /// relevance (default: best match with `q`, newest without), price_asc, price_desc, newest, name.
     pub sort: Option<String>,
 }
 
 impl ListParams {
-    fn into_query(
-        self,
-        locale: domain::shared::Locale,
-        default_sort: ProductSort,
-    ) -> Result<ListProducts, ApiError> {
+    fn into_query(self, locale: domain::shared::Locale) -> Result<ListProducts, ApiError> {
         let per_page = self.per_page.unwrap_or(24);
         if !(1..=PageRequest::MAX_PER_PAGE).contains(&per_page) {
             return Err(bad_parameter("per_page", "must be between 1 and 100"));
@@ -56,7 +52,7 @@ impl ListParams {
             return Err(bad_parameter("page", "must be at least 1"));
         }
         let sort = match self.sort.as_deref() {
-            None | Some("") => default_sort,
+            None | Some("") => ProductSort::default(),
             Some(key) => ProductSort::parse(key).map_err(parameter_error)?,
         };
         let filter = ProductFilter {
@@ -189,7 +185,7 @@ pub async fn list_products(
     ApiLocale(locale): ApiLocale,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<ProductList>, ApiError> {
-    let query = params.into_query(locale, ProductSort::Newest)?;
+    let query = params.into_query(locale)?;
     page_response(catalog::list_products(&state.services, query).await?)
 }
 
@@ -212,7 +208,7 @@ pub async fn search(
     if params.q.as_deref().is_none_or(|q| q.trim().is_empty()) {
         return Err(bad_parameter("q", "is required"));
     }
-    let query = params.into_query(locale, ProductSort::Relevance)?;
+    let query = params.into_query(locale)?;
     page_response(catalog::list_products(&state.services, query).await?)
 }
 
