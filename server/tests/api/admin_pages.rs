@@ -5,17 +5,8 @@ use sqlx::PgPool;
 use crate::helpers::{TestApp, spawn_app};
 
 async fn create_admin(app: &TestApp) {
-    let svc =
-        server::startup::services(&app.settings, app.db.clone()).unwrap_or_else(|e| panic!("{e}"));
-    domain::identity::create_admin(
-        &svc,
-        domain::identity::CreateAdmin {
-            email: "boss@example.com".into(),
-            password: "a long enough password".into(),
-        },
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    app.create_admin("boss@example.com", "a long enough password")
+        .await;
 }
 
 async fn sign_in(app: &TestApp, password: &str, origin: Option<&str>) -> reqwest::Response {

@@ -9,17 +9,7 @@ const ADMIN_EMAIL: &str = "admin@example.com";
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
 async fn create_admin(app: &TestApp) {
-    let svc =
-        server::startup::services(&app.settings, app.db.clone()).unwrap_or_else(|e| panic!("{e}"));
-    domain::identity::create_admin(
-        &svc,
-        domain::identity::CreateAdmin {
-            email: ADMIN_EMAIL.into(),
-            password: ADMIN_PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    app.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD).await;
 }
 
 async fn login(app: &TestApp) -> serde_json::Value {
@@ -29,6 +19,13 @@ async fn login(app: &TestApp) -> serde_json::Value {
         .await;
     assert_eq!(response.status().as_u16(), 200);
     json(response).await
+}
+
+async fn admin_token(app: &TestApp) -> String {
+    login(app).await["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 async fn put_product(
@@ -92,10 +89,7 @@ async fn admin_routes_refuse_missing_expired_tampered_unsigned_and_foreign_token
     let app = spawn_app(pool).await;
     app.seed_catalog().await;
     create_admin(&app).await;
-    let good = login(&app).await["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let good = admin_token(&app).await;
     let admin_id: uuid::Uuid = sqlx::query_scalar("select id from users where email = $1")
         .bind(ADMIN_EMAIL)
         .fetch_one(&app.db)
@@ -240,10 +234,7 @@ async fn an_admin_edit_reaches_the_storefront_at_once(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.seed_catalog().await;
     create_admin(&app).await;
-    let token = login(&app).await["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let token = admin_token(&app).await;
     assert_eq!(
         json(app.get("/api/v1/products/maslo-extra-200g").await).await["price_minor"],
         799
@@ -321,10 +312,7 @@ async fn admins_create_nest_and_reorder_categories_without_cycles(pool: PgPool) 
     let app = spawn_app(pool).await;
     app.seed_catalog().await;
     create_admin(&app).await;
-    let token = login(&app).await["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let token = admin_token(&app).await;
 
     let cheese = serde_json::json!({ "parent": "nabial", "position": 1,
         "names": { "pl": "Sery", "en": "Cheese" }, "descriptions": { "en": "Hard and soft cheese" } });
@@ -377,10 +365,7 @@ async fn page_edits_keep_the_previous_version_and_faq_entries_can_be_managed(poo
     let app = spawn_app(pool).await;
     app.seed_catalog().await;
     create_admin(&app).await;
-    let token = login(&app).await["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let token = admin_token(&app).await;
 
     let edit = serde_json::json!({ "locale": "en", "title": "Terms", "body_md": "New **terms** <script>x()</script>" });
     assert_eq!(
@@ -463,10 +448,7 @@ async fn admin_product_writes_name_the_bad_field_instead_of_failing(pool: PgPool
     let app = spawn_app(pool).await;
     app.seed_catalog().await;
     create_admin(&app).await;
-    let token = login(&app).await["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let token = admin_token(&app).await;
     for (field, value, expected) in [
         (
             "origin_country",

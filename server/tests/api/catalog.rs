@@ -403,8 +403,7 @@ async fn catalog_reads_are_cached_until_a_write_invalidates_them_in_every_proces
     );
 
     // Act: another process (its own Services, same Redis prefix) announces a catalog write.
-    let other =
-        server::startup::services(&app.settings, app.db.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let other = app.services();
     domain::catalog::invalidate_catalog(&other).await;
 
     // Assert: the running app drops its cache through Redis pub/sub.

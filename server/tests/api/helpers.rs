@@ -104,13 +104,33 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
+    /// The domain handles of this app (same database and Redis prefix), as another process
+    /// would have them.
+    pub fn services(&self) -> domain::Services {
+        server::startup::services(&self.settings, self.db.clone()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Creates an admin account through the identity use-case.
+    pub async fn create_admin(&self, email: &str, password: &str) {
+        let cmd = domain::identity::CreateAdmin {
+            email: email.into(),
+            password: password.into(),
+        };
+        domain::identity::create_admin(&self.services(), cmd)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
     /// Loads the demo catalog through the seed use-case.
     pub async fn seed_catalog(&self) {
-        let services = server::startup::services(&self.settings, self.db.clone())
-            .unwrap_or_else(|e| panic!("{e}"));
-        server::seed::seed_catalog(&services, &self.settings, server::seed::DEMO_SIZE, false)
-            .await
-            .unwrap_or_else(|e| panic!("seed failed: {e:#}"));
+        server::seed::seed_catalog(
+            &self.services(),
+            &self.settings,
+            server::seed::DEMO_SIZE,
+            false,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("seed failed: {e:#}"));
     }
 }
 

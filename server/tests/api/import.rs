@@ -22,8 +22,7 @@ async fn import_creates_and_updates_by_sku_and_reports_bad_rows_by_line(pool: Pg
     app.seed_catalog().await;
     let file = std::env::temp_dir().join(format!("import-{}.csv", uuid::Uuid::now_v7()));
     std::fs::write(&file, CSV).unwrap_or_else(|e| panic!("{e}"));
-    let services =
-        server::startup::services(&app.settings, app.db.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let services = app.services();
     let before = json(app.get("/api/v1/products/maslo-extra-200g").await).await;
     assert_eq!(before["price_minor"], 799, "now cached by the running app");
     // Act
