@@ -30,6 +30,27 @@ pub enum AppError {
     /// The server could not do it right now (database down, a bug); already logged.
     #[error("the service is temporarily unavailable")]
     Unavailable,
+    /// Too many attempts; try again after this many seconds.
+    #[error("too many attempts; try again in {retry_after} s")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// A wrong one-time code.
+    #[error("wrong code")]
+    WrongCode {
+        /// Tries left for this code.
+        attempts_left: i32,
+    },
+    /// The one-time code expired or was used up.
+    #[error("the code expired")]
+    CodeExpired,
+    /// The account is blocked.
+    #[error("this account is blocked")]
+    Blocked,
+    /// Conflicts with existing data; the message says how.
+    #[error("{0}")]
+    Conflict(String),
     /// The request never reached the server function or its answer was unreadable.
     #[error("transport error: {0}")]
     Transport(String),
@@ -88,6 +109,33 @@ impl From<domain::identity::AuthError> for AppError {
             AuthError::Unauthenticated => AppError::Unauthorized,
             AuthError::Forbidden => AppError::Forbidden,
             AuthError::Unexpected(e) => {
+                tracing::error!(error.cause_chain = ?e, "server function failed");
+                AppError::Unavailable
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::identity::Error> for AppError {
+    fn from(e: domain::identity::Error) -> Self {
+        use domain::identity::Error;
+        match e {
+            Error::Invalid { field, message } => AppError::Invalid {
+                field: field.to_owned(),
+                message,
+            },
+            Error::RateLimited { retry_after } => AppError::RateLimited { retry_after },
+            Error::WrongCode { attempts_left } => AppError::WrongCode { attempts_left },
+            Error::CodeExpired => AppError::CodeExpired,
+            Error::Blocked => AppError::Blocked,
+            Error::Conflict(message) => AppError::Conflict(message),
+            Error::NotFound => AppError::NotFound,
+            Error::Unavailable(what) => {
+                tracing::warn!(%what, "outside service unavailable");
+                AppError::Unavailable
+            }
+            Error::Unexpected(e) => {
                 tracing::error!(error.cause_chain = ?e, "server function failed");
                 AppError::Unavailable
             }

@@ -1,6 +1,7 @@
 //! Metropolitan's web pages: the shell, the router and every page, rendered on the server
 //! and hydrated in the browser.
 
+pub mod account;
 pub mod admin;
 pub mod catalog;
 pub mod components;
@@ -16,7 +17,8 @@ use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment, path};
 
-use crate::admin::{AdminContentPage, AdminProductsPage, LoginPage};
+use crate::account::{AccountPage, AddressesPage, CompleteProfilePage, LoginPage};
+use crate::admin::{AdminContentPage, AdminProductsPage, AdminUsersPage};
 use crate::catalog::{CategoryPage, HomePage, ProductDetailPage, SearchPage};
 use crate::components::Layout;
 use crate::content::{FaqPage, PageBySlug, TermsPage};
@@ -134,6 +136,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/admin/products") view=AdminProductsPage />
                     <Route path=path!("/admin/content") view=AdminContentPage />
+                    <Route path=path!("/admin/users") view=AdminUsersPage />
+                    <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/account/complete") view=CompleteProfilePage />
+                    <Route path=path!("/account/addresses") view=AddressesPage />
                     <Route path=path!("/terms") view=TermsPage ssr=SsrMode::Async />
                     <Route path=path!("/pages/:slug") view=PageBySlug ssr=SsrMode::Async />
                 </Routes>

@@ -64,24 +64,83 @@ pub fn domain_locale(locale: Locale) -> domain::shared::Locale {
 
 /// The session key that holds the signed-in user's id.
 pub const SESSION_USER: &str = "user_id";
+/// The session key that holds when the user signed in (milliseconds since the epoch).
+pub const SESSION_SIGNED_IN: &str = "signed_in_ms";
 
-/// The signed-in browser user, if any (their role is read fresh from the database).
-pub async fn session_user() -> Result<Option<domain::identity::SessionUser>, AppError> {
-    let svc = services()?;
-    let session = leptos_axum::extract::<tower_sessions::Session>()
+fn store_failed(e: tower_sessions::session::Error) -> AppError {
+    tracing::error!(error = %e, "session store failed");
+    AppError::Unavailable
+}
+
+/// The user a session belongs to, if it is still valid (not deleted, blocked or signed
+/// out everywhere since).
+pub async fn user_in_session(
+    svc: &Services,
+    session: &tower_sessions::Session,
+) -> Result<Option<domain::identity::SessionUser>, AppError> {
+    let id: Option<uuid::Uuid> = session.get(SESSION_USER).await.map_err(store_failed)?;
+    let Some(id) = id else { return Ok(None) };
+    let signed_in: i64 = session
+        .get(SESSION_SIGNED_IN)
+        .await
+        .map_err(store_failed)?
+        .unwrap_or(0);
+    domain::identity::session_user(svc, id, signed_in)
+        .await
+        .map_err(AppError::from)
+}
+
+/// The request's session.
+pub async fn session() -> Result<tower_sessions::Session, AppError> {
+    leptos_axum::extract::<tower_sessions::Session>()
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "session layer missing");
             AppError::Unavailable
-        })?;
-    let id: Option<uuid::Uuid> = session.get(SESSION_USER).await.map_err(|e| {
-        tracing::error!(error = %e, "session store failed");
-        AppError::Unavailable
-    })?;
-    let Some(id) = id else { return Ok(None) };
-    domain::identity::session_user(&svc, id)
+        })
+}
+
+/// Signs `user` in to this browser: a new session id (against fixation) holding the user
+/// and the sign-in time.
+pub async fn start_session(user: domain::identity::SessionUser) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(store_failed)?;
+    session
+        .insert(SESSION_USER, user.id)
         .await
-        .map_err(AppError::from)
+        .map_err(store_failed)?;
+    session
+        .insert(SESSION_SIGNED_IN, chrono_ms())
+        .await
+        .map_err(store_failed)?;
+    Ok(())
+}
+
+fn chrono_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// The signed-in browser user, if any (their role is read fresh from the database).
+pub async fn session_user() -> Result<Option<domain::identity::SessionUser>, AppError> {
+    let svc = services()?;
+    user_in_session(&svc, &session().await?).await
+}
+
+/// The signed-in user, or `Unauthorized`.
+pub async fn require_user() -> Result<domain::identity::SessionUser, AppError> {
+    session_user().await?.ok_or(AppError::Unauthorized)
+}
+
+/// The client's address, for per-IP rate limits.
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    let parts = use_context::<Parts>()?;
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
 }
 
 /// The signed-in admin, or `Unauthorized` / `Forbidden`. Every admin server function

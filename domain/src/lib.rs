@@ -9,5 +9,6 @@ pub mod identity;
 pub mod services;
 pub mod shared;
 pub mod shopping;
+pub mod user;
 
-pub use services::{Redis, Services};
+pub use services::{Adapters, Redis, Services};

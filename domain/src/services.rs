@@ -8,8 +8,10 @@ use sqlx::PgPool;
 use tokio::sync::OnceCell;
 
 use crate::catalog::CatalogCache;
-use crate::identity::TokenConfig;
+use crate::identity::{SmsGateway, TokenConfig};
 use crate::shared::Locale;
+use crate::shared::blob::BlobStore;
+use crate::user::CompanyRegistry;
 
 /// Postgres, Redis and the shop-wide settings the domain needs.
 #[derive(Clone)]
@@ -24,6 +26,23 @@ pub struct Services {
     pub catalog_cache: CatalogCache,
     /// Signs and verifies access tokens.
     pub tokens: TokenConfig,
+    /// Sends sign-in codes.
+    pub sms: SmsGateway,
+    /// Looks companies up by NIP.
+    pub registry: CompanyRegistry,
+    /// Uploaded files.
+    pub blobs: BlobStore,
+}
+
+/// The outside services the domain talks to, chosen by configuration.
+#[derive(Clone)]
+pub struct Adapters {
+    /// SMS: Twilio or the log.
+    pub sms: SmsGateway,
+    /// The VAT register, or checksum only.
+    pub registry: CompanyRegistry,
+    /// Local folder or S3-compatible bucket.
+    pub blobs: BlobStore,
 }
 
 impl Services {
@@ -34,6 +53,7 @@ impl Services {
         default_locale: Locale,
         catalog_cache_ttl: Duration,
         tokens: TokenConfig,
+        adapters: Adapters,
     ) -> Self {
         Services {
             db,
@@ -41,6 +61,9 @@ impl Services {
             default_locale,
             catalog_cache: CatalogCache::new(catalog_cache_ttl),
             tokens,
+            sms: adapters.sms,
+            registry: adapters.registry,
+            blobs: adapters.blobs,
         }
     }
 

@@ -10,6 +10,7 @@ test("an admin signs in, edits a price, and the storefront shows it", async ({ p
 
   await page.goto("/login?lang=en");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByText("Admin sign-in").click();
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -29,6 +30,7 @@ test("an admin signs in, edits a price, and the storefront shows it", async ({ p
 test("an admin edits the terms with a preview and the page shows the new text", async ({ page }) => {
   await page.goto("/login?lang=en");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByText("Admin sign-in").click();
   await page.getByLabel("E-mail").fill(process.env.ADMIN_EMAIL ?? "");
   await page.getByLabel("Password").fill(process.env.ADMIN_PASSWORD ?? "");
   await page.getByRole("button", { name: "Sign in" }).click();

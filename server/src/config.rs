@@ -70,11 +70,19 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     /// `CATALOG_CACHE_TTL_SECS`: how long catalog reads are cached per process (0: off).
     pub catalog_cache_ttl: Duration,
+    /// Base URL of the VAT white-list API; `None` checks NIP checksums only.
+    pub vat_registry_url: Option<String>,
+    /// How long a VAT register lookup may take before the account waits as pending.
+    pub vat_registry_timeout: Duration,
+    /// S3-compatible bucket for uploads; `None` keeps them in `upload_dir`.
+    pub s3: Option<domain::shared::blob::S3Config>,
 }
 
 /// Twilio credentials for sending sign-in codes by SMS.
 #[derive(Debug, Clone)]
 pub struct TwilioSettings {
+    /// API base URL (`https://api.twilio.com`; a local fake in tests).
+    pub base_url: String,
     /// Account SID.
     pub account_sid: String,
     /// Auth token.
@@ -217,6 +225,8 @@ impl Settings {
             stripe_webhook_secret: optional_secret(stripe_webhook_secret),
             twilio: (!twilio_sid.is_empty() && !twilio_token.is_empty() && !twilio_from.is_empty())
                 .then(|| TwilioSettings {
+                    base_url: get("TWILIO_BASE_URL")
+                        .unwrap_or_else(|| "https://api.twilio.com".to_owned()),
                     account_sid: twilio_sid,
                     auth_token: twilio_token.into(),
                     from: twilio_from,
@@ -229,8 +239,42 @@ impl Settings {
             body_limit_bytes: usize::try_from(number("BODY_LIMIT_BYTES", 1024 * 1024)?)
                 .unwrap_or(1024 * 1024),
             catalog_cache_ttl: Duration::from_secs(number("CATALOG_CACHE_TTL_SECS", 10)?),
+            vat_registry_url: match lookup("VAT_REGISTRY_URL") {
+                // Set but empty: checksum only.
+                Some(v) if v.trim().is_empty() => None,
+                Some(v) => Some(v.trim().to_owned()),
+                None => Some("https://wl-api.mf.gov.pl".to_owned()),
+            },
+            vat_registry_timeout: Duration::from_millis(number("VAT_REGISTRY_TIMEOUT_MS", 3000)?),
+            s3: s3_settings(&get)?,
         })
     }
+}
+
+/// The S3 settings, when `S3_BUCKET` is set; then the keys are required.
+fn s3_settings(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<domain::shared::blob::S3Config>, ConfigError> {
+    let Some(bucket) = get("S3_BUCKET") else {
+        return Ok(None);
+    };
+    let missing: Vec<&'static str> = ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"]
+        .into_iter()
+        .filter(|name| get(name).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(ConfigError::Missing {
+            env: "S3_BUCKET".into(),
+            names: missing,
+        });
+    }
+    Ok(Some(domain::shared::blob::S3Config {
+        bucket,
+        region: get("S3_REGION").unwrap_or_else(|| "us-east-1".to_owned()),
+        endpoint: get("S3_ENDPOINT"),
+        access_key_id: get("S3_ACCESS_KEY_ID").unwrap_or_default(),
+        secret_access_key: get("S3_SECRET_ACCESS_KEY").unwrap_or_default(),
+    }))
 }
 
 #[cfg(test)]

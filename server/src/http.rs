@@ -53,15 +53,59 @@ fn is_machine_path(path: &str) -> bool {
         && !path.starts_with("/api/docs")
 }
 
-/// Refuses bodies over `limit` bytes: at once when `Content-Length` says so, otherwise
+/// Request body limits: one for everything, a larger one for photo uploads.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    /// Every route but uploads.
+    pub default: usize,
+    /// Routes ending in `/photo`.
+    pub upload: usize,
+}
+
+impl BodyLimits {
+    /// The upload limit leaves room for the multipart envelope around a 5 MB file.
+    pub fn new(default: usize) -> Self {
+        BodyLimits {
+            default,
+            upload: domain::user::MAX_PHOTO_BYTES + 64 * 1024,
+        }
+    }
+
+    /// The larger of the two, for axum's own extractor limit.
+    pub fn max(&self) -> usize {
+        self.default.max(self.upload)
+    }
+}
+
+/// Refuses bodies over the limit: at once when `Content-Length` says so, otherwise
 /// when reading passes the limit (extractors then answer 413).
-pub async fn body_limit(State(limit): State<usize>, req: Request, next: Next) -> Response {
+pub async fn body_limit(State(limits): State<BodyLimits>, req: Request, next: Next) -> Response {
+    let limit = if req.uri().path().ends_with("/photo") {
+        limits.upload
+    } else {
+        limits.default
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
+        if req.uri().path().starts_with("/account/") {
+            // A browser form: back to the page with a readable reason.
+            return axum::response::Redirect::to(
+                "/account?photo_error=the+file+is+larger+than+5+MB",
+            )
+            .into_response();
+        }
+        if limit == limits.upload {
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "The photo is larger than 5 MB.",
+            )
+            .into_response();
+        }
         return ApiError::from_status(StatusCode::PAYLOAD_TOO_LARGE).into_response();
     }
     let (parts, body) = req.into_parts();
@@ -119,7 +163,8 @@ pub async fn error_shape(req: Request, next: Next) -> Response {
 /// on their own.
 pub async fn same_origin_writes(req: Request, next: Next) -> Response {
     let writes = !matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
-    if writes && req.uri().path().starts_with("/sf/") {
+    let path = req.uri().path();
+    if writes && (path.starts_with("/sf/") || path.starts_with("/account/")) {
         let origin_host = req
             .headers()
             .get(header::ORIGIN)

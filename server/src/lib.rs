@@ -1,5 +1,6 @@
 //! The `metropolitan` server: configuration, wiring, HTTP router, JSON API and CLI.
 
+pub mod account;
 pub mod api;
 pub mod cli;
 pub mod config;

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use domain::{Redis, Services};
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
@@ -21,7 +21,6 @@ use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
@@ -69,7 +68,72 @@ pub fn services(settings: &Settings, db: PgPool) -> anyhow::Result<Services> {
         settings.default_locale,
         settings.catalog_cache_ttl,
         domain::identity::TokenConfig::new(settings.jwt_secret.expose_secret().as_bytes()),
+        adapters(settings)?,
     ))
+}
+
+/// The outside services the settings choose: Twilio or the log for SMS, the VAT register
+/// or checksums only, S3 or a local folder for uploads.
+fn adapters(settings: &Settings) -> anyhow::Result<domain::Adapters> {
+    use domain::identity::sms::{LogSms, TwilioSms};
+    use domain::user::company::WhiteList;
+
+    let sms = match &settings.twilio {
+        Some(t) => domain::identity::SmsGateway::Twilio(TwilioSms::new(
+            &t.base_url,
+            &t.account_sid,
+            t.auth_token.expose_secret(),
+            &t.from,
+        )?),
+        None => domain::identity::SmsGateway::Log(LogSms::default()),
+    };
+    let registry = match &settings.vat_registry_url {
+        Some(url) => domain::user::CompanyRegistry::WhiteList(WhiteList::new(
+            url,
+            settings.vat_registry_timeout,
+        )?),
+        None => domain::user::CompanyRegistry::ChecksumOnly,
+    };
+    let blobs = match &settings.s3 {
+        Some(s3) => domain::shared::blob::BlobStore::s3(s3)?,
+        None => domain::shared::blob::BlobStore::local(&settings.upload_dir)?,
+    };
+    Ok(domain::Adapters {
+        sms,
+        registry,
+        blobs,
+    })
+}
+
+/// Hourly housekeeping, safe to run in every process: old codes and rate-limit windows,
+/// erasure of accounts past their deletion grace period, companies pending verification.
+async fn maintenance(services: Services) {
+    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        let svc = &services;
+        let results = [
+            domain::identity::otp::delete_expired_codes(svc)
+                .await
+                .map(|n| ("old codes deleted", n as usize)),
+            domain::shared::rate_limit::delete_expired_windows(svc)
+                .await
+                .map(|n| ("rate-limit windows deleted", n as usize)),
+            domain::user::erase_deleted_accounts(svc, domain::user::DELETION_GRACE)
+                .await
+                .map(|n| ("accounts erased", n)),
+            domain::user::recheck_pending_companies(svc)
+                .await
+                .map(|n| ("companies verified", n)),
+        ];
+        for result in results {
+            match result {
+                Ok((what, n)) if n > 0 => tracing::info!(count = n, "{what}"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "housekeeping failed"),
+            }
+        }
+    }
 }
 
 /// A bound, ready-to-serve server.
@@ -86,6 +150,7 @@ impl Application {
             .await
             .with_context(|| format!("Failed to bind {}", settings.site_addr))?;
         tokio::spawn(domain::catalog::listen_for_invalidations(services.clone()));
+        tokio::spawn(maintenance(services.clone()));
         let sessions = session_layer(settings, services.db.clone())?;
         let router = router(settings, services).layer(sessions);
         Ok(Application { listener, router })
@@ -180,7 +245,8 @@ pub fn router(settings: &Settings, services: Services) -> Router {
             ),
         ));
     let media = Router::new()
-        .nest_service("/media", ServeDir::new(&settings.upload_dir))
+        .route("/media/{*key}", get(crate::account::media))
+        .with_state(services.clone())
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             // Uploaded SVGs must never run scripts in our origin.
@@ -191,8 +257,11 @@ pub fn router(settings: &Settings, services: Services) -> Router {
             HeaderValue::from_static("public, max-age=86400"),
         ));
 
+    let body_limits = http::BodyLimits::new(settings.body_limit_bytes);
     let mut router = Router::new()
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api::router(settings.env == AppEnv::Test))
+        .route("/account/photo", post(crate::account::upload_photo_form))
+        .route("/account/export", get(crate::account::export_data))
         .route("/health", get(ops::health))
         .route("/health/ready", get(ops::ready))
         .route("/metrics", get(ops::metrics))
@@ -232,8 +301,8 @@ pub fn router(settings: &Settings, services: Services) -> Router {
                 StatusCode::SERVICE_UNAVAILABLE,
                 settings.request_timeout,
             ))
-            .layer(middleware::from_fn_with_state(settings.body_limit_bytes, http::body_limit))
-            .layer(DefaultBodyLimit::max(settings.body_limit_bytes)),
+            .layer(middleware::from_fn_with_state(body_limits, http::body_limit))
+            .layer(DefaultBodyLimit::max(body_limits.max())),
     )
 }
 

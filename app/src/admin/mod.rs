@@ -2,6 +2,7 @@
 //! edits. Every admin server function checks the admin role on the server.
 
 mod content;
+mod users;
 
 pub use content::AdminContentPage;
 use leptos::form::ActionForm;
@@ -9,6 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
+pub use users::AdminUsersPage;
 
 use crate::error::AppError;
 use crate::i18n::{Key, format_money, t};
@@ -47,18 +49,7 @@ pub struct AdminPage {
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let svc = crate::ssr::services()?;
     let user = domain::identity::verify_login(&svc, &email, &password).await?;
-    let session = leptos_axum::extract::<tower_sessions::Session>()
-        .await
-        .map_err(|_| AppError::Unavailable)?;
-    // A new session id at sign-in defeats session fixation.
-    session
-        .cycle_id()
-        .await
-        .map_err(|_| AppError::Unavailable)?;
-    session
-        .insert(crate::ssr::SESSION_USER, user.id)
-        .await
-        .map_err(|_| AppError::Unavailable)?;
+    crate::ssr::start_session(user).await?;
     leptos_axum::redirect("/admin/products");
     Ok(())
 }
@@ -135,31 +126,27 @@ pub async fn update_product(sku: String, price: String, stock: String) -> Result
     Ok(())
 }
 
-/// `/login`: e-mail and password (admins; shoppers will sign in by phone).
+/// E-mail and password sign-in for accounts that have a password (admins).
 #[component]
-pub fn LoginPage() -> impl IntoView {
+pub fn PasswordSignIn() -> impl IntoView {
     let locale = use_locale();
     let action = ServerAction::<SignIn>::new();
     let failed = move || matches!(action.value().get(), Some(Err(_)));
     view! {
-        <Title text=format!("{} · {}", t(locale, Key::SignIn), t(locale, Key::ShopName)) />
-        <section class="narrow">
-            <h1>{t(locale, Key::SignIn)}</h1>
-            <ActionForm action>
-                <label>
-                    {t(locale, Key::Email)}
-                    <input type="email" name="email" autocomplete="username" required />
-                </label>
-                <label>
-                    {t(locale, Key::Password)}
-                    <input type="password" name="password" autocomplete="current-password" required />
-                </label>
-                <button type="submit" class="button">{t(locale, Key::SignIn)}</button>
-            </ActionForm>
-            <Show when=failed>
-                <p class="error" role="alert">{t(locale, Key::SignInFailed)}</p>
-            </Show>
-        </section>
+        <ActionForm action attr:class="stack">
+            <label>
+                {t(locale, Key::Email)}
+                <input type="email" name="email" autocomplete="username" required />
+            </label>
+            <label>
+                {t(locale, Key::Password)}
+                <input type="password" name="password" autocomplete="current-password" required />
+            </label>
+            <button type="submit" class="button">{t(locale, Key::SignIn)}</button>
+        </ActionForm>
+        <Show when=failed>
+            <p class="error" role="alert">{t(locale, Key::SignInFailed)}</p>
+        </Show>
     }
 }
 

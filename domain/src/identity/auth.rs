@@ -37,7 +37,7 @@ pub enum Role {
 }
 
 impl Role {
-    fn parse(role: &str) -> Role {
+    pub(crate) fn parse(role: &str) -> Role {
         if role == "admin" {
             Role::Admin
         } else {
@@ -91,6 +91,8 @@ pub struct IssuedTokens {
     pub user_id: Uuid,
     /// Their role.
     pub role: Role,
+    /// Whether the account has completed its profile.
+    pub profile_complete: bool,
 }
 
 // A valid argon2id hash of a random password: verifying against it when the e-mail is
@@ -108,6 +110,14 @@ pub async fn login_with_password(
     issue_tokens(svc, user.id, user.role, Uuid::now_v7()).await
 }
 
+/// Issues API tokens (a new refresh-token family) to an account that just signed in.
+pub async fn issue_tokens_for(
+    svc: &Services,
+    user: SessionUser,
+) -> Result<IssuedTokens, AuthError> {
+    issue_tokens(svc, user.id, user.role, Uuid::now_v7()).await
+}
+
 async fn issue_tokens(
     svc: &Services,
     user: Uuid,
@@ -119,15 +129,21 @@ async fn issue_tokens(
     let (refresh_token, hash) = new_refresh_token();
     let expires =
         now + chrono::Duration::from_std(svc.tokens.refresh_ttl).context("refresh TTL")?;
-    sqlx::query!(
-        "insert into refresh_tokens (id, user_id, family_id, token_hash, expires_at) values ($1, $2, $3, $4, $5)",
+    let profile_complete = sqlx::query_scalar!(
+        r#"
+        with stored as (
+            insert into refresh_tokens (id, user_id, family_id, token_hash, expires_at)
+            values ($1, $2, $3, $4, $5)
+        )
+        select profile_completed_at is not null as "complete!" from users where id = $2
+        "#,
         Uuid::now_v7(),
         user,
         family,
         hash,
         expires as _,
     )
-    .execute(&svc.db)
+    .fetch_one(&svc.db)
     .await
     .context("Failed to store the refresh token")?;
     Ok(IssuedTokens {
@@ -136,6 +152,7 @@ async fn issue_tokens(
         expires_in: svc.tokens.access_ttl.as_secs(),
         user_id: user,
         role,
+        profile_complete,
     })
 }
 
@@ -154,7 +171,8 @@ pub async fn refresh(svc: &Services, refresh_token: &str) -> Result<IssuedTokens
         select t.id, t.user_id, t.family_id, t.used_at as "used_at: chrono::DateTime<Utc>",
                t.revoked_at as "revoked_at: chrono::DateTime<Utc>",
                t.expires_at as "expires_at: chrono::DateTime<Utc>", u.role
-          from refresh_tokens t join users u on u.id = t.user_id and u.deleted_at is null
+          from refresh_tokens t
+          join users u on u.id = t.user_id and u.deleted_at is null and u.blocked_at is null
          where t.token_hash = $1
            for update of t
         "#,
@@ -244,12 +262,15 @@ pub async fn authenticate(svc: &Services, bearer: &str) -> Result<CurrentUser, A
         verify_access_token(&svc.tokens, bearer).ok_or(AuthError::Unauthenticated)?;
     let row = sqlx::query!(
         r#"
-        select u.role, exists(select 1 from revoked_tokens r where r.jti = $2) as "revoked!"
+        select u.role,
+               exists(select 1 from revoked_tokens r where r.jti = $2)
+                 or coalesce(u.signed_out_at >= to_timestamp($3), false) as "revoked!"
           from users u
-         where u.id = $1 and u.deleted_at is null
+         where u.id = $1 and u.deleted_at is null and u.blocked_at is null
         "#,
         claims.sub,
         claims.jti,
+        claims.iat as f64,
     )
     .fetch_optional(&svc.db)
     .await
@@ -282,21 +303,21 @@ pub async fn verify_login(
     password: &str,
 ) -> Result<SessionUser, AuthError> {
     let row = sqlx::query!(
-        r#"select id, role, password_hash from users where lower(email) = lower($1) and deleted_at is null"#,
+        r#"select id, role, password_hash, blocked_at is not null as "blocked!" from users where lower(email) = lower($1) and deleted_at is null"#,
         email.trim()
     )
     .fetch_optional(&svc.db)
     .await
     .context("Failed to look up the account")?;
     let (user, hash) = match row {
-        Some(r) => (
+        Some(r) if !r.blocked => (
             Some(SessionUser {
                 id: r.id,
                 role: Role::parse(&r.role),
             }),
             r.password_hash.unwrap_or_else(|| DUMMY_HASH.to_owned()),
         ),
-        None => (None, DUMMY_HASH.to_owned()),
+        _ => (None, DUMMY_HASH.to_owned()),
     };
     match (user, verify_password(password.to_owned(), hash).await?) {
         (Some(user), true) => Ok(user),
@@ -304,11 +325,21 @@ pub async fn verify_login(
     }
 }
 
-/// The user a browser session points at, with their current role; `None` once deleted.
-pub async fn session_user(svc: &Services, id: Uuid) -> Result<Option<SessionUser>, AuthError> {
+/// The user a browser session points at, with their current role; `None` once deleted,
+/// blocked, or signed out everywhere after `signed_in_ms` (milliseconds since the epoch).
+pub async fn session_user(
+    svc: &Services,
+    id: Uuid,
+    signed_in_ms: i64,
+) -> Result<Option<SessionUser>, AuthError> {
     let row = sqlx::query!(
-        "select role from users where id = $1 and deleted_at is null",
-        id
+        r#"
+        select role from users
+         where id = $1 and deleted_at is null and blocked_at is null
+           and (signed_out_at is null or signed_out_at < to_timestamp($2))
+        "#,
+        id,
+        signed_in_ms as f64 / 1000.0,
     )
     .fetch_optional(&svc.db)
     .await
@@ -317,4 +348,28 @@ pub async fn session_user(svc: &Services, id: Uuid) -> Result<Option<SessionUser
         id,
         role: Role::parse(&r.role),
     }))
+}
+
+/// Ends every browser session and API token of the account: refresh tokens are revoked and
+/// access tokens and sessions issued until now stop counting.
+#[tracing::instrument(skip_all, fields(user_id = %user), err)]
+pub async fn sign_out_everywhere(svc: &Services, user: Uuid) -> Result<(), AuthError> {
+    let mut tx = svc
+        .db
+        .begin()
+        .await
+        .context("Failed to start a transaction")?;
+    sqlx::query!("update users set signed_out_at = now() where id = $1", user)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to sign out everywhere")?;
+    sqlx::query!(
+        "update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null",
+        user
+    )
+    .execute(&mut *tx)
+    .await
+    .context("Failed to revoke refresh tokens")?;
+    tx.commit().await.context("Failed to commit the sign-out")?;
+    Ok(())
 }

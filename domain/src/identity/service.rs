@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::password::hash_password;
 use crate::Services;
 
-/// What can go wrong creating an account.
+/// What can go wrong signing in by phone or managing an account.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A value failed validation.
@@ -15,8 +15,35 @@ pub enum Error {
         /// The offending field.
         field: &'static str,
         /// What is wrong with it.
-        message: &'static str,
+        message: String,
     },
+    /// Too many attempts; the caller may try again after this many seconds.
+    #[error("too many attempts; try again in {retry_after} s")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// The code is wrong; this many tries are left for it.
+    #[error("wrong code")]
+    WrongCode {
+        /// Tries left before the code stops working.
+        attempts_left: i32,
+    },
+    /// No code is waiting, or it expired or was used up.
+    #[error("the code expired; request a new one")]
+    CodeExpired,
+    /// The account is blocked by the shop.
+    #[error("this account is blocked")]
+    Blocked,
+    /// The request conflicts with existing data (e.g. a phone number already in use).
+    #[error("{0}")]
+    Conflict(String),
+    /// The thing does not exist, or belongs to somebody else.
+    #[error("not found")]
+    NotFound,
+    /// An outside service (SMS) could not be reached.
+    #[error("{0} is unavailable")]
+    Unavailable(&'static str),
     /// Anything else.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -55,13 +82,13 @@ pub async fn create_admin(svc: &Services, cmd: CreateAdmin) -> Result<AdminAccou
     if !valid_email {
         return Err(Error::Invalid {
             field: "email",
-            message: "is not an e-mail address",
+            message: "is not an e-mail address".into(),
         });
     }
     if cmd.password.chars().count() < MIN_ADMIN_PASSWORD_LEN {
         return Err(Error::Invalid {
             field: "password",
-            message: "must be at least 12 characters",
+            message: "must be at least 12 characters".into(),
         });
     }
     let existing = sqlx::query_scalar!(
@@ -113,4 +140,14 @@ pub fn generate_password() -> String {
     argon2::password_hash::SaltString::generate(&mut argon2::password_hash::rand_core::OsRng)
         .as_str()
         .to_owned()
+}
+
+impl Error {
+    /// A validation error for `field`.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
 }

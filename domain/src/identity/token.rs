@@ -15,6 +15,7 @@ use uuid::Uuid;
 pub struct TokenConfig {
     encoding: Arc<EncodingKey>,
     decoding: Arc<DecodingKey>,
+    otp_key: Arc<[u8]>,
     /// Lifetime of an access token.
     pub access_ttl: Duration,
     /// Lifetime of a refresh token.
@@ -27,9 +28,22 @@ impl TokenConfig {
         TokenConfig {
             encoding: Arc::new(EncodingKey::from_secret(secret)),
             decoding: Arc::new(DecodingKey::from_secret(secret)),
+            otp_key: Sha256::new()
+                .chain_update(b"metropolitan-otp:")
+                .chain_update(secret)
+                .finalize()
+                .to_vec()
+                .into(),
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
         }
+    }
+}
+
+impl TokenConfig {
+    /// The key one-time codes are hashed with (derived from the signing secret).
+    pub fn otp_key(&self) -> &[u8] {
+        &self.otp_key
     }
 }
 

@@ -1,9 +1,11 @@
 //! Value types shared by every context: money, VAT, locales and pagination.
 
+pub mod blob;
 pub mod locale;
 pub mod markdown;
 pub mod money;
 pub mod pagination;
+pub mod rate_limit;
 
 pub use locale::Locale;
 pub use money::{Currency, Money, VatLine, VatRate};

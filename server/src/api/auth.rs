@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::ApiError;
-use super::extract::{ApiJson, AuthUser};
+use super::extract::{ApiJson, ApiLocale, ApiQuery, AuthUser, ClientIp};
 use crate::startup::AppState;
 
 /// E-mail and password of an account that has one (admins).
@@ -62,6 +62,8 @@ pub struct TokenUser {
     pub id: Uuid,
     /// `customer` or `admin`.
     pub role: &'static str,
+    /// `false` until `POST /api/v1/me/complete-profile` succeeds; checkout needs `true`.
+    pub profile_complete: bool,
 }
 
 impl From<IssuedTokens> for TokenResponse {
@@ -74,6 +76,7 @@ impl From<IssuedTokens> for TokenResponse {
             user: TokenUser {
                 id: t.user_id,
                 role: t.role.as_str(),
+                profile_complete: t.profile_complete,
             },
         }
     }
@@ -141,4 +144,152 @@ pub async fn logout(
     };
     identity::logout(&state.services, &user, body.refresh_token.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A phone number to send a sign-in code to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OtpRequestBody {
+    /// Any usual notation; numbers without a country code are taken as Polish.
+    #[schema(example = "+48 500 100 200")]
+    pub phone: String,
+}
+
+/// A code was sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OtpSentResponse {
+    /// The number it went to, in E.164.
+    pub phone: String,
+    /// Seconds the code stays valid.
+    pub expires_in: u64,
+    /// Seconds before another code may be asked for.
+    pub resend_after: u64,
+}
+
+/// The code from the SMS.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OtpVerifyBody {
+    /// The same phone number the code was sent to.
+    pub phone: String,
+    /// 6 digits.
+    #[schema(example = "123456")]
+    pub code: String,
+    /// `individual` or `corporate`: which of the phone's accounts (needed when it has both;
+    /// naming a type it has no account of creates one).
+    pub account_type: Option<String>,
+}
+
+/// Who is calling, for per-IP limits.
+pub(crate) fn requester(
+    ip: Option<std::net::IpAddr>,
+    user: Option<uuid::Uuid>,
+) -> identity::Requester {
+    identity::Requester { ip, user_id: user }
+}
+
+/// Parses `individual` / `corporate`.
+pub(crate) fn customer_type(
+    field: &'static str,
+    text: &str,
+) -> Result<domain::shared::CustomerType, ApiError> {
+    match text.trim() {
+        "individual" => Ok(domain::shared::CustomerType::Individual),
+        "corporate" => Ok(domain::shared::CustomerType::Corporate),
+        other => Err(ApiError::invalid(
+            field,
+            format!("`{other}` is not individual or corporate"),
+        )),
+    }
+}
+
+/// Sends a 6-digit sign-in code by SMS (valid 2 minutes; a new one after 30 seconds).
+#[utoipa::path(
+    post, path = "/api/v1/auth/otp/request", tag = "auth", request_body = OtpRequestBody,
+    responses(
+        (status = 200, description = "Code sent", body = OtpSentResponse),
+        (status = 422, description = "Not a phone number", body = super::error::ErrorBody),
+        (status = 429, description = "Too many codes; `details.retry_after` says when to retry", body = super::error::ErrorBody),
+        (status = 503, description = "SMS could not be sent", body = super::error::ErrorBody),
+    )
+)]
+pub async fn otp_request(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiLocale(locale): ApiLocale,
+    ApiJson(body): ApiJson<OtpRequestBody>,
+) -> Result<Json<OtpSentResponse>, ApiError> {
+    let phone = identity::Phone::parse(&body.phone)?;
+    let sent = identity::send_code(
+        &state.services,
+        &phone,
+        identity::Purpose::SignIn,
+        requester(ip, None),
+        locale,
+    )
+    .await?;
+    Ok(Json(OtpSentResponse {
+        phone: phone.to_string(),
+        expires_in: sent.expires_in,
+        resend_after: sent.resend_after,
+    }))
+}
+
+/// Checks the code and signs in, creating the account on the first sign-in
+/// (`user.profile_complete` is then `false`).
+#[utoipa::path(
+    post, path = "/api/v1/auth/otp/verify", tag = "auth", request_body = OtpVerifyBody,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 422, description = "Wrong (`wrong_code`, with `attempts_left`) or expired (`code_expired`) code, bad phone", body = super::error::ErrorBody),
+        (status = 403, description = "The account is blocked", body = super::error::ErrorBody),
+        (status = 429, description = "Too many tries", body = super::error::ErrorBody),
+    )
+)]
+pub async fn otp_verify(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiLocale(locale): ApiLocale,
+    ApiJson(body): ApiJson<OtpVerifyBody>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let account_type = body
+        .account_type
+        .as_deref()
+        .map(|t| customer_type("account_type", t))
+        .transpose()?;
+    let signed_in = identity::sign_in_with_code(
+        &state.services,
+        identity::PhoneSignIn {
+            phone: body.phone,
+            code: body.code,
+            account_type,
+            locale,
+        },
+        requester(ip, None),
+    )
+    .await?;
+    let tokens = identity::issue_tokens_for(&state.services, signed_in.user).await?;
+    Ok(Json(tokens.into()))
+}
+
+/// `?phone=` for the test-only code lookup.
+#[derive(Debug, Deserialize)]
+pub struct TestOtpQuery {
+    /// The phone the code was sent to.
+    pub phone: String,
+}
+
+/// Only with `APP_ENV=test`: the last code the log gateway sent to `phone`, so that
+/// black-box tests can sign in. The route does not exist in other environments.
+pub async fn test_otp(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<TestOtpQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let phone = identity::Phone::parse(&query.phone)?;
+    let code = state
+        .services
+        .sms
+        .last_logged_code(&phone)
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(serde_json::json!({ "code": code })))
 }

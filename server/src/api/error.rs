@@ -129,6 +129,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry_after = self
+            .details
+            .as_ref()
+            .and_then(|d| d.get("retry_after"))
+            .and_then(serde_json::Value::as_u64);
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_owned(),
@@ -138,6 +143,11 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = retry_after
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
@@ -240,6 +250,46 @@ impl From<domain::identity::AuthError> for ApiError {
             AuthError::Unauthenticated => ApiError::from_status(StatusCode::UNAUTHORIZED),
             AuthError::Forbidden => ApiError::from_status(StatusCode::FORBIDDEN),
             AuthError::Unexpected(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<domain::identity::Error> for ApiError {
+    fn from(e: domain::identity::Error) -> Self {
+        use domain::identity::Error;
+        match e {
+            Error::Invalid { field, message } => ApiError::invalid(field, message),
+            Error::RateLimited { retry_after } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("Too many attempts; try again in {retry_after} seconds."),
+            )
+            .with_details(serde_json::json!({ "retry_after": retry_after })),
+            Error::WrongCode { attempts_left } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "wrong_code",
+                format!("The code is wrong; {attempts_left} tries left."),
+            )
+            .with_details(serde_json::json!({ "field": "code", "attempts_left": attempts_left })),
+            Error::CodeExpired => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "code_expired",
+                "The code expired or was used up; request a new one.",
+            )
+            .with_details(serde_json::json!({ "field": "code" })),
+            Error::Blocked => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "account_blocked",
+                "This account is blocked; contact the shop.",
+            ),
+            Error::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            Error::NotFound => ApiError::not_found(),
+            Error::Unavailable(what) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                format!("{what} is temporarily unavailable; try again shortly."),
+            ),
+            Error::Unexpected(e) => ApiError::internal(&e),
         }
     }
 }

@@ -4,24 +4,27 @@
 //! result to a response DTO or an [`ApiError`].
 
 pub mod admin;
+pub mod admin_users;
 pub mod auth;
 pub mod catalog;
 pub mod content;
 pub mod docs;
 pub mod error;
 pub mod extract;
+pub mod me;
 pub mod shopping;
 
 use axum::Router;
-use axum::routing::{get, post, put};
+use axum::routing::{get, patch, post, put};
 
 pub use error::ApiError;
 
 use crate::startup::AppState;
 
 /// Every `/api/v1` route; unknown paths and wrong methods answer in the error shape.
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// `test_routes` adds `GET /test/otp` (only ever true with `APP_ENV=test`).
+pub fn router(test_routes: bool) -> Router<AppState> {
+    let router = Router::new()
         .route("/products", get(catalog::list_products))
         .route("/products/{id_or_slug}", get(catalog::get_product))
         .route("/search", get(catalog::search))
@@ -34,6 +37,29 @@ pub fn router() -> Router<AppState> {
         .route("/auth/login", post(auth::login))
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
+        .route("/auth/otp/request", post(auth::otp_request))
+        .route("/auth/otp/verify", post(auth::otp_verify))
+        .route("/me", get(me::get_me).put(me::put_me).delete(me::delete_me))
+        .route("/me/complete-profile", post(me::complete_profile))
+        .route(
+            "/me/addresses",
+            get(me::list_addresses).post(me::create_address),
+        )
+        .route(
+            "/me/addresses/{id}",
+            get(me::get_address)
+                .put(me::put_address)
+                .delete(me::delete_address),
+        )
+        .route("/me/addresses/{id}/default", post(me::set_default_address))
+        .route("/me/photo", post(me::upload_photo).delete(me::delete_photo))
+        .route("/me/export", get(me::export))
+        .route("/me/phone/request", post(me::request_phone_change))
+        .route("/me/phone/confirm", post(me::confirm_phone_change))
+        .route("/me/deletion/request", post(me::request_deletion))
+        .route("/me/sign-out-everywhere", post(me::sign_out_everywhere))
+        .route("/admin/users", get(admin_users::list_users))
+        .route("/admin/users/{id}", patch(admin_users::change_user))
         .route(
             "/admin/products/{sku}",
             put(admin::put_product).delete(admin::deactivate_product),
@@ -49,7 +75,12 @@ pub fn router() -> Router<AppState> {
             put(admin::put_faq).delete(admin::delete_faq),
         )
         .fallback(fallback)
-        .method_not_allowed_fallback(method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed);
+    if test_routes {
+        router.route("/test/otp", get(auth::test_otp))
+    } else {
+        router
+    }
 }
 
 async fn fallback() -> ApiError {

@@ -31,7 +31,7 @@ pub const DEMO_SIZE: usize = 201;
 
 /// Seeds `size` products, the content and the admin, printing a progress bar and a summary.
 pub async fn run(svc: &Services, settings: &Settings, size: usize) -> anyhow::Result<()> {
-    let report = seed_catalog(svc, settings, size, true).await?;
+    let report = seed_catalog(svc, size, true).await?;
     println!(
         "Demo catalog: {} products ({} new) in {} categories.",
         report.products_total,
@@ -41,10 +41,9 @@ pub async fn run(svc: &Services, settings: &Settings, size: usize) -> anyhow::Re
     seed_admin(svc, settings).await
 }
 
-/// Inserts the demo catalog in one transaction and writes its images to the upload folder.
+/// Inserts the demo catalog in one transaction and stores its images in the blob store.
 pub async fn seed_catalog(
     svc: &Services,
-    settings: &Settings,
     size: usize,
     show_progress: bool,
 ) -> anyhow::Result<SeedReport> {
@@ -61,10 +60,7 @@ pub async fn seed_catalog(
     );
     bar.set_prefix("Seeding");
 
-    let image_dir = settings.upload_dir.join("demo");
-    tokio::fs::create_dir_all(&image_dir)
-        .await
-        .with_context(|| format!("Failed to create {}", image_dir.display()))?;
+    let mut written = std::collections::HashSet::new();
 
     let mut tx = svc
         .db
@@ -86,17 +82,16 @@ pub async fn seed_catalog(
     }
     let mut created = 0;
     for (product, svg) in &products {
-        // Keys are `demo/<file>`; numbered variants share their original's picture.
-        let file = product
+        // Keys are `demo/<file>`; numbered variants share their original's picture. Images go
+        // through the blob store, so they land in S3 when it is configured.
+        let key = product
             .image_keys
             .first()
-            .and_then(|key| key.strip_prefix("demo/"))
             .context("Demo products have a demo image key")?;
-        let path = image_dir.join(file);
-        if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
-            tokio::fs::write(&path, svg)
-                .await
-                .with_context(|| format!("Failed to write {}", path.display()))?;
+        if written.insert(key.clone()) {
+            svc.blobs
+                .put(key, bytes::Bytes::from(svg.clone().into_bytes()))
+                .await?;
         }
         if catalog::create_product_if_absent(&mut tx, svc.default_locale, product).await? {
             created += 1;

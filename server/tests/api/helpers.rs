@@ -42,6 +42,8 @@ pub fn test_settings(overrides: &[(&str, &str)]) -> (Settings, TempDir) {
         ("REDIS_KEY_PREFIX".into(), prefix),
         ("UPLOAD_DIR".into(), uploads.display().to_string()),
         ("BODY_LIMIT_BYTES".into(), "65536".into()),
+        // No outside calls unless a test points these at a local fake.
+        ("VAT_REGISTRY_URL".into(), String::new()),
     ]);
     for (k, v) in overrides {
         vars.insert((*k).into(), (*v).into());
@@ -123,14 +125,9 @@ impl TestApp {
 
     /// Loads the demo catalog through the seed use-case.
     pub async fn seed_catalog(&self) {
-        server::seed::seed_catalog(
-            &self.services(),
-            &self.settings,
-            server::seed::DEMO_SIZE,
-            false,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("seed failed: {e:#}"));
+        server::seed::seed_catalog(&self.services(), server::seed::DEMO_SIZE, false)
+            .await
+            .unwrap_or_else(|e| panic!("seed failed: {e:#}"));
     }
 }
 
@@ -175,4 +172,191 @@ pub async fn assert_error_shape(
     );
     assert_eq!(error["request_id"], request_id.as_str());
     error
+}
+
+/// A request a fake outside service received.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// `POST`, `GET`, ...
+    pub method: String,
+    /// Path and query.
+    pub uri: String,
+    /// Headers.
+    pub headers: axum::http::HeaderMap,
+    /// Body as text.
+    pub body: String,
+}
+
+/// A local HTTP server standing in for an outside service (Twilio, the VAT register).
+pub struct Fake {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// What it received, oldest first.
+    pub requests: std::sync::Arc<std::sync::Mutex<Vec<Recorded>>>,
+}
+
+impl Fake {
+    /// Serves `answer(request)` for every request, recording each one.
+    pub async fn start<F>(answer: F) -> Fake
+    where
+        F: Fn(&Recorded) -> (u16, String) + Clone + Send + Sync + 'static,
+    {
+        use axum::response::IntoResponse;
+        let requests: std::sync::Arc<std::sync::Mutex<Vec<Recorded>>> = Default::default();
+        let log = requests.clone();
+        let handler = move |req: axum::extract::Request| {
+            let log = log.clone();
+            let answer = answer.clone();
+            async move {
+                let (parts, body) = req.into_parts();
+                let bytes = axum::body::to_bytes(body, 1 << 20)
+                    .await
+                    .unwrap_or_default();
+                let recorded = Recorded {
+                    method: parts.method.to_string(),
+                    uri: parts.uri.to_string(),
+                    headers: parts.headers,
+                    body: String::from_utf8_lossy(&bytes).into_owned(),
+                };
+                let (status, body) = answer(&recorded);
+                if let Ok(mut log) = log.lock() {
+                    log.push(recorded);
+                }
+                if status == 0 {
+                    // Never answers in time.
+                    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                }
+                (
+                    axum::http::StatusCode::from_u16(status.max(200))
+                        .unwrap_or(axum::http::StatusCode::OK),
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    body,
+                )
+                    .into_response()
+            }
+        };
+        let router = axum::Router::new().fallback(handler);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("fake bind: {e}"));
+        let port = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("fake addr: {e}"))
+            .port();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Fake {
+            url: format!("http://127.0.0.1:{port}"),
+            requests,
+        }
+    }
+
+    /// What it received so far.
+    pub fn received(&self) -> Vec<Recorded> {
+        self.requests.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    /// `POST` JSON with an optional bearer token.
+    pub async fn post_as(
+        &self,
+        token: Option<&str>,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    /// A request of `method` to `path` with a bearer token and an optional JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<&serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// The code the log SMS gateway last sent to `phone` (test-only route).
+    pub async fn last_code(&self, phone: &str) -> String {
+        let response = self
+            .client
+            .get(format!("{}/api/v1/test/otp", self.address))
+            .query(&[("phone", phone)])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("test otp: {e}"));
+        assert_eq!(response.status().as_u16(), 200, "no code for {phone}");
+        json(response).await["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Signs in by phone through the API (log gateway) and returns the token response.
+    pub async fn sign_in_by_phone(
+        &self,
+        phone: &str,
+        account_type: Option<&str>,
+    ) -> serde_json::Value {
+        let sent = self
+            .post_as(
+                None,
+                "/api/v1/auth/otp/request",
+                &serde_json::json!({ "phone": phone }),
+            )
+            .await;
+        assert_eq!(sent.status().as_u16(), 200, "otp request for {phone}");
+        let code = self.last_code(phone).await;
+        let mut body = serde_json::json!({ "phone": phone, "code": code });
+        if let Some(kind) = account_type {
+            body["account_type"] = kind.into();
+        }
+        let verified = self.post_as(None, "/api/v1/auth/otp/verify", &body).await;
+        assert_eq!(verified.status().as_u16(), 200, "otp verify for {phone}");
+        json(verified).await
+    }
+
+    /// Signs a new customer in and completes an individual profile; returns the access token.
+    pub async fn customer_token(&self, phone: &str) -> String {
+        let tokens = self.sign_in_by_phone(phone, None).await;
+        let token = tokens["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let done = self
+            .post_as(
+                Some(&token),
+                "/api/v1/me/complete-profile",
+                &serde_json::json!({
+                    "customer_type": "individual",
+                    "first_name": "Anna",
+                    "last_name": "Nowak"
+                }),
+            )
+            .await;
+        assert_eq!(done.status().as_u16(), 200);
+        token
+    }
 }

@@ -7,5 +7,7 @@ mod cli;
 mod frame;
 mod health;
 mod helpers;
+mod identity;
 mod import;
+mod me;
 mod pages;

@@ -1,0 +1,11 @@
+//! The customer's pages: phone sign-in, completing the profile, the account page and the
+//! address book.
+
+mod addresses;
+mod login;
+mod profile;
+pub mod server_fns;
+
+pub use addresses::AddressesPage;
+pub use login::LoginPage;
+pub use profile::{AccountPage, CompleteProfilePage};

@@ -1,0 +1,96 @@
+//! Browser routes that are not Leptos pages: the photo upload form on `/account` (a
+//! multipart post that works without JavaScript) and `/media/...` for stored files.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::Services;
+use tower_sessions::Session;
+
+use crate::api::ApiError;
+use crate::startup::AppState;
+
+/// `POST /account/photo` from the account page's form: stores the photo, then goes back to
+/// `/account` with `?photo=saved` or `?photo_error=<reason>`.
+pub async fn upload_photo_form(
+    State(state): State<AppState>,
+    session: Session,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let user = match app::ssr::user_in_session(&state.services, &session).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    let outcome = async {
+        let multipart = multipart.map_err(|_| "send the form with a file".to_owned())?;
+        let (content_type, bytes) = crate::api::me::read_photo_field(multipart)
+            .await
+            .map_err(|e| e.message)?;
+        domain::user::upload_photo(&state.services, user.id, content_type, bytes)
+            .await
+            .map_err(|e| match e {
+                domain::identity::Error::Invalid { message, .. } => message,
+                other => ApiError::from(other).message,
+            })
+    }
+    .await;
+    let target = match outcome {
+        Ok(_) => "/account?photo=saved".to_owned(),
+        Err(reason) => format!(
+            "/account?{}",
+            serde_urlencoded::to_string([("photo_error", reason)]).unwrap_or_default()
+        ),
+    };
+    Redirect::to(&target).into_response()
+}
+
+/// `GET /media/{key}`: a stored file with its content type, cacheable (keys never change).
+pub async fn media(State(services): State<Services>, Path(key): Path<String>) -> Response {
+    let content_type = match key.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("png") => "image/png",
+        Some("webp") => "image/webp",
+        // Demo product pictures; the sandbox CSP on /media keeps scripts in them inert.
+        Some("svg") => "image/svg+xml",
+        _ => return ApiError::not_found().into_response(),
+    };
+    if key.split('/').any(|part| part.is_empty() || part == "..") {
+        return ApiError::not_found().into_response();
+    }
+    match services.blobs.get(&key).await {
+        Ok(Some(bytes)) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => ApiError::not_found().into_response(),
+        Err(e) => ApiError::internal(&e).into_response(),
+    }
+}
+
+/// `GET /account/export`: the signed-in user's data as a JSON download.
+pub async fn export_data(State(state): State<AppState>, session: Session) -> Response {
+    let user = match app::ssr::user_in_session(&state.services, &session).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    match domain::user::export_data(&state.services, user.id).await {
+        Ok(data) => (
+            [(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"metropolitan-data.json\""),
+            )],
+            axum::Json(data),
+        )
+            .into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
