@@ -142,3 +142,33 @@ impl From<domain::identity::Error> for AppError {
         }
     }
 }
+
+#[cfg(feature = "ssr")]
+impl From<domain::shopping::Error> for AppError {
+    fn from(e: domain::shopping::Error) -> Self {
+        use domain::shopping::Error;
+        match e {
+            Error::Invalid { field, message } => AppError::Invalid {
+                field: field.to_owned(),
+                message,
+            },
+            Error::BelowMinimum { minimum, .. } => AppError::Invalid {
+                field: "quantity".into(),
+                message: format!("the least you can order is {minimum}"),
+            },
+            Error::AboveStock { available, .. } => AppError::Invalid {
+                field: "quantity".into(),
+                message: format!("only {available} in stock"),
+            },
+            Error::UnknownProducts(_) => AppError::Invalid {
+                field: "product_id".into(),
+                message: "this product is no longer sold".into(),
+            },
+            Error::UnknownCart | Error::NotInCart(_) => AppError::NotFound,
+            Error::Unexpected(e) => {
+                tracing::error!(error.cause_chain = ?e, "server function failed");
+                AppError::Unavailable
+            }
+        }
+    }
+}

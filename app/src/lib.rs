@@ -9,6 +9,7 @@ pub mod content;
 pub mod error;
 pub mod i18n;
 pub mod not_found;
+pub mod shopping;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -24,6 +25,7 @@ use crate::components::Layout;
 use crate::content::{FaqPage, PageBySlug, TermsPage};
 use crate::i18n::{Key, Locale, t};
 use crate::not_found::NotFound;
+use crate::shopping::{CartPage, FavoritesPage, ShopActions};
 
 /// The language the page is rendered in, provided to every component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +115,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let locale = initial_locale();
     provide_context(UiLocale(locale));
+    ShopActions::provide();
     // Effects run only in the browser: this marks the page as hydrated, which the
     // end-to-end tests wait for before they interact.
     Effect::new(move |_| {
@@ -127,19 +130,22 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=HomePage />
-                    // Async: the status (404 for an unknown slug) is known before headers go out.
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    // Async everywhere: pages arrive complete, so they work without JavaScript,
+                    // and the status (404 for an unknown slug) is known before headers go out.
                     <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:slug") view=ProductDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("/search") view=SearchPage />
-                    <Route path=path!("/faq") view=FaqPage />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/admin/products") view=AdminProductsPage />
-                    <Route path=path!("/admin/content") view=AdminContentPage />
-                    <Route path=path!("/admin/users") view=AdminUsersPage />
-                    <Route path=path!("/account") view=AccountPage />
-                    <Route path=path!("/account/complete") view=CompleteProfilePage />
-                    <Route path=path!("/account/addresses") view=AddressesPage />
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("/faq") view=FaqPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products") view=AdminProductsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/content") view=AdminContentPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/complete") view=CompleteProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/account/addresses") view=AddressesPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/favorites") view=FavoritesPage ssr=SsrMode::Async />
+                    <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
                     <Route path=path!("/terms") view=TermsPage ssr=SsrMode::Async />
                     <Route path=path!("/pages/:slug") view=PageBySlug ssr=SsrMode::Async />
                 </Routes>

@@ -101,8 +101,15 @@ pub async fn session() -> Result<tower_sessions::Session, AppError> {
 }
 
 /// Signs `user` in to this browser: a new session id (against fixation) holding the user
-/// and the sign-in time.
+/// and the sign-in time. A guest cart in this browser is carried over to the account.
 pub async fn start_session(user: domain::identity::SessionUser) -> Result<(), AppError> {
+    if let Some(token) = cookie(CART_COOKIE) {
+        let svc = services()?;
+        match domain::shopping::merge_guest(&svc, &token, user.id, user.customer_type).await {
+            Ok(_) => set_cart_cookie(None),
+            Err(e) => tracing::warn!(error = %e, "guest cart not carried over"),
+        }
+    }
     let session = session().await?;
     session.cycle_id().await.map_err(store_failed)?;
     session
@@ -151,4 +158,63 @@ pub async fn require_admin() -> Result<domain::identity::SessionUser, AppError> 
         Some(user) if user.role == domain::identity::Role::Admin => Ok(user),
         Some(_) => Err(AppError::Forbidden),
     }
+}
+
+/// The cookie that holds a guest's cart token.
+pub const CART_COOKIE: &str = "cart";
+
+/// Whether cookies get the `Secure` flag (production), provided by the server.
+#[derive(Debug, Clone, Copy)]
+pub struct SecureCookies(pub bool);
+
+/// A request cookie's value.
+pub fn cookie(name: &str) -> Option<String> {
+    let parts = use_context::<Parts>()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Sets (or, with `None`, removes) the guest cart cookie: HttpOnly, SameSite=Lax, 30 days.
+pub fn set_cart_cookie(token: Option<&str>) {
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let secure = use_context::<SecureCookies>().is_some_and(|s| s.0);
+    let value = match token {
+        Some(token) => format!(
+            "{CART_COOKIE}={token}; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax{}",
+            if secure { "; Secure" } else { "" }
+        ),
+        None => format!("{CART_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
+    };
+    if let Ok(value) = http::HeaderValue::from_str(&value) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// Whose cart this request is about: the signed-in user, else the guest of the cart cookie.
+/// `None` for a guest without a (valid) cart yet.
+pub async fn cart_owner() -> Result<Option<domain::shopping::Owner>, AppError> {
+    if let Some(user) = session_user().await? {
+        return Ok(Some(domain::shopping::Owner::User {
+            id: user.id,
+            customer_type: user.customer_type,
+        }));
+    }
+    Ok(cookie(CART_COOKIE).and_then(|token| domain::shopping::Owner::guest(&token)))
+}
+
+/// A new guest cart, its token set in the cookie.
+pub async fn new_guest_owner() -> Result<domain::shopping::Owner, AppError> {
+    let svc = services()?;
+    let (token, owner) = domain::shopping::create_guest_cart(&svc).await?;
+    set_cart_cookie(Some(&token));
+    Ok(owner)
 }

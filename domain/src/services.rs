@@ -32,6 +32,8 @@ pub struct Services {
     pub registry: CompanyRegistry,
     /// Uploaded files.
     pub blobs: BlobStore,
+    /// How shipping is charged.
+    pub shipping: crate::shopping::ShippingRule,
 }
 
 /// The outside services the domain talks to, chosen by configuration.
@@ -64,6 +66,7 @@ impl Services {
             sms: adapters.sms,
             registry: adapters.registry,
             blobs: adapters.blobs,
+            shipping: crate::shopping::ShippingRule::default(),
         }
     }
 

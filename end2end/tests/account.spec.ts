@@ -1,34 +1,12 @@
-import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+
+import { codeFor, randomMobile, signInByPhone } from "./helpers";
 
 // An 8×8 PNG; the server stores it as a 256×256 JPEG.
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGM4YaOBFTEMLQkAdntLARs7+acAAAAASUVORK5CYII=",
   "base64",
 );
-
-function randomMobile(): string {
-  const digits = Array.from({ length: 7 }, () => Math.floor(Math.random() * 10)).join("");
-  return `+48 50${digits.slice(0, 1)} ${digits.slice(1, 4)} ${digits.slice(4)}`;
-}
-
-async function codeFor(request: APIRequestContext, phone: string): Promise<string> {
-  const e164 = phone.replace(/\s/g, "");
-  const response = await request.get(`/api/v1/test/otp?phone=${encodeURIComponent(e164)}`);
-  expect(response.ok()).toBe(true);
-  return (await response.json()).code;
-}
-
-async function signInByPhone(page: Page, request: APIRequestContext, phone: string) {
-  await page.goto("/login?lang=en");
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await page.getByLabel("Phone number").fill(phone);
-  await page.getByRole("button", { name: "Send code" }).click();
-  await expect(page.getByTestId("otp-phone")).toHaveText(phone.replace(/\s/g, ""));
-  // The resend button waits out 30 seconds once hydrated.
-  await expect(page.getByRole("button", { name: /Send again/ })).toBeDisabled();
-  await page.getByLabel("Code from the SMS").fill(await codeFor(request, phone));
-  await page.getByRole("button", { name: "Confirm" }).click();
-}
 
 test("a shopper signs in by phone, completes and edits the profile, adds an address and a photo", async ({
   page,
@@ -88,6 +66,8 @@ test("a wrong code says how many tries are left", async ({ page, request }) => {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await page.getByLabel("Phone number").fill(phone);
   await page.getByRole("button", { name: "Send code" }).click();
+  // The resend button waits out 30 seconds once hydrated.
+  await expect(page.getByRole("button", { name: /Send again/ })).toBeDisabled();
   const code = await codeFor(request, phone);
   await page.getByLabel("Code from the SMS").fill(code === "000000" ? "111111" : "000000");
   await page.getByRole("button", { name: "Confirm" }).click();

@@ -76,6 +76,8 @@ pub struct Settings {
     pub vat_registry_timeout: Duration,
     /// S3-compatible bucket for uploads; `None` keeps them in `upload_dir`.
     pub s3: Option<domain::shared::blob::S3Config>,
+    /// Flat shipping fee and the subtotal from which shipping is free.
+    pub shipping: domain::shopping::ShippingRule,
 }
 
 /// Twilio credentials for sending sign-in codes by SMS.
@@ -247,6 +249,12 @@ impl Settings {
             },
             vat_registry_timeout: Duration::from_millis(number("VAT_REGISTRY_TIMEOUT_MS", 3000)?),
             s3: s3_settings(&get)?,
+            shipping: domain::shopping::ShippingRule {
+                fee_minor: i64::try_from(number("SHIPPING_FEE_MINOR", 1499)?).unwrap_or(1499),
+                free_from_minor: i64::try_from(number("FREE_SHIPPING_FROM_MINOR", 20_000)?)
+                    .unwrap_or(20_000),
+                vat_rate: domain::shared::VatRate::STANDARD,
+            },
         })
     }
 }

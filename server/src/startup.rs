@@ -62,14 +62,16 @@ pub fn services(settings: &Settings, db: PgPool) -> anyhow::Result<Services> {
         .map(|url| Redis::new(url.expose_secret(), &settings.redis_key_prefix))
         .transpose()
         .context("REDIS_URL is not a valid Redis URL")?;
-    Ok(Services::new(
+    let mut services = Services::new(
         db,
         redis,
         settings.default_locale,
         settings.catalog_cache_ttl,
         domain::identity::TokenConfig::new(settings.jwt_secret.expose_secret().as_bytes()),
         adapters(settings)?,
-    ))
+    );
+    services.shipping = settings.shipping;
+    Ok(services)
 }
 
 /// The outside services the settings choose: Twilio or the log for SMS, the VAT register
@@ -125,6 +127,9 @@ async fn maintenance(services: Services) {
             domain::user::recheck_pending_companies(svc)
                 .await
                 .map(|n| ("companies verified", n)),
+            domain::shopping::delete_expired_guest_carts(svc)
+                .await
+                .map(|n| ("guest carts expired", n as usize)),
         ];
         for result in results {
             match result {
@@ -226,8 +231,10 @@ pub fn router(settings: &Settings, services: Services) -> Router {
     let routes = generate_route_list(app::App);
     let context = {
         let services = services.clone();
+        let secure = app::ssr::SecureCookies(settings.env == AppEnv::Production);
         move || {
             provide_context(services.clone());
+            provide_context(secure);
             leptos::nonce::provide_nonce();
         }
     };

@@ -93,6 +93,7 @@ pub fn AccountPage() -> impl IntoView {
             <h1>{t(locale, Key::MyAccount)}</h1>
             <nav class="account-nav">
                 <a href="/account/addresses">{t(locale, Key::Addresses)}</a>
+                <a href="/account/favorites">{t(locale, Key::Favorites)}</a>
                 <a href="/account/export" rel="external" download>{t(locale, Key::ExportData)}</a>
             </nav>
             <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>

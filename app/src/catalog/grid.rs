@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use super::server_fns::{CategoryLink, ListingQuery, ProductCard};
-use crate::components::QuantityStepper;
 use crate::i18n::{Key, Locale, badge_label, format_money, t};
+use crate::shopping::{AddToCartForm, FavoriteButton};
 
 /// A grid of product cards.
 #[component]
@@ -20,6 +20,9 @@ pub fn ProductGrid(items: Vec<ProductCard>, locale: Locale) -> impl IntoView {
 #[component]
 pub fn ProductTile(product: ProductCard, locale: Locale) -> impl IntoView {
     let in_stock = product.available > 0;
+    let label = product.name.clone();
+    let favorite_id = product.id.clone();
+    let favorite_label = product.name.clone();
     let heading_id = format!("product-{}", product.id);
     let labelled_by = heading_id.clone();
     let href = format!("/p/{}", product.slug);
@@ -47,12 +50,11 @@ pub fn ProductTile(product: ProductCard, locale: Locale) -> impl IntoView {
                 <small>{format!(" {} {}", t(locale, Key::InclVat), product.vat_rate)}</small>
             </p>
             <StockState locale available=product.available />
+            <FavoriteButton product_id=favorite_id label=favorite_label />
             {in_stock
                 .then(|| {
                     view! {
-                        <div class="buy">
-                            <QuantityStepper id=product.id.clone() min=1 max=product.available />
-                        </div>
+                        <AddToCartForm product_id=product.id.clone() min=1 max=product.available label />
                     }
                 })}
         </li>

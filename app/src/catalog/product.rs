@@ -6,10 +6,10 @@ use leptos_router::hooks::use_params_map;
 
 use super::grid::{Breadcrumbs, ProductGrid, StockState};
 use super::server_fns::get_product;
-use crate::components::QuantityStepper;
 use crate::error::AppError;
 use crate::i18n::{Key, allergen_label, badge_label, format_money, t};
 use crate::not_found::NotFound;
+use crate::shopping::{AddToCartForm, FavoriteButton};
 use crate::use_locale;
 
 /// The product page.
@@ -67,13 +67,16 @@ pub fn ProductPage() -> impl IntoView {
                                 <small>{format!(" {} {}", t(locale, Key::InclVat), card.vat_rate)}</small>
                             </p>
                             <StockState locale available=card.available />
+                            <FavoriteButton product_id=card.id.clone() label=card.name.clone() />
                             {(card.available > 0)
                                 .then(|| {
                                     view! {
-                                        <QuantityStepper
-                                            id=card.id.clone()
+                                        <AddToCartForm
+                                            product_id=card.id.clone()
                                             min=p.min_qty.max(1)
                                             max=card.available.max(p.min_qty.max(1))
+                                            qty_per_box=p.qty_per_box
+                                            label=card.name.clone()
                                         />
                                     }
                                 })}

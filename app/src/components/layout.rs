@@ -5,6 +5,7 @@ use leptos_router::hooks::use_location;
 
 use super::SearchBox;
 use crate::i18n::{Key, Locale, t};
+use crate::shopping::{CartLink, ShopNotice};
 use crate::use_locale;
 
 /// Header, main landmark and footer around the page's content.
@@ -14,7 +15,12 @@ pub fn Layout(children: Children) -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">{t(locale, Key::SkipToContent)}</a>
         <Header locale />
-        <main id="main" tabindex="-1">{children()}</main>
+        <main id="main" tabindex="-1">
+            <div class="shop-notice">
+                <ShopNotice />
+            </div>
+            {children()}
+        </main>
         <Footer locale />
     }
 }
@@ -29,7 +35,7 @@ fn Header(locale: Locale) -> impl IntoView {
             </a>
             <SearchBox locale />
             <nav class="header-nav" aria-label=t(locale, Key::MainNavigation)>
-                <a href="/cart">{t(locale, Key::Cart)}</a>
+                <CartLink />
                 <a href="/account">{t(locale, Key::Account)}</a>
                 <LanguageSwitch locale />
             </nav>

@@ -9,6 +9,7 @@ use super::token::{
     Claims, hash_refresh_token, issue_access_token, new_refresh_token, verify_access_token,
 };
 use crate::Services;
+use crate::shared::CustomerType;
 
 /// Why a request is not allowed.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +62,8 @@ pub struct CurrentUser {
     pub id: Uuid,
     /// Role, read from the database on every request (a demotion takes effect at once).
     pub role: Role,
+    /// Price list and minimum quantities.
+    pub customer_type: CustomerType,
     /// The access token's id, for logout.
     pub token_id: Uuid,
     /// When the access token expires (seconds since the epoch).
@@ -262,7 +265,7 @@ pub async fn authenticate(svc: &Services, bearer: &str) -> Result<CurrentUser, A
         verify_access_token(&svc.tokens, bearer).ok_or(AuthError::Unauthenticated)?;
     let row = sqlx::query!(
         r#"
-        select u.role,
+        select u.role, u.customer_type,
                exists(select 1 from revoked_tokens r where r.jti = $2)
                  or coalesce(u.signed_out_at >= to_timestamp($3), false) as "revoked!"
           from users u
@@ -279,6 +282,7 @@ pub async fn authenticate(svc: &Services, bearer: &str) -> Result<CurrentUser, A
         Some(r) if !r.revoked => Ok(CurrentUser {
             id: claims.sub,
             role: Role::parse(&r.role),
+            customer_type: CustomerType::parse(&r.customer_type),
             token_id: claims.jti,
             token_expires: claims.exp,
         }),
@@ -293,6 +297,8 @@ pub struct SessionUser {
     pub id: Uuid,
     /// Current role.
     pub role: Role,
+    /// Price list and minimum quantities.
+    pub customer_type: CustomerType,
 }
 
 /// Checks e-mail and password for a browser sign-in (same rules and timing as the API).
@@ -303,7 +309,7 @@ pub async fn verify_login(
     password: &str,
 ) -> Result<SessionUser, AuthError> {
     let row = sqlx::query!(
-        r#"select id, role, password_hash, blocked_at is not null as "blocked!" from users where lower(email) = lower($1) and deleted_at is null"#,
+        r#"select id, role, customer_type, password_hash, blocked_at is not null as "blocked!" from users where lower(email) = lower($1) and deleted_at is null"#,
         email.trim()
     )
     .fetch_optional(&svc.db)
@@ -314,6 +320,7 @@ pub async fn verify_login(
             Some(SessionUser {
                 id: r.id,
                 role: Role::parse(&r.role),
+                customer_type: CustomerType::parse(&r.customer_type),
             }),
             r.password_hash.unwrap_or_else(|| DUMMY_HASH.to_owned()),
         ),
@@ -334,7 +341,7 @@ pub async fn session_user(
 ) -> Result<Option<SessionUser>, AuthError> {
     let row = sqlx::query!(
         r#"
-        select role from users
+        select role, customer_type from users
          where id = $1 and deleted_at is null and blocked_at is null
            and (signed_out_at is null or signed_out_at < to_timestamp($2))
         "#,
@@ -347,6 +354,7 @@ pub async fn session_user(
     Ok(row.map(|r| SessionUser {
         id,
         role: Role::parse(&r.role),
+        customer_type: CustomerType::parse(&r.customer_type),
     }))
 }
 

@@ -86,6 +86,7 @@ pub async fn sign_in_with_code(
             user: SessionUser {
                 id: account.id,
                 role: Role::parse(&account.role),
+                customer_type: CustomerType::parse(&account.customer_type),
             },
             profile_complete: account.complete,
             created: false,
@@ -128,6 +129,7 @@ pub async fn sign_in_with_code(
         user: SessionUser {
             id,
             role: Role::Customer,
+            customer_type: kind,
         },
         profile_complete: false,
         created,

@@ -22,6 +22,15 @@ pub enum CustomerType {
 }
 
 impl CustomerType {
+    /// Reads the stored value (anything but `corporate` is individual).
+    pub fn parse(text: &str) -> CustomerType {
+        if text == "corporate" {
+            CustomerType::Corporate
+        } else {
+            CustomerType::Individual
+        }
+    }
+
     /// The value stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -95,6 +95,9 @@ impl Money {
 pub struct VatRate(u16);
 
 impl VatRate {
+    /// Poland's standard rate, 23 %.
+    pub const STANDARD: VatRate = VatRate(2300);
+
     /// Accepts 0 to 100 percent, in basis points.
     pub fn from_basis_points(bp: i32) -> Result<Self, MoneyError> {
         u16::try_from(bp)

@@ -9,7 +9,7 @@ use crate::Services;
 use crate::shared::money::vat_breakdown;
 use crate::shared::{Currency, CustomerType, Locale, Money, VatLine, VatRate};
 
-/// What can go wrong pricing a basket.
+/// What can go wrong pricing a basket or changing a cart.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A value failed validation.
@@ -31,6 +31,20 @@ pub enum Error {
         /// Its minimum.
         minimum: i32,
     },
+    /// More than the stock.
+    #[error("only {available} of product {product_id} in stock")]
+    AboveStock {
+        /// The product.
+        product_id: Uuid,
+        /// Units in stock.
+        available: i32,
+    },
+    /// A guest cart token that is not ours, or expired.
+    #[error("unknown cart")]
+    UnknownCart,
+    /// The product is not in the cart.
+    #[error("product {0} is not in the cart")]
+    NotInCart(Uuid),
     /// Anything else.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),

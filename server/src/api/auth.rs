@@ -248,6 +248,7 @@ pub async fn otp_request(
 )]
 pub async fn otp_verify(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     ClientIp(ip): ClientIp,
     ApiLocale(locale): ApiLocale,
     ApiJson(body): ApiJson<OtpVerifyBody>,
@@ -268,8 +269,29 @@ pub async fn otp_verify(
         requester(ip, None),
     )
     .await?;
+    merge_guest_cart(&state, &headers, signed_in.user).await;
     let tokens = identity::issue_tokens_for(&state.services, signed_in.user).await?;
     Ok(Json(tokens.into()))
+}
+
+/// Carries the `X-Cart-Token` guest's cart and favorites over to the user who signed in. A
+/// failure is logged, never fatal: the sign-in itself succeeded.
+pub(crate) async fn merge_guest_cart(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    user: identity::SessionUser,
+) {
+    let Some(token) = headers
+        .get(super::cart::CART_TOKEN)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return;
+    };
+    if let Err(e) =
+        domain::shopping::merge_guest(&state.services, token, user.id, user.customer_type).await
+    {
+        tracing::warn!(error = %e, "guest cart not carried over");
+    }
 }
 
 /// `?phone=` for the test-only code lookup.

@@ -223,6 +223,25 @@ impl From<domain::shopping::Error> for ApiError {
                 ),
             )
             .with_details(serde_json::json!({ "product_id": product_id, "minimum": minimum })),
+            Error::AboveStock {
+                product_id,
+                available,
+            } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "insufficient_stock",
+                format!("Only {available} of product {product_id} in stock."),
+            )
+            .with_details(serde_json::json!({ "product_id": product_id, "available": available })),
+            Error::UnknownCart => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_cart",
+                "This cart token is unknown or expired; add an item to start a new cart.",
+            ),
+            Error::NotInCart(product_id) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_in_cart",
+                format!("Product {product_id} is not in the cart."),
+            ),
             Error::Unexpected(e) => ApiError::internal(&e),
         }
     }

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod admin_users;
 pub mod auth;
+pub mod cart;
 pub mod catalog;
 pub mod content;
 pub mod docs;
@@ -34,6 +35,20 @@ pub fn router(test_routes: bool) -> Router<AppState> {
         .route("/content/faq", get(content::list_faq))
         .route("/content/pages/{slug}", get(content::get_page))
         .route("/quotes", post(shopping::create_quote))
+        .route("/cart", get(cart::get_cart).delete(cart::clear_cart))
+        .route("/cart/items", post(cart::add_item))
+        .route(
+            "/cart/items/{product_id}",
+            patch(cart::set_quantity).delete(cart::remove_item),
+        )
+        .route(
+            "/me/favorites",
+            get(cart::list_favorites).post(cart::add_favorite),
+        )
+        .route(
+            "/me/favorites/{product_id}",
+            axum::routing::delete(cart::remove_favorite),
+        )
         .route("/auth/login", post(auth::login))
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))

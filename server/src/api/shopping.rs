@@ -48,6 +48,17 @@ pub struct QuoteResponse {
     pub vat_breakdown: Vec<VatLineBody>,
 }
 
+impl From<&domain::shared::VatLine> for VatLineBody {
+    fn from(v: &domain::shared::VatLine) -> Self {
+        VatLineBody {
+            rate_bp: v.rate.basis_points(),
+            net_minor: v.net_minor,
+            vat_minor: v.vat_minor,
+            gross_minor: v.gross_minor,
+        }
+    }
+}
+
 /// A priced line.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuotedLineBody {
@@ -92,16 +103,7 @@ impl From<Quote> for QuoteResponse {
             currency: q.items_total.currency.to_string(),
             items_total_minor: q.items_total.minor,
             vat_total_minor: q.vat.iter().map(|v| v.vat_minor).sum(),
-            vat_breakdown: q
-                .vat
-                .iter()
-                .map(|v| VatLineBody {
-                    rate_bp: v.rate.basis_points(),
-                    net_minor: v.net_minor,
-                    vat_minor: v.vat_minor,
-                    gross_minor: v.gross_minor,
-                })
-                .collect(),
+            vat_breakdown: q.vat.iter().map(VatLineBody::from).collect(),
             lines: q
                 .lines
                 .into_iter()

@@ -2,6 +2,7 @@
 
 mod admin_pages;
 mod auth;
+mod cart;
 mod catalog;
 mod cli;
 mod frame;
