@@ -890,6 +890,46 @@ pub fn format_money(locale: Locale, minor: i64, currency: &str) -> String {
     }
 }
 
+/// The EU order of nutrition facts, with their unit.
+pub const NUTRIENTS: [(&str, &str); 7] = [
+    ("energy_kcal", "kcal"),
+    ("fat_g", "g"),
+    ("saturates_g", "g"),
+    ("carbohydrate_g", "g"),
+    ("sugars_g", "g"),
+    ("protein_g", "g"),
+    ("salt_g", "g"),
+];
+
+/// A nutrition fact's name on the label.
+pub fn nutrient_label(locale: Locale, key: &str) -> &'static str {
+    use Locale::*;
+    match (key, locale) {
+        ("energy_kcal", Pl) => "Wartość energetyczna",
+        ("energy_kcal", En) => "Energy",
+        ("energy_kcal", Tr) => "Enerji",
+        ("fat_g", Pl) => "Tłuszcz",
+        ("fat_g", En) => "Fat",
+        ("fat_g", Tr) => "Yağ",
+        ("saturates_g", Pl) => "w tym kwasy tłuszczowe nasycone",
+        ("saturates_g", En) => "of which saturates",
+        ("saturates_g", Tr) => "doymuş yağ",
+        ("carbohydrate_g", Pl) => "Węglowodany",
+        ("carbohydrate_g", En) => "Carbohydrate",
+        ("carbohydrate_g", Tr) => "Karbonhidrat",
+        ("sugars_g", Pl) => "w tym cukry",
+        ("sugars_g", En) => "of which sugars",
+        ("sugars_g", Tr) => "şekerler",
+        ("protein_g", Pl) => "Białko",
+        ("protein_g", En) => "Protein",
+        ("protein_g", Tr) => "Protein",
+        ("salt_g", Pl) => "Sól",
+        ("salt_g", En) => "Salt",
+        ("salt_g", Tr) => "Tuz",
+        _ => "",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

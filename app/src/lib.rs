@@ -19,7 +19,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment, path};
 
 use crate::account::{AccountPage, AddressesPage, CompleteProfilePage, LoginPage};
-use crate::admin::{AdminContentPage, AdminProductsPage, AdminUsersPage};
+use crate::admin::{
+    AdminCategoriesPage, AdminContentPage, AdminFaqPage, AdminProductEditPage, AdminProductsPage,
+    AdminUsersPage,
+};
 use crate::catalog::{CategoryPage, HomePage, ProductDetailPage, SearchPage};
 use crate::components::Layout;
 use crate::content::{FaqPage, PageBySlug, TermsPage};
@@ -139,7 +142,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/faq") view=FaqPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/products") view=AdminProductsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products/edit") view=AdminProductEditPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/content") view=AdminContentPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/categories") view=AdminCategoriesPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/faq") view=AdminFaqPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/account/complete") view=CompleteProfilePage ssr=SsrMode::Async />

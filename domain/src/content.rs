@@ -505,3 +505,48 @@ pub async fn page_source(
         published: r.is_published,
     }))
 }
+
+/// A FAQ entry as the admin edits it: every language's markdown, published or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaqSource {
+    /// Id.
+    pub id: Uuid,
+    /// Order (ascending).
+    pub position: i32,
+    /// Shown on `/faq`.
+    pub published: bool,
+    /// (locale code, question, answer markdown).
+    pub texts: Vec<(String, String, String)>,
+}
+
+/// Every FAQ entry, by position, for the admin.
+pub async fn faq_sources(svc: &Services) -> Result<Vec<FaqSource>, Error> {
+    let rows = sqlx::query!(
+        r#"
+        select e.id, e.position, e.is_published, t.locale as "locale?", t.question as "question?",
+               t.answer_md as "answer_md?"
+          from faq_entries e left join faq_translations t on t.faq_id = e.id
+         order by e.position, e.id, t.locale
+        "#
+    )
+    .fetch_all(&svc.db)
+    .await
+    .context("Failed to list FAQ entries")?;
+    let mut out: Vec<FaqSource> = Vec::new();
+    for r in rows {
+        if out.last().is_none_or(|last| last.id != r.id) {
+            out.push(FaqSource {
+                id: r.id,
+                position: r.position,
+                published: r.is_published,
+                texts: Vec::new(),
+            });
+        }
+        if let (Some(entry), Some(locale), Some(question), Some(answer)) =
+            (out.last_mut(), r.locale, r.question, r.answer_md)
+        {
+            entry.texts.push((locale, question, answer));
+        }
+    }
+    Ok(out)
+}

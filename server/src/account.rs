@@ -24,7 +24,7 @@ pub async fn upload_photo_form(
     };
     let outcome = async {
         let multipart = multipart.map_err(|_| "send the form with a file".to_owned())?;
-        let (content_type, bytes) = crate::api::me::read_photo_field(multipart)
+        let (content_type, bytes) = crate::api::me::read_file_field(multipart, "photo")
             .await
             .map_err(|e| e.message)?;
         domain::user::upload_photo(&state.services, user.id, content_type, bytes)
@@ -93,4 +93,40 @@ pub async fn export_data(State(state): State<AppState>, session: Session) -> Res
             .into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
+}
+
+/// `POST /admin/products/{sku}/images` from the product editor: stores the picture, then goes
+/// back to the editor with `?image=saved` or `?image_error=<reason>`.
+pub async fn upload_product_image_form(
+    State(state): State<AppState>,
+    session: Session,
+    Path(sku): Path<String>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    match app::ssr::user_in_session(&state.services, &session).await {
+        Ok(Some(user)) if user.role == domain::identity::Role::Admin => {}
+        Ok(_) => return Redirect::to("/login").into_response(),
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+    let outcome = async {
+        let multipart = multipart.map_err(|_| "send the form with a file".to_owned())?;
+        let (content_type, bytes) = crate::api::me::read_file_field(multipart, "image")
+            .await
+            .map_err(|e| e.message)?;
+        domain::catalog::add_product_image(&state.services, &sku, content_type, bytes)
+            .await
+            .map_err(|e| match e {
+                domain::catalog::Error::Invalid { message, .. } => message,
+                other => ApiError::from(other).message,
+            })
+    }
+    .await;
+    let query = match outcome {
+        Ok(_) => serde_urlencoded::to_string([("sku", sku.as_str()), ("image", "saved")]),
+        Err(reason) => {
+            serde_urlencoded::to_string([("sku", sku.as_str()), ("image_error", reason.as_str())])
+        }
+    }
+    .unwrap_or_default();
+    Redirect::to(&format!("/admin/products/edit?{query}")).into_response()
 }

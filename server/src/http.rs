@@ -53,58 +53,77 @@ fn is_machine_path(path: &str) -> bool {
         && !path.starts_with("/api/docs")
 }
 
-/// Request body limits: one for everything, a larger one for photo uploads.
+/// Request body limits: one for everything, larger ones for uploads.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimits {
     /// Every route but uploads.
     pub default: usize,
-    /// Routes ending in `/photo`.
+    /// Routes ending in `/photo` (profile photos).
     pub upload: usize,
+    /// Routes ending in `/images` (product pictures).
+    pub images: usize,
 }
 
 impl BodyLimits {
-    /// The upload limit leaves room for the multipart envelope around a 5 MB file.
+    /// Upload limits leave room for the multipart envelope around the largest file.
     pub fn new(default: usize) -> Self {
         BodyLimits {
             default,
             upload: domain::user::MAX_PHOTO_BYTES + 64 * 1024,
+            images: domain::catalog::MAX_IMAGE_BYTES + 64 * 1024,
         }
     }
 
-    /// The larger of the two, for axum's own extractor limit.
+    /// The largest, for axum's own extractor limit.
     pub fn max(&self) -> usize {
-        self.default.max(self.upload)
+        self.default.max(self.upload).max(self.images)
+    }
+
+    fn for_path(&self, path: &str) -> usize {
+        if path.ends_with("/photo") {
+            self.upload
+        } else if path.ends_with("/images") {
+            self.images
+        } else {
+            self.default
+        }
     }
 }
 
 /// Refuses bodies over the limit: at once when `Content-Length` says so, otherwise
 /// when reading passes the limit (extractors then answer 413).
 pub async fn body_limit(State(limits): State<BodyLimits>, req: Request, next: Next) -> Response {
-    let limit = if req.uri().path().ends_with("/photo") {
-        limits.upload
-    } else {
-        limits.default
-    };
+    let limit = limits.for_path(req.uri().path());
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
-        if req.uri().path().starts_with("/account/") {
+        let path = req.uri().path();
+        if path.starts_with("/account/") {
             // A browser form: back to the page with a readable reason.
             return axum::response::Redirect::to(
                 "/account?photo_error=the+file+is+larger+than+5+MB",
             )
             .into_response();
         }
-        if limit == limits.upload {
-            return ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "The photo is larger than 5 MB.",
+        if path.starts_with("/admin/") {
+            return axum::response::Redirect::to(
+                "/admin/products?image_error=the+file+is+larger+than+8+MB",
             )
             .into_response();
+        }
+        let message = if path.ends_with("/photo") {
+            "The photo is larger than 5 MB."
+        } else if path.ends_with("/images") {
+            "The image is larger than 8 MB."
+        } else {
+            "The request body is too large."
+        };
+        if path.ends_with("/photo") || path.ends_with("/images") {
+            return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
+                .into_response();
         }
         return ApiError::from_status(StatusCode::PAYLOAD_TOO_LARGE).into_response();
     }
@@ -164,7 +183,11 @@ pub async fn error_shape(req: Request, next: Next) -> Response {
 pub async fn same_origin_writes(req: Request, next: Next) -> Response {
     let writes = !matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
     let path = req.uri().path();
-    if writes && (path.starts_with("/sf/") || path.starts_with("/account/")) {
+    if writes
+        && (path.starts_with("/sf/")
+            || path.starts_with("/account/")
+            || path.starts_with("/admin/"))
+    {
         let origin_host = req
             .headers()
             .get(header::ORIGIN)
@@ -247,6 +270,43 @@ pub fn security_headers() -> [(HeaderName, HeaderValue); 5] {
             HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
         ),
     ]
+}
+
+/// Gives failed server functions a fitting status: Leptos answers every `Err` with 500, but
+/// a validation error is the caller's (422), a missing sign-in 401, and so on. The body (the
+/// serialized `AppError`) is left as it is, so the pages still read it.
+pub async fn server_fn_status(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/sf/") {
+        return next.run(req).await;
+    }
+    let response = next.run(req).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(bytes) => bytes,
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let variant = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| match v {
+            serde_json::Value::String(s) => Some(s),
+            serde_json::Value::Object(map) => map.keys().next().cloned(),
+            _ => None,
+        });
+    let status = match variant.as_deref() {
+        Some("Invalid" | "WrongCode" | "CodeExpired") => StatusCode::UNPROCESSABLE_ENTITY,
+        Some("NotFound") => StatusCode::NOT_FOUND,
+        Some("Unauthorized" | "InvalidCredentials") => StatusCode::UNAUTHORIZED,
+        Some("Forbidden" | "Blocked") => StatusCode::FORBIDDEN,
+        Some("Conflict") => StatusCode::CONFLICT,
+        Some("RateLimited") => StatusCode::TOO_MANY_REQUESTS,
+        Some("Unavailable") => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    parts.status = status;
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 #[cfg(test)]

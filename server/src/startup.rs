@@ -269,6 +269,10 @@ pub fn router(settings: &Settings, services: Services) -> Router {
         .nest("/api/v1", api::router(settings.env == AppEnv::Test))
         .route("/account/photo", post(crate::account::upload_photo_form))
         .route("/account/export", get(crate::account::export_data))
+        .route(
+            "/admin/products/{sku}/images",
+            post(crate::account::upload_product_image_form),
+        )
         .route("/health", get(ops::health))
         .route("/health/ready", get(ops::ready))
         .route("/metrics", get(ops::metrics))
@@ -303,6 +307,7 @@ pub fn router(settings: &Settings, services: Services) -> Router {
             .layer(middleware::from_fn(http::record_metrics))
             .layer(middleware::from_fn(http::error_shape))
             .layer(middleware::from_fn(http::same_origin_writes))
+            .layer(middleware::from_fn(http::server_fn_status))
             .layer(middleware::from_fn(http::catch_panic))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,

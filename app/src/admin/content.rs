@@ -133,6 +133,9 @@ pub fn AdminContentPage() -> impl IntoView {
     view! {
         <Title text=format!("{} · {}", t(locale, Key::AdminContent), t(locale, Key::ShopName)) />
         <h1>{t(locale, Key::AdminContent)}</h1>
+        <p>
+            <a href="/admin/faq">{t(locale, Key::Faq)}</a>
+        </p>
         <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match pages.await {

@@ -1,14 +1,18 @@
 //! Sign-in for password accounts and the admin's product list with quick price and stock
 //! edits. Every admin server function checks the admin role on the server.
 
+mod catalog_admin;
 mod content;
+mod product_edit;
 mod users;
 
+pub use catalog_admin::{AdminCategoriesPage, AdminFaqPage};
 pub use content::AdminContentPage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+pub use product_edit::AdminProductEditPage;
 use serde::{Deserialize, Serialize};
 pub use users::AdminUsersPage;
 
@@ -177,6 +181,15 @@ pub fn AdminProductsPage() -> impl IntoView {
                 <button type="submit">{t(locale, Key::SignOut)}</button>
             </ActionForm>
         </div>
+        <p>
+            <a class="button" href="/admin/products/edit">"+ New product"</a>
+            " "
+            <a href="/admin/categories">{t(locale, Key::Categories)}</a>
+            " · "
+            <a href="/admin/users">{t(locale, Key::AdminUsers)}</a>
+            " · "
+            <a href="/admin/content">{t(locale, Key::AdminContent)}</a>
+        </p>
         <form method="get" action="/admin/products" class="filters">
             <label>
                 {t(locale, Key::SearchLabel)}
@@ -244,7 +257,7 @@ fn AdminProductRow(row: AdminRow, update: ServerAction<UpdateProduct>) -> impl I
         <tr>
             <td>{row.sku.clone()}</td>
             <td>
-                <a href=format!("/p/{}", row.slug)>{row.name.clone()}</a>
+                <a href=format!("/admin/products/edit?sku={}", row.sku)>{row.name.clone()}</a>
                 <br />
                 <small class="muted">{format_money(locale, row.price_minor, &row.currency)}</small>
             </td>

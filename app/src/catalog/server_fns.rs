@@ -340,10 +340,18 @@ pub async fn get_product(locale: Locale, slug: String) -> Result<ProductView, Ap
         .as_ref()
         .and_then(|n| n.as_object())
         .map(|facts| {
-            facts
+            // Known facts in the EU order with their names and units, then anything else.
+            let known = crate::i18n::NUTRIENTS.iter().filter_map(|(key, unit)| {
+                let value = facts.get(*key)?.as_f64()?;
+                let text = format!("{value} {unit}")
+                    .replace('.', if locale == Locale::En { "." } else { "," });
+                Some((crate::i18n::nutrient_label(locale, key).to_owned(), text))
+            });
+            let other = facts
                 .iter()
-                .map(|(k, v)| (k.replace('_', " "), v.to_string()))
-                .collect()
+                .filter(|(k, _)| !crate::i18n::NUTRIENTS.iter().any(|(key, _)| key == k))
+                .map(|(k, v)| (k.replace('_', " "), v.to_string()));
+            known.chain(other).collect()
         })
         .unwrap_or_default();
     Ok(ProductView {

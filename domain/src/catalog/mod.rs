@@ -6,12 +6,18 @@
 
 mod cache;
 mod error;
+mod images;
+mod input;
 mod model;
 mod repo;
 mod service;
 
 pub use cache::{CatalogCache, INVALIDATION_CHANNEL, invalidate_catalog, listen_for_invalidations};
 pub use error::{Error, Result};
+pub use images::{
+    MAX_IMAGE_BYTES, ProductImage, add_product_image, delete_product_image, product_images,
+};
+pub use input::{CategorySource, ProductInput, TranslationInput, category_sources, product_input};
 pub use model::{
     ALLERGENS, Category, CategoryNode, CategoryView, MAX_QUERY_LEN, NewCategory, NewProduct,
     NewProductTranslation, ProductDetail, ProductFilter, ProductSort, ProductSummary, Slug,

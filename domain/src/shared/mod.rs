@@ -1,6 +1,7 @@
 //! Value types shared by every context: money, VAT, locales and pagination.
 
 pub mod blob;
+pub mod image;
 pub mod locale;
 pub mod markdown;
 pub mod money;

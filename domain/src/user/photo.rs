@@ -1,11 +1,8 @@
 //! Profile photos: JPEG, PNG or WebP up to 5 MB, checked by declared type and magic bytes,
 //! decoded and re-encoded as a 256×256 JPEG (which drops EXIF and GPS metadata).
 
-use std::io::Cursor;
-
 use anyhow::Context;
 use bytes::Bytes;
-use image::{ImageFormat, ImageReader, Limits};
 use uuid::Uuid;
 
 use crate::Services;
@@ -16,95 +13,16 @@ pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
 /// Side of the stored square thumbnail.
 pub const THUMBNAIL_SIDE: u32 = 256;
 
-fn sniff(bytes: &[u8]) -> &'static str {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "JPEG"
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        "PNG"
-    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        "WebP"
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        "GIF"
-    } else if bytes.starts_with(b"%PDF") {
-        "PDF"
-    } else if bytes.starts_with(b"<?php") || bytes.starts_with(b"<?=") {
-        "a PHP script"
-    } else if bytes.starts_with(b"<") {
-        "HTML or XML"
-    } else {
-        "not an image we know"
-    }
-}
-
 /// Checks the upload and makes the thumbnail; CPU-bound, run it off the async threads.
 pub fn make_thumbnail(declared_type: &str, bytes: &[u8]) -> Result<Vec<u8>, Error> {
-    if bytes.is_empty() {
-        return Err(Error::invalid("photo", "the file is empty"));
-    }
-    if bytes.len() > MAX_PHOTO_BYTES {
-        return Err(Error::invalid("photo", "the file is larger than 5 MB"));
-    }
-    let declared = declared_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let (format, name) = match declared.as_str() {
-        "image/jpeg" | "image/jpg" => (ImageFormat::Jpeg, "JPEG"),
-        "image/png" => (ImageFormat::Png, "PNG"),
-        "image/webp" => (ImageFormat::WebP, "WebP"),
-        other => {
-            return Err(Error::invalid(
-                "photo",
-                format!("only JPEG, PNG or WebP images are accepted, not `{other}`"),
-            ));
-        }
-    };
-    let actual = sniff(bytes);
-    if actual != name {
-        return Err(Error::invalid(
-            "photo",
-            format!("the file says it is {name} but its content is {actual}"),
-        ));
-    }
-    let damaged = || Error::invalid("photo", format!("the {name} image is damaged or truncated"));
-    // Decoders are lenient with a cut-off end; check that the container is whole.
-    let whole = match format {
-        ImageFormat::Jpeg => {
-            let end = bytes.iter().rposition(|b| *b != 0).unwrap_or(0);
-            end >= 1 && bytes[end - 1] == 0xFF && bytes[end] == 0xD9
-        }
-        ImageFormat::WebP => {
-            let declared_len = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
-            usize::try_from(declared_len).is_ok_and(|n| n.saturating_add(8) <= bytes.len())
-        }
-        _ => true,
-    };
-    if !whole {
-        return Err(damaged());
-    }
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(12_000);
-    limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(256 * 1024 * 1024);
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(limits);
-    let image = reader.decode().map_err(|_| damaged())?;
-    let thumb = image
-        .resize_to_fill(
-            THUMBNAIL_SIDE,
-            THUMBNAIL_SIDE,
-            image::imageops::FilterType::Lanczos3,
-        )
-        .to_rgb8();
-    let mut out = Vec::with_capacity(32 * 1024);
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
-        .encode_image(&thumb)
-        .map_err(|e| {
-            Error::Unexpected(anyhow::Error::new(e).context("Failed to encode the photo"))
-        })?;
-    Ok(out)
+    let image = crate::shared::image::decode_upload(declared_type, bytes, MAX_PHOTO_BYTES)
+        .map_err(|reason| Error::invalid("photo", reason))?;
+    let thumb = image.resize_to_fill(
+        THUMBNAIL_SIDE,
+        THUMBNAIL_SIDE,
+        image::imageops::FilterType::Lanczos3,
+    );
+    crate::shared::image::encode_jpeg(&thumb).map_err(Error::Unexpected)
 }
 
 /// Replaces the user's photo; returns the new blob key.
@@ -170,6 +88,10 @@ pub async fn delete_photo(svc: &Services, user: Uuid) -> Result<(), Error> {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Cursor;
+
+    use image::ImageFormat;
+
     use super::*;
 
     fn png(width: u32, height: u32) -> Vec<u8> {

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use domain::catalog::{self, NewProduct, NewProductTranslation, Saved, Slug};
-use domain::shared::{Currency, Locale, Money, VatRate};
+use domain::catalog::{self, NewProduct, Saved, Slug};
+use domain::shared::Locale;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -73,6 +73,10 @@ pub struct ProductBody {
     pub translations: BTreeMap<String, TranslationBody>,
     /// Shown in the shop (default true).
     pub active: Option<bool>,
+    /// Nutrition facts per 100 g / 100 ml: `energy_kcal`, `fat_g`, `saturates_g`,
+    /// `carbohydrate_g`, `sugars_g`, `protein_g`, `salt_g`.
+    #[schema(value_type = Option<Object>)]
+    pub nutrition: Option<serde_json::Value>,
 }
 
 /// The saved product.
@@ -88,81 +92,41 @@ fn invalid(field: &str, message: &str) -> ApiError {
     ApiError::invalid(field, message)
 }
 
-fn one_of(
-    field: &str,
-    value: Option<String>,
-    allowed: &[&'static str],
-) -> Result<Option<&'static str>, ApiError> {
-    value
-        .map(|v| {
-            allowed
-                .iter()
-                .copied()
-                .find(|a| *a == v)
-                .ok_or_else(|| invalid(field, &format!("must be one of {}", allowed.join(", "))))
-        })
-        .transpose()
-}
-
 impl ProductBody {
     fn into_product(self, sku: String) -> Result<NewProduct, ApiError> {
-        let currency = Currency::parse(self.currency.as_deref().unwrap_or("PLN"))
-            .map_err(|e| invalid("currency", &e.to_string()))?;
-        let translations = self
-            .translations
-            .into_iter()
-            .map(|(code, t)| {
-                let locale = Locale::parse(&code)
-                    .filter(|l| l.code() == code)
-                    .ok_or_else(|| {
-                        invalid(
-                            "translations",
-                            &format!("`{code}` is not one of pl, en, tr"),
-                        )
-                    })?;
-                Ok(NewProductTranslation {
+        let input = catalog::ProductInput {
+            slug: self.slug,
+            category: self.category,
+            brand: self.brand,
+            price_minor: self.price_minor,
+            individual_price_minor: self.individual_price_minor,
+            corporate_price_minor: self.corporate_price_minor,
+            currency: self.currency,
+            vat_rate_bp: self.vat_rate_bp,
+            stock: self.stock,
+            min_qty_individual: self.min_qty_individual,
+            min_qty_corporate: self.min_qty_corporate,
+            qty_per_box: self.qty_per_box,
+            net_quantity: self.net_quantity,
+            net_unit: self.net_unit,
+            origin_country: self.origin_country,
+            storage: self.storage,
+            allergens: self.allergens,
+            badges: self.badges,
+            nutrition: self.nutrition,
+            translations: self
+                .translations
+                .into_iter()
+                .map(|(locale, t)| catalog::TranslationInput {
                     locale,
                     name: t.name,
                     full_name: t.full_name,
                     description: t.description,
                 })
-            })
-            .collect::<Result<Vec<_>, ApiError>>()?;
-        let net_unit = one_of("net_unit", self.net_unit, &["g", "ml", "pcs"])?;
-        Ok(NewProduct {
-            slug: Slug::parse(&self.slug).map_err(|e| invalid("slug", &e.to_string()))?,
-            sku,
-            brand: self.brand,
-            category: Slug::parse(&self.category)
-                .map_err(|_| invalid("category", "is not a category slug"))?,
-            base_price: Money::new(self.price_minor, currency),
-            individual_price_minor: self.individual_price_minor,
-            corporate_price_minor: self.corporate_price_minor,
-            vat_rate: VatRate::from_basis_points(self.vat_rate_bp)
-                .map_err(|e| invalid("vat_rate_bp", &e.to_string()))?,
-            stock: self.stock,
-            min_qty_individual: self.min_qty_individual.unwrap_or(1),
-            min_qty_corporate: self.min_qty_corporate.unwrap_or(1),
-            qty_per_box: self.qty_per_box,
-            net_content: match (self.net_quantity, net_unit) {
-                (Some(q), Some(u)) if q > 0 => Some((q, u)),
-                (None, None) => None,
-                _ => {
-                    return Err(invalid(
-                        "net_quantity",
-                        "needs a positive net_quantity with net_unit",
-                    ));
-                }
-            },
-            origin_country: self.origin_country.map(|c| c.to_ascii_uppercase()),
-            storage: one_of("storage", self.storage, &["ambient", "chilled", "frozen"])?,
-            allergens: self.allergens,
-            nutrition: None,
-            badges: self.badges,
-            translations,
-            image_keys: Vec::new(),
-            is_active: self.active.unwrap_or(true),
-        })
+                .collect(),
+            active: self.active,
+        };
+        Ok(input.into_product(sku)?)
     }
 }
 
@@ -466,5 +430,98 @@ pub async fn delete_faq(
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     domain::content::delete_faq(&state.services, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A stored product picture.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductImageBody {
+    /// Id (to delete it).
+    pub id: Uuid,
+    /// Where it is served.
+    pub url: String,
+    /// Display order, 0 first.
+    pub position: i32,
+    /// Width in pixels.
+    pub width: i32,
+    /// Height in pixels.
+    pub height: i32,
+}
+
+impl From<catalog::ProductImage> for ProductImageBody {
+    fn from(i: catalog::ProductImage) -> Self {
+        ProductImageBody {
+            id: i.id,
+            url: format!("/media/{}", i.key),
+            position: i.position,
+            width: i.width,
+            height: i.height,
+        }
+    }
+}
+
+/// The product's pictures in display order.
+#[utoipa::path(
+    get, path = "/api/v1/admin/products/{sku}/images", tag = "admin",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Pictures", body = [ProductImageBody]))
+)]
+pub async fn list_images(
+    State(state): State<AppState>,
+    AdminUser(_admin): AdminUser,
+    Path(sku): Path<String>,
+) -> Result<Json<Vec<ProductImageBody>>, ApiError> {
+    let images = catalog::product_images(&state.services, &sku).await?;
+    Ok(Json(images.into_iter().map(Into::into).collect()))
+}
+
+/// Adds a picture (multipart field `image`: JPEG, PNG or WebP by declared type and content,
+/// at most 8 MB); it is fitted into 1200×1200 and stored as JPEG.
+#[utoipa::path(
+    post, path = "/api/v1/admin/products/{sku}/images", tag = "admin",
+    request_body(content_type = "multipart/form-data", description = "Field `image`"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored", body = ProductImageBody),
+        (status = 404, description = "No such SKU", body = super::error::ErrorBody),
+        (status = 413, description = "Over 8 MB", body = super::error::ErrorBody),
+        (status = 422, description = "Not a JPEG/PNG/WebP, content does not match, damaged", body = super::error::ErrorBody),
+    )
+)]
+pub async fn upload_image(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(sku): Path<String>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(StatusCode, Json<ProductImageBody>), ApiError> {
+    let multipart = multipart.map_err(|e| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("Send the image as multipart/form-data: {e}"),
+        )
+    })?;
+    let (content_type, bytes) = super::me::read_file_field(multipart, "image").await?;
+    let image = catalog::add_product_image(&state.services, &sku, content_type, bytes).await?;
+    tracing::info!(admin = %admin.id, %sku, "product image added");
+    Ok((StatusCode::CREATED, Json(image.into())))
+}
+
+/// Deletes a picture.
+#[utoipa::path(
+    delete, path = "/api/v1/admin/products/{sku}/images/{id}", tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such picture of this product", body = super::error::ErrorBody),
+    )
+)]
+pub async fn delete_image(
+    State(state): State<AppState>,
+    AdminUser(_admin): AdminUser,
+    Path((sku, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
+    catalog::delete_product_image(&state.services, &sku, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

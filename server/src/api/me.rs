@@ -436,37 +436,41 @@ pub async fn upload_photo(
             format!("Send the photo as multipart/form-data: {e}"),
         )
     })?;
-    let (content_type, bytes) = read_photo_field(multipart).await?;
+    let (content_type, bytes) = read_file_field(multipart, "photo").await?;
     let key = user::upload_photo(&state.services, me.id, content_type, bytes).await?;
     Ok(Json(PhotoDto {
         photo_url: format!("/media/{key}"),
     }))
 }
 
-/// The `photo` field of a multipart body: its declared type and bytes.
-pub(crate) async fn read_photo_field(
+/// A file field of a multipart body: its declared type and bytes.
+pub(crate) async fn read_file_field(
     mut multipart: Multipart,
+    name: &str,
 ) -> Result<(String, bytes::Bytes), ApiError> {
     let too_large = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
-                "The photo is larger than 5 MB.",
+                "The file is too large.",
             )
         } else {
             ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.body_text())
         }
     };
     while let Some(field) = multipart.next_field().await.map_err(too_large)? {
-        if field.name() != Some("photo") {
+        if field.name() != Some(name) {
             continue;
         }
         let content_type = field.content_type().unwrap_or_default().to_owned();
         let bytes = field.bytes().await.map_err(too_large)?;
         return Ok((content_type, bytes));
     }
-    Err(ApiError::invalid("photo", "no file in the `photo` field"))
+    Err(ApiError::invalid(
+        name,
+        format!("no file in the `{name}` field"),
+    ))
 }
 
 /// Removes the profile photo.

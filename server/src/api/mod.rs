@@ -79,6 +79,14 @@ pub fn router(test_routes: bool) -> Router<AppState> {
             "/admin/products/{sku}",
             put(admin::put_product).delete(admin::deactivate_product),
         )
+        .route(
+            "/admin/products/{sku}/images",
+            get(admin::list_images).post(admin::upload_image),
+        )
+        .route(
+            "/admin/products/{sku}/images/{id}",
+            axum::routing::delete(admin::delete_image),
+        )
         .route("/admin/categories/{slug}", put(admin::put_category))
         .route("/admin/content/pages/{slug}", put(admin::put_page))
         .route(

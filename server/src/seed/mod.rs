@@ -221,7 +221,7 @@ pub fn demo_products() -> anyhow::Result<Vec<(NewProduct, String)>> {
                     origin_country: Some(item.origin.to_owned()),
                     storage: Some(category.storage),
                     allergens: item.allergens.iter().map(|a| (*a).to_owned()).collect(),
-                    nutrition: None,
+                    nutrition: typical_nutrition(category.slug, ii),
                     badges: item.badges.iter().map(|b| (*b).to_owned()).collect(),
                     translations,
                     image_keys: vec![image_key],
@@ -232,6 +232,37 @@ pub fn demo_products() -> anyhow::Result<Vec<(NewProduct, String)>> {
         }
     }
     Ok(out)
+}
+
+/// Typical nutrition facts per 100 g / 100 ml for a food category (none for household goods
+/// and gift cards), varied a little per item so that the demo does not look copied.
+fn typical_nutrition(category: &str, item: usize) -> Option<serde_json::Value> {
+    // energy kcal, fat, saturates, carbohydrate, sugars, protein, salt (g)
+    let base: [f64; 7] = match category {
+        "nabial" => [120.0, 6.0, 4.0, 5.0, 4.5, 8.0, 0.4],
+        "pieczywo" => [250.0, 2.5, 0.5, 48.0, 3.0, 8.5, 1.2],
+        "owoce-i-warzywa" => [45.0, 0.3, 0.1, 9.0, 7.0, 1.0, 0.01],
+        "mieso-i-wedliny" => [210.0, 14.0, 5.0, 1.0, 0.5, 19.0, 1.8],
+        "ryby" => [160.0, 8.0, 1.5, 0.5, 0.2, 21.0, 1.1],
+        "makarony-ryz-kasze" => [350.0, 1.5, 0.3, 72.0, 2.0, 11.0, 0.02],
+        "napoje" => [35.0, 0.0, 0.0, 8.5, 8.0, 0.2, 0.01],
+        "kawa-i-herbata" => [2.0, 0.0, 0.0, 0.3, 0.0, 0.2, 0.0],
+        "slodycze-i-przekaski" => [510.0, 28.0, 14.0, 58.0, 40.0, 6.5, 0.5],
+        "mrozonki" => [180.0, 7.0, 2.0, 22.0, 3.0, 7.0, 0.9],
+        "spizarnia" => [300.0, 10.0, 2.0, 40.0, 12.0, 6.0, 1.0],
+        _ => return None,
+    };
+    let factor = 0.9 + 0.05 * (item % 5) as f64;
+    let round = |v: f64, step: f64| (v * factor / step).round() * step;
+    Some(serde_json::json!({
+        "energy_kcal": round(base[0], 1.0),
+        "fat_g": round(base[1], 0.1),
+        "saturates_g": round(base[2], 0.1),
+        "carbohydrate_g": round(base[3], 0.1),
+        "sugars_g": round(base[4], 0.1),
+        "protein_g": round(base[5], 0.1),
+        "salt_g": round(base[6], 0.01),
+    }))
 }
 
 fn size_label(quantity: i32, unit: &str, price: i64, by_price: bool) -> String {

@@ -4,12 +4,16 @@ use sqlx::PgPool;
 
 use crate::helpers::{TestApp, spawn_app};
 
-async fn create_admin(app: &TestApp) {
+pub(crate) async fn create_admin(app: &TestApp) {
     app.create_admin("boss@example.com", "a long enough password")
         .await;
 }
 
-async fn sign_in(app: &TestApp, password: &str, origin: Option<&str>) -> reqwest::Response {
+pub(crate) async fn sign_in(
+    app: &TestApp,
+    password: &str,
+    origin: Option<&str>,
+) -> reqwest::Response {
     let mut request = app
         .client
         .post(format!("{}/sf/identity/sign_in", app.address))
@@ -22,7 +26,7 @@ async fn sign_in(app: &TestApp, password: &str, origin: Option<&str>) -> reqwest
     request.send().await.unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn session_cookie(response: &reqwest::Response) -> Option<String> {
+pub(crate) fn session_cookie(response: &reqwest::Response) -> Option<String> {
     response
         .headers()
         .get_all("set-cookie")

@@ -8,7 +8,7 @@ use crate::helpers::{TestApp, assert_error_shape, json, spawn_app};
 const ADMIN_EMAIL: &str = "admin@example.com";
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
-async fn create_admin(app: &TestApp) {
+pub(crate) async fn create_admin(app: &TestApp) {
     app.create_admin(ADMIN_EMAIL, ADMIN_PASSWORD).await;
 }
 
@@ -21,7 +21,7 @@ async fn login(app: &TestApp) -> serde_json::Value {
     json(response).await
 }
 
-async fn admin_token(app: &TestApp) -> String {
+pub(crate) async fn admin_token(app: &TestApp) -> String {
     login(app).await["access_token"]
         .as_str()
         .unwrap_or_default()

@@ -1,5 +1,6 @@
 //! Integration tests: the real router on a random port, a fresh database per test.
 
+mod admin_catalog;
 mod admin_pages;
 mod auth;
 mod cart;

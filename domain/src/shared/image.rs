@@ -1,0 +1,97 @@
+//! Checking uploaded images: the declared type and the file's magic bytes must agree on
+//! JPEG, PNG or WebP, the container must be whole, and the picture must decode within size
+//! limits. Re-encoding the decoded pixels drops every piece of metadata (EXIF, GPS).
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+
+fn sniff(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "JPEG"
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "PNG"
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        "WebP"
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        "GIF"
+    } else if bytes.starts_with(b"%PDF") {
+        "PDF"
+    } else if bytes.starts_with(b"<?php") || bytes.starts_with(b"<?=") {
+        "a PHP script"
+    } else if bytes.starts_with(b"<") {
+        "HTML or XML"
+    } else {
+        "not an image we know"
+    }
+}
+
+/// Decodes an upload, or says in words what is wrong with it. CPU-bound.
+pub fn decode_upload(
+    declared_type: &str,
+    bytes: &[u8],
+    max_bytes: usize,
+) -> Result<DynamicImage, String> {
+    if bytes.is_empty() {
+        return Err("the file is empty".into());
+    }
+    if bytes.len() > max_bytes {
+        return Err(format!(
+            "the file is larger than {} MB",
+            max_bytes / (1024 * 1024)
+        ));
+    }
+    let declared = declared_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let (format, name) = match declared.as_str() {
+        "image/jpeg" | "image/jpg" => (ImageFormat::Jpeg, "JPEG"),
+        "image/png" => (ImageFormat::Png, "PNG"),
+        "image/webp" => (ImageFormat::WebP, "WebP"),
+        other => {
+            return Err(format!(
+                "only JPEG, PNG or WebP images are accepted, not `{other}`"
+            ));
+        }
+    };
+    let actual = sniff(bytes);
+    if actual != name {
+        return Err(format!(
+            "the file says it is {name} but its content is {actual}"
+        ));
+    }
+    let damaged = || format!("the {name} image is damaged or truncated");
+    // Decoders are lenient with a cut-off end; check that the container is whole.
+    let whole = match format {
+        ImageFormat::Jpeg => {
+            let end = bytes.iter().rposition(|b| *b != 0).unwrap_or(0);
+            end >= 1 && bytes[end - 1] == 0xFF && bytes[end] == 0xD9
+        }
+        ImageFormat::WebP => {
+            let declared_len = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+            usize::try_from(declared_len).is_ok_and(|n| n.saturating_add(8) <= bytes.len())
+        }
+        _ => true,
+    };
+    if !whole {
+        return Err(damaged());
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(12_000);
+    limits.max_image_height = Some(12_000);
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits);
+    reader.decode().map_err(|_| damaged())
+}
+
+/// Encodes as a JPEG at quality 85 (no metadata).
+pub fn encode_jpeg(image: &DynamicImage) -> anyhow::Result<Vec<u8>> {
+    let rgb = image.to_rgb8();
+    let mut out = Vec::with_capacity(64 * 1024);
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&rgb)?;
+    Ok(out)
+}
