@@ -310,6 +310,20 @@ fn FaqForm(
     let locale = use_locale();
     let existing = !row.id.is_empty();
     let id = row.id.clone();
+    let preview = ServerAction::<super::content::PreviewMarkdown>::new();
+    let preview_forms = LOCALES
+        .iter()
+        .zip(row.answers.clone())
+        .filter(|(_, answer)| !answer.is_empty())
+        .map(|(code, answer)| {
+            view! {
+                <ActionForm action=preview attr:class="inline">
+                    <input type="hidden" name="body_md" value=answer />
+                    <button type="submit">{format!("{} ({code})", t(locale, Key::Preview))}</button>
+                </ActionForm>
+            }
+        })
+        .collect_view();
     view! {
         <article class="faq-admin" data-testid="faq-entry">
             <ActionForm action=save attr:class="stack">
@@ -326,10 +340,19 @@ fn FaqForm(
                 <button type="submit" class="button">{t(locale, Key::Save)}</button>
             </ActionForm>
             {existing.then(|| view! {
-                <ActionForm action=delete>
-                    <input type="hidden" name="id" value=id />
-                    <button type="submit" class="danger">{t(locale, Key::Delete)}</button>
-                </ActionForm>
+                <div class="actions">
+                    {preview_forms}
+                    <ActionForm action=delete attr:class="inline">
+                        <input type="hidden" name="id" value=id />
+                        <button type="submit" class="danger">{t(locale, Key::Delete)}</button>
+                    </ActionForm>
+                </div>
+            })}
+            {move || preview.value().get().and_then(Result::ok).map(|html| view! {
+                <section class="content-page" aria-label=t(locale, Key::Preview)>
+                    // Sanitized on the server by domain::shared::markdown.
+                    <div inner_html=html></div>
+                </section>
             })}
         </article>
     }
