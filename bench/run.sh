@@ -31,9 +31,9 @@ trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
 
 run() {
-  local name="$1" path="$2"
+  local name="$1" path="$2" header="${3:-X-Bench: 1}"
   local out
-  out=$(wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$PORT$path")
+  out=$(wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency -H "$header" "http://127.0.0.1:$PORT$path")
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -48,4 +48,14 @@ run "GET /api/v1/products" "/api/v1/products?per_page=24"
 run "GET /api/v1/search?q=mleko" "/api/v1/search?q=mleko"
 run "GET /c/nabial (page)" "/c/nabial"
 run "GET /p/maslo-extra-200g" "/p/maslo-extra-200g"
+# A guest cart with three products, priced on every read (no cache: prices are live).
+TOKEN=""
+for sku in MT-0101-1 MT-0102-1 MT-0104-1; do
+  id=$(psql "$DATABASE_URL" -qtAc "select id from products where sku = '$sku'")
+  args=(-fs -H 'content-type: application/json' -d "{\"product_id\":\"$id\",\"quantity\":1}")
+  [[ -n "$TOKEN" ]] && args+=(-H "x-cart-token: $TOKEN")
+  answer=$(curl "${args[@]}" "http://127.0.0.1:$PORT/api/v1/cart/items")
+  [[ -n "$TOKEN" ]] || TOKEN=$(sed -n 's/.*"cart_token":"\([A-Za-z0-9_-]*\)".*/\1/p' <<<"$answer")
+done
+run "GET /api/v1/cart (3 lines)" "/api/v1/cart" "X-Cart-Token: $TOKEN"
 run "GET /health" "/health"

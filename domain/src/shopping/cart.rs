@@ -182,9 +182,30 @@ pub async fn get_cart(svc: &Services, owner: &Owner, locale: Locale) -> Result<C
                 .await
                 .context("Failed to load the cart")?
         }
-        Owner::Guest { .. } => Some(cart_id(&mut conn, owner).await?),
+        Owner::Guest { .. } => Some(guest_cart_id(&mut conn, owner).await?),
     };
     load(svc, &mut conn, cart, owner.customer_type(), locale).await
+}
+
+/// A guest's cart id for reading: no row lock, so that concurrent reads do not queue.
+async fn guest_cart_id(conn: &mut sqlx::PgConnection, owner: &Owner) -> Result<Uuid, Error> {
+    let Owner::Guest { token_hash } = owner else {
+        return Err(Error::UnknownCart);
+    };
+    let ttl = i64::try_from(GUEST_CART_TTL.as_secs()).unwrap_or(i64::MAX);
+    sqlx::query_scalar!(
+        r#"
+        select id from carts
+         where guest_token_hash = $1
+           and updated_at > now() - make_interval(secs => $2::bigint)
+        "#,
+        token_hash,
+        ttl
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .context("Failed to load the cart")?
+    .ok_or(Error::UnknownCart)
 }
 
 async fn load(
@@ -663,7 +684,7 @@ pub async fn list_favorites(
 ) -> Result<Vec<Favorite>, Error> {
     let mut conn = svc.db.acquire().await.context("No database connection")?;
     if matches!(owner, Owner::Guest { .. }) {
-        cart_id(&mut conn, owner).await?;
+        guest_cart_id(&mut conn, owner).await?;
     }
     let (user, guest) = match owner {
         Owner::User { id, .. } => (Some(*id), None),
