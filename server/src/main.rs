@@ -5,6 +5,11 @@ use server::cli::{self, Cli};
 use server::config::Settings;
 use server::telemetry;
 
+// Page rendering allocates many small strings and closures across threads; glibc's malloc
+// spent about a third of the CPU on a category page under load (perf), mimalloc far less.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     // A missing .env is normal outside development.
