@@ -218,3 +218,16 @@ pub async fn new_guest_owner() -> Result<domain::shopping::Owner, AppError> {
     set_cart_cookie(Some(&token));
     Ok(owner)
 }
+
+/// The request's language as the domain knows it, for texts and SMS.
+pub fn content_locale() -> domain::shared::Locale {
+    let default = services().map(|s| s.default_locale).unwrap_or_default();
+    use_context::<Parts>()
+        .map(|parts| {
+            domain_locale(request_locale(
+                &parts,
+                Locale::from_code(default.code()).unwrap_or_default(),
+            ))
+        })
+        .unwrap_or(default)
+}

@@ -89,19 +89,7 @@ pub struct UserPageView {
 }
 
 #[cfg(feature = "ssr")]
-fn locale() -> domain::shared::Locale {
-    let default = crate::ssr::services()
-        .map(|s| s.default_locale)
-        .unwrap_or_default();
-    use_context::<http::request::Parts>()
-        .map(|parts| {
-            crate::ssr::domain_locale(crate::ssr::request_locale(
-                &parts,
-                crate::i18n::Locale::from_code(default.code()).unwrap_or_default(),
-            ))
-        })
-        .unwrap_or(default)
-}
+use crate::ssr::content_locale as locale;
 
 #[cfg(feature = "ssr")]
 fn requester(user: Option<uuid::Uuid>) -> domain::identity::Requester {
@@ -145,14 +133,12 @@ pub async fn verify_code(
     let svc = crate::ssr::services()?;
     let account_type = match account_type.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some("individual") => Some(CustomerType::Individual),
-        Some("corporate") => Some(CustomerType::Corporate),
-        Some(other) => {
-            return Err(AppError::Invalid {
+        Some(text) => Some(
+            CustomerType::from_code(text).ok_or_else(|| AppError::Invalid {
                 field: "account_type".into(),
-                message: format!("`{other}` is not individual or corporate"),
-            });
-        }
+                message: format!("`{text}` is not individual or corporate"),
+            })?,
+        ),
     };
     let signed_in = domain::identity::sign_in_with_code(
         &svc,
@@ -187,16 +173,11 @@ pub async fn complete_profile(
     use domain::shared::CustomerType;
     let user = crate::ssr::require_user().await?;
     let svc = crate::ssr::services()?;
-    let customer_type = match customer_type.as_str() {
-        "corporate" => CustomerType::Corporate,
-        "individual" => CustomerType::Individual,
-        other => {
-            return Err(AppError::Invalid {
-                field: "customer_type".into(),
-                message: format!("`{other}` is not individual or corporate"),
-            });
-        }
-    };
+    let customer_type =
+        CustomerType::from_code(&customer_type).ok_or_else(|| AppError::Invalid {
+            field: "customer_type".into(),
+            message: format!("`{customer_type}` is not individual or corporate"),
+        })?;
     domain::user::complete_profile(
         &svc,
         user.id,
@@ -467,16 +448,12 @@ pub async fn admin_change_user(
     use domain::identity::Role;
     let admin = crate::ssr::require_admin().await?;
     let svc = crate::ssr::services()?;
-    let role = match role.as_deref() {
+    let role = match role.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some("admin") => Some(Role::Admin),
-        Some("customer") => Some(Role::Customer),
-        Some(other) => {
-            return Err(AppError::Invalid {
-                field: "role".into(),
-                message: format!("`{other}` is not customer or admin"),
-            });
-        }
+        Some(text) => Some(Role::from_code(text).ok_or_else(|| AppError::Invalid {
+            field: "role".into(),
+            message: format!("`{text}` is not customer or admin"),
+        })?),
     };
     let blocked = match blocked.as_deref() {
         None | Some("") => None,

@@ -83,19 +83,7 @@ pub struct FavoriteView {
 }
 
 #[cfg(feature = "ssr")]
-fn locale() -> domain::shared::Locale {
-    let default = crate::ssr::services()
-        .map(|s| s.default_locale)
-        .unwrap_or_default();
-    use_context::<http::request::Parts>()
-        .map(|parts| {
-            crate::ssr::domain_locale(crate::ssr::request_locale(
-                &parts,
-                crate::i18n::Locale::from_code(default.code()).unwrap_or_default(),
-            ))
-        })
-        .unwrap_or(default)
-}
+use crate::ssr::content_locale as locale;
 
 #[cfg(feature = "ssr")]
 fn product(id: &str) -> Result<uuid::Uuid, AppError> {
@@ -112,11 +100,7 @@ pub async fn cart_count() -> Result<i64, AppError> {
     let Some(owner) = crate::ssr::cart_owner().await? else {
         return Ok(0);
     };
-    match domain::shopping::get_cart(&svc, &owner, locale()).await {
-        Ok(cart) => Ok(cart.item_count),
-        Err(domain::shopping::Error::UnknownCart) => Ok(0),
-        Err(e) => Err(e.into()),
-    }
+    Ok(domain::shopping::item_count(&svc, &owner).await?)
 }
 
 /// The cart, priced now.

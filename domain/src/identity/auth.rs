@@ -46,6 +46,15 @@ impl Role {
         }
     }
 
+    /// `customer` or `admin`, as clients send it; anything else is `None`.
+    pub fn from_code(text: &str) -> Option<Role> {
+        match text.trim() {
+            "customer" => Some(Role::Customer),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
     /// As stored and put in tokens.
     pub fn as_str(self) -> &'static str {
         match self {

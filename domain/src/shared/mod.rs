@@ -23,6 +23,15 @@ pub enum CustomerType {
 }
 
 impl CustomerType {
+    /// `individual` or `corporate`, as clients send it; anything else is `None`.
+    pub fn from_code(text: &str) -> Option<CustomerType> {
+        match text.trim() {
+            "individual" => Some(CustomerType::Individual),
+            "corporate" => Some(CustomerType::Corporate),
+            _ => None,
+        }
+    }
+
     /// Reads the stored value (anything but `corporate` is individual).
     pub fn parse(text: &str) -> CustomerType {
         if text == "corporate" {

@@ -187,6 +187,30 @@ pub async fn get_cart(svc: &Services, owner: &Owner, locale: Locale) -> Result<C
     load(svc, &mut conn, cart, owner.customer_type(), locale).await
 }
 
+/// Units in the owner's cart (for the header on every page): one indexed query, no pricing.
+pub async fn item_count(svc: &Services, owner: &Owner) -> Result<i64, Error> {
+    let (user, guest) = match owner {
+        Owner::User { id, .. } => (Some(*id), None),
+        Owner::Guest { token_hash } => (None, Some(token_hash.clone())),
+    };
+    let ttl = i64::try_from(GUEST_CART_TTL.as_secs()).unwrap_or(i64::MAX);
+    let count = sqlx::query_scalar!(
+        r#"
+        select coalesce(sum(i.quantity), 0)::bigint as "count!"
+          from carts c join cart_items i on i.cart_id = c.id
+         where (c.user_id = $1 or c.guest_token_hash = $2)
+           and (c.user_id is not null or c.updated_at > now() - make_interval(secs => $3::bigint))
+        "#,
+        user,
+        guest,
+        ttl
+    )
+    .fetch_one(&svc.db)
+    .await
+    .context("Failed to count the cart")?;
+    Ok(count)
+}
+
 /// A guest's cart id for reading: no row lock, so that concurrent reads do not queue.
 async fn guest_cart_id(conn: &mut sqlx::PgConnection, owner: &Owner) -> Result<Uuid, Error> {
     let Owner::Guest { token_hash } = owner else {

@@ -14,6 +14,6 @@ pub use calc::{CalcLine, Overflow, ShippingRule, Totals, calculate};
 pub use cart::{
     Cart, CartLine, Favorite, GUEST_CART_TTL, MAX_LINE_QUANTITY, Owner, Unit, add_favorite,
     add_item, clear_cart, create_guest_cart, delete_expired_guest_carts, discard_guest_cart,
-    get_cart, list_favorites, merge_guest, remove_favorite, remove_item, set_quantity,
+    get_cart, item_count, list_favorites, merge_guest, remove_favorite, remove_item, set_quantity,
 };
 pub use quote::{Error, Quote, QuoteLine, QuoteRequest, QuotedLine, quote_basket};

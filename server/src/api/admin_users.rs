@@ -142,17 +142,15 @@ pub async fn change_user(
     ApiJson(body): ApiJson<UserChangeBody>,
 ) -> Result<Json<UserRow>, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
-    let role = match body.role.as_deref() {
-        None => None,
-        Some("customer") => Some(Role::Customer),
-        Some("admin") => Some(Role::Admin),
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "role",
-                format!("`{other}` is not customer or admin"),
-            ));
-        }
-    };
+    let role = body
+        .role
+        .as_deref()
+        .map(|text| {
+            Role::from_code(text).ok_or_else(|| {
+                ApiError::invalid("role", format!("`{text}` is not customer or admin"))
+            })
+        })
+        .transpose()?;
     let changed = user::change_user(
         &state.services,
         admin.id,

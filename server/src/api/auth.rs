@@ -193,14 +193,8 @@ pub(crate) fn customer_type(
     field: &'static str,
     text: &str,
 ) -> Result<domain::shared::CustomerType, ApiError> {
-    match text.trim() {
-        "individual" => Ok(domain::shared::CustomerType::Individual),
-        "corporate" => Ok(domain::shared::CustomerType::Corporate),
-        other => Err(ApiError::invalid(
-            field,
-            format!("`{other}` is not individual or corporate"),
-        )),
-    }
+    domain::shared::CustomerType::from_code(text)
+        .ok_or_else(|| ApiError::invalid(field, format!("`{text}` is not individual or corporate")))
 }
 
 /// Sends a 6-digit sign-in code by SMS (valid 2 minutes; a new one after 30 seconds).

@@ -298,6 +298,14 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
+    /// Ages every code past the 30-second resend wait, so that a test may ask again.
+    pub async fn allow_new_code(&self) {
+        sqlx::query("update otp_challenges set created_at = created_at - interval '31 seconds'")
+            .execute(&self.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
     /// The code the log SMS gateway last sent to `phone` (test-only route).
     pub async fn last_code(&self, phone: &str) -> String {
         let response = self

@@ -118,10 +118,7 @@ async fn the_twilio_gateway_sends_the_code_and_the_code_signs_up_then_in(pool: P
     assert_error_shape(none, 404, "not_found").await;
 
     // Signing in again (after the resend wait) finds the same account.
-    sqlx::query("update otp_challenges set created_at = created_at - interval '31 seconds'")
-        .execute(&app.db)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    app.allow_new_code().await;
     let sent = app
         .post_as(
             None,
@@ -356,10 +353,7 @@ async fn verifying_is_rate_limited_per_phone(pool: PgPool) {
     // then one more try passes and the eleventh is refused.
     let mut statuses = Vec::new();
     for round in 0..4 {
-        sqlx::query("update otp_challenges set created_at = created_at - interval '31 seconds'")
-            .execute(&app.db)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        app.allow_new_code().await;
         let sent = app
             .post_as(
                 None,
@@ -402,10 +396,7 @@ async fn the_test_code_route_does_not_exist_outside_test(pool: PgPool) {
 async fn one_phone_holds_one_individual_and_one_corporate_account(pool: PgPool) {
     let app = spawn_app(pool).await;
     let individual = app.sign_in_by_phone(PHONE, None).await;
-    sqlx::query("update otp_challenges set created_at = created_at - interval '31 seconds'")
-        .execute(&app.db)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    app.allow_new_code().await;
     let corporate = app.sign_in_by_phone(PHONE, Some("corporate")).await;
     assert_ne!(individual["user"]["id"], corporate["user"]["id"]);
     let me = json(
@@ -422,10 +413,7 @@ async fn one_phone_holds_one_individual_and_one_corporate_account(pool: PgPool) 
     assert_eq!(me["profile_complete"], false);
 
     // With two accounts the phone must say which; the code is not used up by asking.
-    sqlx::query("update otp_challenges set created_at = created_at - interval '31 seconds'")
-        .execute(&app.db)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    app.allow_new_code().await;
     app.post_as(
         None,
         "/api/v1/auth/otp/request",
@@ -512,10 +500,7 @@ async fn blocked_users_lose_their_tokens_and_cannot_sign_in(pool: PgPool) {
         )
         .await;
     assert_error_shape(refresh, 401, "unauthorized").await;
-    sqlx::query("update otp_challenges set created_at = created_at - interval '31 seconds'")
-        .execute(&app.db)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    app.allow_new_code().await;
     app.post_as(
         None,
         "/api/v1/auth/otp/request",
