@@ -105,6 +105,8 @@ if [[ $WITH_TEST -eq 1 ]]; then
   command -v chromium >/dev/null || apt_install chromium
   # Chromium needs fonts for Polish and Turkish letters in screenshots.
   [[ -d /usr/share/fonts/truetype/dejavu ]] || apt_install fonts-dejavu-core
+  # The invoice tests read PDFs back with pdftotext.
+  command -v pdftotext >/dev/null || apt_install poppler-utils
   if [[ ! -d end2end/node_modules/@playwright/test ]]; then
     log "npm ci in end2end/ (Playwright without its browser download)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null)

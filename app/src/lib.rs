@@ -9,6 +9,7 @@ pub mod content;
 pub mod error;
 pub mod i18n;
 pub mod not_found;
+pub mod orders;
 pub mod shopping;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -28,6 +29,9 @@ use crate::components::Layout;
 use crate::content::{FaqPage, PageBySlug, TermsPage};
 use crate::i18n::{Key, Locale, t};
 use crate::not_found::NotFound;
+use crate::orders::{
+    AdminDashboardPage, AdminOrderPage, AdminOrdersPage, CheckoutPage, MyOrdersPage, OrderPage,
+};
 use crate::shopping::{CartPage, FavoritesPage, ShopActions};
 
 /// The language the page is rendered in, provided to every component.
@@ -152,6 +156,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/addresses") view=AddressesPage ssr=SsrMode::Async />
                     <Route path=path!("/account/favorites") view=FavoritesPage ssr=SsrMode::Async />
                     <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
+                    <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders/:id") view=OrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/orders") view=MyOrdersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=AdminDashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/orders") view=AdminOrdersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/orders/:id") view=AdminOrderPage ssr=SsrMode::Async />
                     <Route path=path!("/terms") view=TermsPage ssr=SsrMode::Async />
                     <Route path=path!("/pages/:slug") view=PageBySlug ssr=SsrMode::Async />
                 </Routes>

@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod content;
 pub mod identity;
+pub mod order;
 pub mod services;
 pub mod shared;
 pub mod shopping;

@@ -34,6 +34,8 @@ pub struct Services {
     pub blobs: BlobStore,
     /// How shipping is charged.
     pub shipping: crate::shopping::ShippingRule,
+    /// How long unpaid orders hold stock; the seller on invoices.
+    pub orders: crate::order::Settings,
 }
 
 /// The outside services the domain talks to, chosen by configuration.
@@ -67,6 +69,7 @@ impl Services {
             registry: adapters.registry,
             blobs: adapters.blobs,
             shipping: crate::shopping::ShippingRule::default(),
+            orders: crate::order::Settings::default(),
         }
     }
 
@@ -97,6 +100,8 @@ pub struct Redis {
     client: redis::Client,
     manager: Arc<OnceCell<ConnectionManager>>,
     prefix: Arc<str>,
+    /// Set when a stock-gate call failed: the counters are re-synced before the next use.
+    pub(crate) stock_stale: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Redis {
@@ -110,6 +115,7 @@ impl Redis {
             client: redis::Client::open(url)?,
             manager: Arc::new(OnceCell::new()),
             prefix: prefix.into(),
+            stock_stale: Arc::default(),
         })
     }
 

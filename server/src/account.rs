@@ -95,6 +95,32 @@ pub async fn export_data(State(state): State<AppState>, session: Session) -> Res
     }
 }
 
+/// `GET /orders/{id}/invoice.pdf`: the invoice of the signed-in user's order (any order for
+/// admins), for the download link on the order page.
+pub async fn invoice_pdf(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Response {
+    let user = match app::ssr::user_in_session(&state.services, &session).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return ApiError::not_found().into_response();
+    };
+    let viewer = if user.role == domain::identity::Role::Admin {
+        domain::order::Viewer::Admin(user.id)
+    } else {
+        domain::order::Viewer::Customer(user.id)
+    };
+    match domain::order::invoice_pdf(&state.services, viewer, id).await {
+        Ok((number, bytes)) => crate::api::orders::pdf_response(&number, bytes),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
 /// `POST /admin/products/{sku}/images` from the product editor: stores the picture, then goes
 /// back to the editor with `?image=saved` or `?image_error=<reason>`.
 pub async fn upload_product_image_form(

@@ -78,6 +78,8 @@ pub struct Settings {
     pub s3: Option<domain::shared::blob::S3Config>,
     /// Flat shipping fee and the subtotal from which shipping is free.
     pub shipping: domain::shopping::ShippingRule,
+    /// `ORDER_RESERVATION_MINUTES` and the `SELLER_*` data printed on invoices.
+    pub orders: domain::order::Settings,
 }
 
 /// Twilio credentials for sending sign-in codes by SMS.
@@ -158,6 +160,12 @@ impl Settings {
         let twilio_sid = required("TWILIO_ACCOUNT_SID", "");
         let twilio_token = required("TWILIO_AUTH_TOKEN", "");
         let twilio_from = required("TWILIO_FROM", "");
+        let dev_seller = domain::order::Seller::default();
+        let seller_name = required("SELLER_NAME", &dev_seller.name);
+        let seller_nip = required("SELLER_NIP", &dev_seller.nip);
+        let seller_street = required("SELLER_STREET", &dev_seller.street);
+        let seller_postal_code = required("SELLER_POSTAL_CODE", &dev_seller.postal_code);
+        let seller_city = required("SELLER_CITY", &dev_seller.city);
         if !missing.is_empty() {
             return Err(ConfigError::Missing {
                 env: "production".into(),
@@ -170,6 +178,12 @@ impl Settings {
                 reason: "must be at least 32 characters".into(),
             });
         }
+
+        let seller_nip =
+            domain::user::parse_nip(&seller_nip).ok_or_else(|| ConfigError::Invalid {
+                name: "SELLER_NIP",
+                reason: format!("`{seller_nip}` is not a valid NIP"),
+            })?;
 
         let parse = |name: &'static str, default: &str| -> Result<String, ConfigError> {
             Ok(get(name).unwrap_or_else(|| default.to_owned()))
@@ -255,6 +269,19 @@ impl Settings {
                     .unwrap_or(20_000),
                 vat_rate: domain::shared::VatRate::STANDARD,
             },
+            orders: domain::order::Settings {
+                reservation: Duration::from_secs(
+                    number("ORDER_RESERVATION_MINUTES", 30)?.clamp(1, 7 * 24 * 60) * 60,
+                ),
+                seller: domain::order::Seller {
+                    name: seller_name,
+                    nip: seller_nip,
+                    street: seller_street,
+                    postal_code: seller_postal_code,
+                    city: seller_city,
+                    bank_account: get("SELLER_BANK_ACCOUNT"),
+                },
+            },
         })
     }
 }
@@ -328,6 +355,11 @@ mod tests {
                     "TWILIO_ACCOUNT_SID",
                     "TWILIO_AUTH_TOKEN",
                     "TWILIO_FROM",
+                    "SELLER_NAME",
+                    "SELLER_NIP",
+                    "SELLER_STREET",
+                    "SELLER_POSTAL_CODE",
+                    "SELLER_CITY",
                 ],
             }
         );
@@ -373,9 +405,15 @@ mod tests {
             ("TWILIO_ACCOUNT_SID", "AC1"),
             ("TWILIO_AUTH_TOKEN", "t"),
             ("TWILIO_FROM", "+48500000000"),
+            ("SELLER_NAME", "Sklep Spożywczy Sp. z o.o."),
+            ("SELLER_NIP", "526-025-02-74"),
+            ("SELLER_STREET", "ul. Marszałkowska 1"),
+            ("SELLER_POSTAL_CODE", "00-624"),
+            ("SELLER_CITY", "Warszawa"),
         ])
         .unwrap_or_else(|e| panic!("{e}"));
         assert!(s.log_json);
+        assert_eq!(s.orders.seller.nip, "5260250274");
         assert!(s.redis_url.is_none(), "production has no Redis default");
         assert!(s.twilio.is_some());
     }

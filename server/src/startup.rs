@@ -71,6 +71,7 @@ pub fn services(settings: &Settings, db: PgPool) -> anyhow::Result<Services> {
         adapters(settings)?,
     );
     services.shipping = settings.shipping;
+    services.orders = settings.orders.clone();
     Ok(services)
 }
 
@@ -141,6 +142,38 @@ async fn maintenance(services: Services) {
     }
 }
 
+/// Every minute: cancel unpaid orders past their reservation (returning their stock), and
+/// every ten minutes re-sync the Redis stock gate from Postgres, once per cluster.
+async fn order_jobs(services: Services) {
+    let mut minutely = tokio::time::interval(Duration::from_secs(60));
+    let mut runs: u64 = 0;
+    loop {
+        minutely.tick().await;
+        match domain::order::expire_unpaid(&services).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "unpaid orders expired"),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "order expiry failed"),
+        }
+        runs += 1;
+        if runs.is_multiple_of(10) {
+            resync_stock_gate(&services).await;
+        }
+    }
+}
+
+async fn resync_stock_gate(services: &Services) {
+    use domain::order::gate;
+    let gate::Locked::Held(lock) =
+        gate::lock(services, "resync-stock", Duration::from_secs(60)).await
+    else {
+        return;
+    };
+    if let Err(e) = gate::resync(services).await {
+        tracing::warn!(error = %format!("{e:#}"), "stock gate re-sync failed");
+    }
+    lock.unlock(services).await;
+}
+
 /// A bound, ready-to-serve server.
 pub struct Application {
     listener: TcpListener,
@@ -156,6 +189,7 @@ impl Application {
             .with_context(|| format!("Failed to bind {}", settings.site_addr))?;
         tokio::spawn(domain::catalog::listen_for_invalidations(services.clone()));
         tokio::spawn(maintenance(services.clone()));
+        tokio::spawn(order_jobs(services.clone()));
         let sessions = session_layer(settings, services.db.clone())?;
         let router = router(settings, services).layer(sessions);
         Ok(Application { listener, router })
@@ -269,6 +303,7 @@ pub fn router(settings: &Settings, services: Services) -> Router {
         .nest("/api/v1", api::router(settings.env == AppEnv::Test))
         .route("/account/photo", post(crate::account::upload_photo_form))
         .route("/account/export", get(crate::account::export_data))
+        .route("/orders/{id}/invoice.pdf", get(crate::account::invoice_pdf))
         .route(
             "/admin/products/{sku}/images",
             post(crate::account::upload_product_image_form),

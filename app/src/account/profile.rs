@@ -92,6 +92,7 @@ pub fn AccountPage() -> impl IntoView {
         <section class="account">
             <h1>{t(locale, Key::MyAccount)}</h1>
             <nav class="account-nav">
+                <a href="/account/orders">{t(locale, Key::MyOrders)}</a>
                 <a href="/account/addresses">{t(locale, Key::Addresses)}</a>
                 <a href="/account/favorites">{t(locale, Key::Favorites)}</a>
                 <a href="/account/export" rel="external" download>{t(locale, Key::ExportData)}</a>

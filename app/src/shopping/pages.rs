@@ -96,6 +96,7 @@ fn CartContents(
             <dd data-testid="total"><strong>{money(cart.total_minor)}</strong></dd>
         </dl>
         <p class="muted">{format!("{} {}", t(locale, Key::FreeShippingFrom), money(cart.free_shipping_from_minor))}</p>
+        <p><a class="button primary" href="/checkout" data-testid="go-to-checkout">{t(locale, Key::GoToCheckout)}</a></p>
         <ActionForm action=clear>
             <button type="submit">{t(locale, Key::ClearCart)}</button>
         </ActionForm>

@@ -349,6 +349,8 @@ pub async fn upsert_product(svc: &Services, product: &NewProduct) -> Result<Save
             other => Error::Unexpected(anyhow::Error::new(other).context("Failed to save product")),
         })?;
     tx.commit().await.context("Failed to commit product")?;
+    // Its stock was set by hand: the Redis gate rebuilds the counter from Postgres.
+    crate::order::gate::forget(svc, &[id]).await;
     Ok(if created {
         Saved::Created(id)
     } else {
@@ -455,19 +457,17 @@ pub async fn update_price_and_stock(
             message: "must not be negative".into(),
         });
     }
-    let done = sqlx::query!(
-        "update products set base_price_minor = $2, stock = $3 where sku = $1",
+    let id = sqlx::query_scalar!(
+        "update products set base_price_minor = $2, stock = $3 where sku = $1 returning id",
         sku,
         price_minor,
         stock
     )
-    .execute(&svc.db)
+    .fetch_optional(&svc.db)
     .await
     .context("Failed to update product")?
-    .rows_affected();
-    if done == 0 {
-        return Err(Error::NotFound);
-    }
+    .ok_or(Error::NotFound)?;
+    crate::order::gate::forget(svc, &[id]).await;
     super::invalidate_catalog(svc).await;
     Ok(())
 }

@@ -125,8 +125,8 @@ fn optional(
         .transpose()
 }
 
-/// Checks and normalises an address.
-fn validate(input: AddressInput) -> Result<AddressInput, Error> {
+/// Checks and normalises an address (also used for addresses typed at checkout).
+pub fn validate_address(input: AddressInput) -> Result<AddressInput, Error> {
     let country = input
         .country_code
         .map(|c| c.trim().to_ascii_uppercase())
@@ -238,7 +238,7 @@ pub async fn create_address(
     user: Uuid,
     input: AddressInput,
 ) -> Result<Address, Error> {
-    let a = validate(input)?;
+    let a = validate_address(input)?;
     let id = Uuid::now_v7();
     let mut tx = svc
         .db
@@ -308,7 +308,7 @@ pub async fn update_address(
     id: Uuid,
     input: AddressInput,
 ) -> Result<Address, Error> {
-    let a = validate(input)?;
+    let a = validate_address(input)?;
     let mut tx = svc
         .db
         .begin()
@@ -413,7 +413,7 @@ mod tests {
 
     #[test]
     fn a_polish_address_passes_and_defaults_to_pl() {
-        let a = validate(input()).unwrap_or_else(|e| panic!("{e}"));
+        let a = validate_address(input()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(a.country_code.as_deref(), Some("PL"));
     }
 
@@ -471,7 +471,7 @@ mod tests {
             ),
         ];
         for (case, field) in cases {
-            match validate(case) {
+            match validate_address(case) {
                 Err(Error::Invalid { field: f, .. }) => assert_eq!(f, field),
                 other => panic!("{field}: {other:?}"),
             }
@@ -481,6 +481,6 @@ mod tests {
             postal_code: "10115".into(),
             ..input()
         };
-        assert!(validate(german).is_ok());
+        assert!(validate_address(german).is_ok());
     }
 }

@@ -18,7 +18,7 @@ pub use account::{
 };
 pub use address::{
     Address, AddressInput, AddressKind, create_address, delete_address, get_address,
-    list_addresses, set_default_address, update_address,
+    list_addresses, set_default_address, update_address, validate_address,
 };
 pub use company::{CompanyRegistry, parse_nip};
 pub use photo::{MAX_PHOTO_BYTES, delete_photo, make_thumbnail, upload_photo};

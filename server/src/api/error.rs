@@ -6,7 +6,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// An error answered by the API. The request id is filled in by the error-shape middleware.
 #[derive(Debug)]
@@ -242,6 +242,63 @@ impl From<domain::shopping::Error> for ApiError {
                 "not_in_cart",
                 format!("Product {product_id} is not in the cart."),
             ),
+            Error::Unexpected(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<domain::order::Error> for ApiError {
+    fn from(e: domain::order::Error) -> Self {
+        use domain::order::Error;
+        match e {
+            Error::Invalid { field, message } => ApiError::invalid(field, message),
+            Error::ProfileIncomplete => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "profile_incomplete",
+                "Complete your profile (name, or company for a business account) before ordering.",
+            ),
+            Error::EmptyCart => {
+                ApiError::new(StatusCode::CONFLICT, "empty_cart", "Your cart is empty.")
+            }
+            Error::Unavailable(skus) => ApiError::new(
+                StatusCode::CONFLICT,
+                "product_unavailable",
+                "Some products are no longer sold; remove them from the cart.",
+            )
+            .with_details(json!({ "skus": skus })),
+            Error::BelowMinimum { sku, minimum } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "below_minimum_quantity",
+                format!("{sku} needs a quantity of at least {minimum}."),
+            )
+            .with_details(json!({ "sku": sku, "minimum": minimum })),
+            Error::OutOfStock {
+                product_id,
+                available,
+            } => ApiError::new(
+                StatusCode::CONFLICT,
+                "out_of_stock",
+                format!("Only {available} left of a product in your cart."),
+            )
+            .with_details(json!({ "product_id": product_id, "available": available })),
+            Error::PriceChanged { total_minor } => ApiError::new(
+                StatusCode::CONFLICT,
+                "price_changed",
+                "Prices changed since you looked; check the new total and confirm again.",
+            )
+            .with_details(json!({ "total_minor": total_minor })),
+            Error::Transition { from, to } => ApiError::new(
+                StatusCode::CONFLICT,
+                "invalid_transition",
+                format!("An order that is {from} cannot become {to}."),
+            )
+            .with_details(json!({ "from": from.as_str(), "to": to.as_str() })),
+            Error::RefundRequired => ApiError::new(
+                StatusCode::CONFLICT,
+                "refund_required",
+                "This order is paid: it is cancelled with a refund, which the shop makes.",
+            ),
+            Error::NotFound => ApiError::not_found(),
             Error::Unexpected(e) => ApiError::internal(&e),
         }
     }

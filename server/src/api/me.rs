@@ -274,7 +274,7 @@ pub struct AddressBody {
 }
 
 impl AddressBody {
-    fn into_input(self) -> Result<AddressInput, ApiError> {
+    pub(crate) fn into_input(self) -> Result<AddressInput, ApiError> {
         Ok(AddressInput {
             kind: match self.kind.as_deref() {
                 None => AddressKind::Shipping,

@@ -13,6 +13,7 @@ pub mod docs;
 pub mod error;
 pub mod extract;
 pub mod me;
+pub mod orders;
 pub mod shopping;
 
 use axum::Router;
@@ -73,6 +74,20 @@ pub fn router(test_routes: bool) -> Router<AppState> {
         .route("/me/phone/confirm", post(me::confirm_phone_change))
         .route("/me/deletion/request", post(me::request_deletion))
         .route("/me/sign-out-everywhere", post(me::sign_out_everywhere))
+        .route(
+            "/orders",
+            get(orders::list_orders).post(orders::place_order),
+        )
+        .route("/orders/{id}", get(orders::get_order))
+        .route("/orders/{id}/cancel", post(orders::cancel_order))
+        .route("/orders/{id}/invoice.pdf", get(orders::invoice_pdf))
+        .route("/admin/orders", get(orders::admin_list_orders))
+        .route("/admin/orders/{id}/status", post(orders::admin_move_order))
+        .route(
+            "/admin/orders/{id}/tracking",
+            put(orders::admin_set_tracking),
+        )
+        .route("/admin/dashboard", get(orders::admin_dashboard))
         .route("/admin/users", get(admin_users::list_users))
         .route("/admin/users/{id}", patch(admin_users::change_user))
         .route(

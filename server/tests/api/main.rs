@@ -12,4 +12,6 @@ mod helpers;
 mod identity;
 mod import;
 mod me;
+mod orders;
+mod oversell;
 mod pages;

@@ -1,0 +1,596 @@
+//! Checkout, the customer's orders, and the admin's orders and dashboard.
+
+pub mod server_fns;
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use self::server_fns::{
+    AdminMoveOrder, CancelOrder, CheckoutView, OrderView, PlaceOrder, admin_dashboard,
+    admin_orders, checkout_data, get_order, my_orders,
+};
+use crate::account::SignInFirst;
+use crate::components::ActionNotice;
+use crate::error::AppError;
+use crate::i18n::{Key, format_money, status_label, t};
+use crate::use_locale;
+
+/// `/checkout`: where it goes, who is invoiced, how it is paid, the review, place order.
+#[component]
+pub fn CheckoutPage() -> impl IntoView {
+    let locale = use_locale();
+    let place = ServerAction::<PlaceOrder>::new();
+    let data = Resource::new(move || place.version().get(), |_| checkout_data());
+    view! {
+        <Title text=format!("{} · {}", t(locale, Key::Checkout), t(locale, Key::ShopName)) />
+        <section class="checkout">
+            <h1>{t(locale, Key::Checkout)}</h1>
+            <ActionNotice locale value=place.value() />
+            <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(AppError::Unauthorized) => view! { <SignInFirst /> }.into_any(),
+                        Err(_) => view! { <p class="error" role="alert">{t(locale, Key::LoadFailed)}</p> }.into_any(),
+                        Ok(d) if !d.profile_complete => view! {
+                            <p class="error" role="alert">
+                                {t(locale, Key::CompleteProfileFirst)} " "
+                                <a href="/account/complete">{t(locale, Key::CompleteProfile)}</a>
+                            </p>
+                        }.into_any(),
+                        Ok(d) if d.cart.lines.iter().all(|l| l.unavailable) => view! {
+                            <p>{t(locale, Key::CartEmpty)}</p>
+                        }.into_any(),
+                        Ok(d) => view! { <CheckoutForm data=d place /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn CheckoutForm(data: CheckoutView, place: ServerAction<PlaceOrder>) -> impl IntoView {
+    let locale = use_locale();
+    let currency = data.cart.currency.clone();
+    let money = move |minor: i64| format_money(locale, minor, &currency);
+    let has_saved = !data.addresses.is_empty();
+    let shipping_choices = data
+        .addresses
+        .iter()
+        .filter(|a| a.kind == "shipping")
+        .enumerate()
+        .map(|(i, a)| {
+            let text = format!("{}, {}, {} {}", a.recipient_name, a.street, a.postal_code, a.city);
+            view! {
+                <label class="choice">
+                    <input type="radio" name="shipping_address_id" value=a.id.clone() checked=i == 0 />
+                    {text}
+                </label>
+            }
+        })
+        .collect_view();
+    let billing_choices = data
+        .addresses
+        .iter()
+        .map(|a| {
+            let text = format!(
+                "{}{}, {}, {}",
+                a.recipient_name,
+                a.company_name
+                    .as_deref()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default(),
+                a.street,
+                a.city
+            );
+            view! { <option value=a.id.clone()>{text}</option> }
+        })
+        .collect_view();
+    let lines = data
+        .cart
+        .lines
+        .iter()
+        .filter(|l| !l.unavailable)
+        .map(|l| {
+            view! {
+                <tr data-testid="checkout-line">
+                    <td>{l.name.clone()}</td>
+                    <td>{l.quantity}</td>
+                    <td>{money(l.line_total_minor)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let vat = data
+        .cart
+        .vat
+        .iter()
+        .map(|row| {
+            view! {
+                <dt class="muted">{format!("{} {}", t(locale, Key::VatIncluded), row.rate)}</dt>
+                <dd class="muted">{money(row.vat_minor)}</dd>
+            }
+        })
+        .collect_view();
+    let company = if data.corporate {
+        data.company.clone().map(|(name, nip)| {
+            view! { <p data-testid="invoice-company">{format!("{name} · NIP {nip}")}</p> }
+                .into_any()
+        })
+    } else {
+        Some(
+            view! {
+                <label for="co-name">{t(locale, Key::CompanyName)}</label>
+                <input id="co-name" name="company_name" autocomplete="organization" />
+                <label for="co-nip">{t(locale, Key::Nip)}</label>
+                <input id="co-nip" name="nip" inputmode="numeric" />
+            }
+            .into_any(),
+        )
+    };
+    view! {
+        <ActionForm action=place attr:class="checkout-form">
+            <input type="hidden" name="idempotency_key" value=data.idempotency_key.clone() />
+            <input type="hidden" name="expected_total_minor" value=data.cart.total_minor />
+            <fieldset>
+                <legend>{t(locale, Key::ShipTo)}</legend>
+                {shipping_choices}
+                <label class="choice">
+                    <input type="radio" name="shipping_address_id" value="new" checked=!has_saved />
+                    {t(locale, Key::NewAddress)}
+                </label>
+                <div class="new-address">
+                    <label for="ship-name">{t(locale, Key::Recipient)}</label>
+                    <input id="ship-name" name="recipient_name" autocomplete="name" />
+                    <label for="ship-street">{t(locale, Key::Street)}</label>
+                    <input id="ship-street" name="street" autocomplete="street-address" />
+                    <label for="ship-postal">{t(locale, Key::PostalCode)}</label>
+                    <input id="ship-postal" name="postal_code" autocomplete="postal-code" placeholder="00-000" />
+                    <label for="ship-city">{t(locale, Key::City)}</label>
+                    <input id="ship-city" name="city" autocomplete="address-level2" />
+                    <label for="ship-phone">{t(locale, Key::Phone)}</label>
+                    <input id="ship-phone" name="phone" type="tel" autocomplete="tel" />
+                    <label class="choice">
+                        <input type="checkbox" name="save_address" value="on" />
+                        {t(locale, Key::SaveToAddressBook)}
+                    </label>
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend>{t(locale, Key::BillTo)}</legend>
+                <label for="bill" class="visually-hidden">{t(locale, Key::BillTo)}</label>
+                <select id="bill" name="billing_address_id">
+                    <option value="">{t(locale, Key::SameAsShipping)}</option>
+                    {billing_choices}
+                </select>
+                <p class="muted">{t(locale, Key::CompanyInvoice)}</p>
+                {company}
+            </fieldset>
+            <fieldset>
+                <legend>{t(locale, Key::PaymentMethod)}</legend>
+                <label class="choice">
+                    <input type="radio" name="payment_method" value="card" checked=true />
+                    {t(locale, Key::PayCard)}
+                </label>
+                <label class="choice">
+                    <input type="radio" name="payment_method" value="blik" />
+                    {t(locale, Key::PayBlik)}
+                </label>
+                <label for="notes">{t(locale, Key::OrderNotes)}</label>
+                <textarea id="notes" name="notes" maxlength="2000" rows="2"></textarea>
+            </fieldset>
+            <section class="review" aria-labelledby="review-title">
+                <h2 id="review-title">{t(locale, Key::ReviewOrder)}</h2>
+                <table class="lines">
+                    <tbody>{lines}</tbody>
+                </table>
+                <dl class="totals">
+                    <dt>{t(locale, Key::Subtotal)}</dt>
+                    <dd>{money(data.cart.subtotal_minor)}</dd>
+                    <dt>{t(locale, Key::ShippingCost)}</dt>
+                    <dd>{money(data.cart.shipping_minor)}</dd>
+                    {vat}
+                    <dt><strong>{t(locale, Key::Total)}</strong></dt>
+                    <dd data-testid="checkout-total"><strong>{money(data.cart.total_minor)}</strong></dd>
+                </dl>
+            </section>
+            <button type="submit" class="primary">{t(locale, Key::PlaceOrder)}</button>
+        </ActionForm>
+    }
+}
+
+/// `/account/orders`: the customer's orders, newest first.
+#[component]
+pub fn MyOrdersPage() -> impl IntoView {
+    let locale = use_locale();
+    let orders = Resource::new(|| (), |_| my_orders());
+    view! {
+        <Title text=format!("{} · {}", t(locale, Key::MyOrders), t(locale, Key::ShopName)) />
+        <section class="account">
+            <h1>{t(locale, Key::MyOrders)}</h1>
+            <p><a href="/account">{t(locale, Key::MyAccount)}</a></p>
+            <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match orders.await {
+                        Err(AppError::Unauthorized) => view! { <SignInFirst /> }.into_any(),
+                        Err(_) => view! { <p class="error" role="alert">{t(locale, Key::LoadFailed)}</p> }.into_any(),
+                        Ok(rows) if rows.is_empty() => view! { <p>{t(locale, Key::NoOrders)}</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <ul class="order-list">
+                                {rows.into_iter().map(|o| view! {
+                                    <li data-testid="order-row">
+                                        <a href=format!("/orders/{}", o.id)>{format!("{} {}", t(locale, Key::OrderWord), o.number)}</a>
+                                        " · " {o.placed_at.clone()}
+                                        " · " <span data-testid="order-status">{status_label(locale, &o.status)}</span>
+                                        " · " {format_money(locale, o.total_minor, &o.currency)}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// `/orders/{id}`: status, timeline, lines, totals, addresses, tracking, invoice.
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    let locale = use_locale();
+    let params = use_params_map();
+    let cancel = ServerAction::<CancelOrder>::new();
+    let order = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                cancel.version().get(),
+            )
+        },
+        |(id, _)| get_order(id),
+    );
+    view! {
+        <section class="order">
+            <ActionNotice locale value=cancel.value() />
+            <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match order.await {
+                        Err(AppError::Unauthorized) => view! { <SignInFirst /> }.into_any(),
+                        Err(AppError::NotFound) => view! { <h1>{t(locale, Key::NotFoundTitle)}</h1> }.into_any(),
+                        Err(_) => view! { <p class="error" role="alert">{t(locale, Key::LoadFailed)}</p> }.into_any(),
+                        Ok(o) => {
+                            let id = o.id.clone();
+                            let cancel_form = o.cancellable.then(|| view! {
+                                <ActionForm action=cancel>
+                                    <input type="hidden" name="id" value=id />
+                                    <button type="submit">{t(locale, Key::CancelOrder)}</button>
+                                </ActionForm>
+                            });
+                            view! {
+                                <OrderDetails order=o />
+                                {cancel_form}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn OrderDetails(order: OrderView) -> impl IntoView {
+    let locale = use_locale();
+    let currency = order.currency.clone();
+    let money = move |minor: i64| format_money(locale, minor, &currency);
+    let title = format!("{} {}", t(locale, Key::OrderWord), order.number);
+    let lines = order
+        .lines
+        .iter()
+        .map(|l| {
+            view! {
+                <tr>
+                    <td>{l.name.clone()}</td>
+                    <td>{l.quantity}</td>
+                    <td>{money(l.unit_price_minor)}</td>
+                    <td>{l.vat_rate.clone()}</td>
+                    <td>{money(l.line_total_minor)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let vat = order
+        .vat
+        .iter()
+        .map(|(rate, minor)| {
+            view! {
+                <dt class="muted">{format!("{} {rate}", t(locale, Key::VatIncluded))}</dt>
+                <dd class="muted">{money(*minor)}</dd>
+            }
+        })
+        .collect_view();
+    let events = order
+        .events
+        .iter()
+        .map(|e| {
+            view! {
+                <li>
+                    <time>{e.at.clone()}</time> " · " {status_label(locale, &e.to)}
+                    {e.note.clone().map(|n| view! { <span class="muted">" · " {n}</span> })}
+                </li>
+            }
+        })
+        .collect_view();
+    let lines_of = |lines: &[String]| {
+        lines
+            .iter()
+            .map(|l| view! { <span>{l.clone()}</span><br /> })
+            .collect_view()
+    };
+    let shipping = lines_of(&order.shipping_address);
+    let billing = (!order.billing_address.is_empty()).then(|| {
+        let lines = lines_of(&order.billing_address);
+        view! { <h3>{t(locale, Key::BillTo)}</h3><address>{lines}</address> }
+    });
+    let company = order
+        .company
+        .clone()
+        .map(|(name, nip)| view! { <p>{format!("{name} · NIP {nip}")}</p> });
+    let tracking = order.tracking.clone().map(|(carrier, number)| {
+        let link = order
+            .tracking_url
+            .clone()
+            .map(|url| view! { " " <a href=url rel="noopener noreferrer" target="_blank">{t(locale, Key::TrackParcel)}</a> });
+        view! { <p data-testid="tracking">{format!("{}: {carrier} {number}", t(locale, Key::Carrier))}{link}</p> }
+    });
+    let invoice = order.invoice_number.clone().map(|number| {
+        view! {
+            <p>
+                <a href=format!("/orders/{}/invoice.pdf", order.id) data-testid="invoice-link">
+                    {format!("{} {number}", t(locale, Key::DownloadInvoice))}
+                </a>
+            </p>
+        }
+    });
+    let waiting = order
+        .reserved_until
+        .clone()
+        .map(|until| view! { <p class="notice">{format!("{} {until}", t(locale, Key::AwaitingPaymentUntil))}</p> });
+    view! {
+        <Title text=format!("{title} · {}", t(locale, Key::ShopName)) />
+        <h1>{title}</h1>
+        <p>
+            {t(locale, Key::Status)} ": "
+            <strong data-testid="order-status">{status_label(locale, &order.status)}</strong>
+            " · " {t(locale, Key::PlacedOn)} " " {order.placed_at.clone()}
+        </p>
+        {waiting}
+        {tracking}
+        {invoice}
+        <table class="lines">
+            <caption>{t(locale, Key::Lines)}</caption>
+            <tbody>{lines}</tbody>
+        </table>
+        <dl class="totals">
+            <dt>{t(locale, Key::Subtotal)}</dt>
+            <dd>{money(order.items_total_minor)}</dd>
+            <dt>{t(locale, Key::ShippingCost)}</dt>
+            <dd>{money(order.shipping_minor)}</dd>
+            {vat}
+            <dt><strong>{t(locale, Key::Total)}</strong></dt>
+            <dd data-testid="order-total"><strong>{money(order.total_minor)}</strong></dd>
+        </dl>
+        <h3>{t(locale, Key::ShipTo)}</h3>
+        <address>{shipping}</address>
+        {billing}
+        {company}
+        <h3>{t(locale, Key::Contact)}</h3>
+        <p>{order.contact.join(" · ")}</p>
+        <h2>{t(locale, Key::Timeline)}</h2>
+        <ol class="timeline">{events}</ol>
+    }
+}
+
+/// `/admin`: orders and revenue today and this month, what to ship, what runs out.
+#[component]
+pub fn AdminDashboardPage() -> impl IntoView {
+    let locale = use_locale();
+    let data = Resource::new(|| (), |_| admin_dashboard());
+    view! {
+        <Title text="Dashboard · Metropolitan" />
+        <section class="admin">
+            <h1>"Dashboard"</h1>
+            <AdminLinks />
+            <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(AppError::Unauthorized) => view! { <SignInFirst /> }.into_any(),
+                        Err(AppError::Forbidden) => view! { <p class="error" role="alert">{t(locale, Key::AdminOnly)}</p> }.into_any(),
+                        Err(_) => view! { <p class="error" role="alert">{t(locale, Key::LoadFailed)}</p> }.into_any(),
+                        Ok(d) => view! {
+                            <dl class="figures" data-testid="dashboard">
+                                <dt>"Orders today"</dt><dd>{d.orders_today}</dd>
+                                <dt>"Revenue today"</dt><dd>{format_money(locale, d.revenue_today_minor, "PLN")}</dd>
+                                <dt>"Orders this month"</dt><dd>{d.orders_month}</dd>
+                                <dt>"Revenue this month"</dt><dd>{format_money(locale, d.revenue_month_minor, "PLN")}</dd>
+                                <dt>"Awaiting payment"</dt><dd><a href="/admin/orders?status=pending_payment">{d.pending_payment}</a></dd>
+                                <dt>"To ship"</dt><dd><a href="/admin/orders?status=paid">{d.to_ship}</a></dd>
+                            </dl>
+                            <h2>"Low stock"</h2>
+                            <ul>
+                                {d.low_stock.into_iter().map(|(sku, name, stock)| view! {
+                                    <li><a href=format!("/admin/products?q={sku}")>{sku.clone()}</a> " · " {name} " · " {stock}</li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn AdminLinks() -> impl IntoView {
+    view! {
+        <p class="admin-links">
+            <a href="/admin">"Dashboard"</a> " · "
+            <a href="/admin/orders">"Orders"</a> " · "
+            <a href="/admin/products">"Products"</a> " · "
+            <a href="/admin/categories">"Categories"</a> " · "
+            <a href="/admin/users">"Users"</a> " · "
+            <a href="/admin/content">"Content"</a>
+        </p>
+    }
+}
+
+/// `/admin/orders`: filter by status and date, search by number, e-mail or phone.
+#[component]
+pub fn AdminOrdersPage() -> impl IntoView {
+    let locale = use_locale();
+    let query = use_query_map();
+    let get = move |key: &str| query.read().get(key).filter(|v| !v.is_empty());
+    let orders = Resource::new(
+        move || (get("status"), get("from"), get("to"), get("q"), get("page")),
+        |(status, from, to, q, page)| {
+            admin_orders(status, from, to, q, page.and_then(|p| p.parse().ok()))
+        },
+    );
+    let statuses = move || {
+        let chosen = get("status").unwrap_or_default();
+        crate::orders::STATUSES
+            .iter()
+            .map(|code| {
+                let selected = chosen == *code;
+                view! { <option value=*code selected=selected>{status_label(locale, code)}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <Title text="Orders · Metropolitan" />
+        <section class="admin">
+            <h1>"Orders"</h1>
+            <AdminLinks />
+            <form method="get" action="/admin/orders" class="filters">
+                <label for="f-status">"Status"</label>
+                <select id="f-status" name="status">
+                    <option value="">"any"</option>
+                    {statuses}
+                </select>
+                <label for="f-from">"From"</label>
+                <input id="f-from" name="from" type="date" value=move || get("from").unwrap_or_default() />
+                <label for="f-to">"To"</label>
+                <input id="f-to" name="to" type="date" value=move || get("to").unwrap_or_default() />
+                <label for="f-q">"Number, e-mail or phone"</label>
+                <input id="f-q" name="q" value=move || get("q").unwrap_or_default() />
+                <button type="submit">{t(locale, Key::Apply)}</button>
+            </form>
+            <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match orders.await {
+                        Err(AppError::Unauthorized) => view! { <SignInFirst /> }.into_any(),
+                        Err(AppError::Forbidden) => view! { <p class="error" role="alert">{t(locale, Key::AdminOnly)}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{crate::components::error_text(locale, &e)}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <p class="muted">{format!("{} orders", list.total)}</p>
+                            <table class="admin-table">
+                                <thead><tr><th>"Order"</th><th>"Placed"</th><th>"Customer"</th><th>"Items"</th><th>"Total"</th><th>"Status"</th></tr></thead>
+                                <tbody>
+                                    {list.rows.into_iter().map(|o| view! {
+                                        <tr data-testid="admin-order-row">
+                                            <td><a href=format!("/admin/orders/{}", o.id)>{o.number}</a></td>
+                                            <td>{o.placed_at.clone()}</td>
+                                            <td>{o.contact.clone()}</td>
+                                            <td>{o.item_count}</td>
+                                            <td>{format_money(locale, o.total_minor, &o.currency)}</td>
+                                            <td>{status_label(locale, &o.status)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <p class="muted">{format!("page {} of {}", list.page, list.pages.max(1))}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// `/admin/orders/{id}`: the order, and the form that moves it (carrier and tracking when
+/// shipping).
+#[component]
+pub fn AdminOrderPage() -> impl IntoView {
+    let locale = use_locale();
+    let params = use_params_map();
+    let change = ServerAction::<AdminMoveOrder>::new();
+    let order = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                change.version().get(),
+            )
+        },
+        |(id, _)| get_order(id),
+    );
+    view! {
+        <section class="admin order">
+            <AdminLinks />
+            <ActionNotice locale value=change.value() saved=Key::Saved />
+            <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match order.await {
+                        Err(AppError::Unauthorized) => view! { <SignInFirst /> }.into_any(),
+                        Err(AppError::NotFound) => view! { <h1>{t(locale, Key::NotFoundTitle)}</h1> }.into_any(),
+                        Err(_) => view! { <p class="error" role="alert">{t(locale, Key::LoadFailed)}</p> }.into_any(),
+                        Ok(o) => {
+                            let id = o.id.clone();
+                            let next = o.next_statuses.clone();
+                            let form = (!next.is_empty()).then(|| view! {
+                                <ActionForm action=change attr:class="move-order">
+                                    <input type="hidden" name="id" value=id />
+                                    <label for="m-status">"Move to"</label>
+                                    <select id="m-status" name="status">
+                                        {next.into_iter().map(|code| view! {
+                                            <option value=code.clone()>{status_label(locale, &code)}</option>
+                                        }).collect_view()}
+                                    </select>
+                                    <label for="m-carrier">"Carrier (when shipping)"</label>
+                                    <select id="m-carrier" name="carrier">
+                                        <option value="">"—"</option>
+                                        {domain_carriers().into_iter().map(|c| view! { <option value=c>{c}</option> }).collect_view()}
+                                    </select>
+                                    <label for="m-tracking">"Tracking number"</label>
+                                    <input id="m-tracking" name="tracking_number" />
+                                    <label for="m-note">"Note"</label>
+                                    <input id="m-note" name="note" maxlength="500" />
+                                    <button type="submit">{t(locale, Key::Save)}</button>
+                                </ActionForm>
+                            });
+                            view! { <OrderDetails order=o /> {form} }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// Every status, in lifecycle order (the admin's filter).
+pub const STATUSES: [&str; 8] = [
+    "pending_payment",
+    "awaiting_transfer",
+    "paid",
+    "processing",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "refunded",
+];
+
+/// The carriers the admin can pick when shipping (the domain builds tracking links for them).
+fn domain_carriers() -> [&'static str; 6] {
+    ["InPost", "DPD", "DHL", "GLS", "Poczta Polska", "UPS"]
+}

@@ -1,0 +1,562 @@
+//! Server functions behind checkout, the customer's orders and the admin's order pages.
+//! Customers only ever reach their own orders; admin functions check the role first.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::account::server_fns::AddressView;
+use crate::error::AppError;
+use crate::shopping::server_fns::CartView;
+
+/// What the checkout page needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutView {
+    /// The cart, priced now.
+    pub cart: CartView,
+    /// The address book.
+    pub addresses: Vec<AddressView>,
+    /// A corporate account (invoiced to its company).
+    pub corporate: bool,
+    /// The company invoiced, for corporate accounts: name and NIP.
+    pub company: Option<(String, String)>,
+    /// Names and company are filled in.
+    pub profile_complete: bool,
+    /// A fresh key for this rendering of the form: a double submit places one order.
+    pub idempotency_key: String,
+}
+
+/// An order in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRowView {
+    /// Id.
+    pub id: String,
+    /// Number.
+    pub number: i64,
+    /// Status code.
+    pub status: String,
+    /// Total.
+    pub total_minor: i64,
+    /// Currency.
+    pub currency: String,
+    /// Units.
+    pub item_count: i64,
+    /// Buyer.
+    pub contact: String,
+    /// `YYYY-MM-DD HH:MM` (UTC).
+    pub placed_at: String,
+}
+
+/// An order line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLineView {
+    /// Name.
+    pub name: String,
+    /// SKU.
+    pub sku: String,
+    /// Units.
+    pub quantity: i32,
+    /// Gross unit price.
+    pub unit_price_minor: i64,
+    /// "5%".
+    pub vat_rate: String,
+    /// Gross line total.
+    pub line_total_minor: i64,
+}
+
+/// A status change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderEventView {
+    /// New status code.
+    pub to: String,
+    /// `customer`, `admin`, `system`, `payment`.
+    pub actor: String,
+    /// Note.
+    pub note: Option<String>,
+    /// When (UTC).
+    pub at: String,
+}
+
+/// An order as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    /// Id.
+    pub id: String,
+    /// Number.
+    pub number: i64,
+    /// Status code.
+    pub status: String,
+    /// Payment status.
+    pub payment_status: String,
+    /// Lines.
+    pub lines: Vec<OrderLineView>,
+    /// Currency.
+    pub currency: String,
+    /// Sum of lines.
+    pub items_total_minor: i64,
+    /// Shipping.
+    pub shipping_minor: i64,
+    /// Total.
+    pub total_minor: i64,
+    /// ("23%", VAT) per rate.
+    pub vat: Vec<(String, i64)>,
+    /// Shipping address lines.
+    pub shipping_address: Vec<String>,
+    /// Billing address lines (empty: as shipping).
+    pub billing_address: Vec<String>,
+    /// Company on the invoice: name and NIP.
+    pub company: Option<(String, String)>,
+    /// Buyer's name, phone, e-mail.
+    pub contact: Vec<String>,
+    /// Carrier and tracking number.
+    pub tracking: Option<(String, String)>,
+    /// The carrier's tracking page.
+    pub tracking_url: Option<String>,
+    /// Invoice number, once issued.
+    pub invoice_number: Option<String>,
+    /// When an unpaid order is cancelled (UTC).
+    pub reserved_until: Option<String>,
+    /// Placed (UTC).
+    pub placed_at: String,
+    /// Timeline.
+    pub events: Vec<OrderEventView>,
+    /// The customer may cancel it now.
+    pub cancellable: bool,
+    /// Statuses an admin may move it to.
+    pub next_statuses: Vec<String>,
+}
+
+/// The admin dashboard's figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardView {
+    /// Orders today.
+    pub orders_today: i64,
+    /// Revenue today.
+    pub revenue_today_minor: i64,
+    /// Orders this month.
+    pub orders_month: i64,
+    /// Revenue this month.
+    pub revenue_month_minor: i64,
+    /// Awaiting payment.
+    pub pending_payment: i64,
+    /// To ship.
+    pub to_ship: i64,
+    /// (SKU, name, stock) of products running out.
+    pub low_stock: Vec<(String, String, i32)>,
+}
+
+/// A page of the admin's order list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderListView {
+    /// Rows.
+    pub rows: Vec<OrderRowView>,
+    /// Matching orders.
+    pub total: u64,
+    /// Page.
+    pub page: u32,
+    /// Pages.
+    pub pages: u64,
+}
+
+#[cfg(feature = "ssr")]
+mod convert {
+    use domain::order::{AddressSnapshot, Order, OrderStatus, OrderSummary};
+
+    use super::*;
+    use crate::i18n::{Key, Locale, t};
+
+    pub fn ui_locale() -> Locale {
+        Locale::from_code(crate::ssr::content_locale().code()).unwrap_or_default()
+    }
+
+    pub fn order_id(id: &str) -> Result<uuid::Uuid, AppError> {
+        uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)
+    }
+
+    fn time(at: chrono::DateTime<chrono::Utc>) -> String {
+        at.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+
+    fn address(a: &AddressSnapshot) -> Vec<String> {
+        let mut lines = vec![a.name.clone()];
+        lines.extend(a.company_name.clone());
+        lines.push(a.street.clone());
+        lines.push(format!("{} {}", a.postal_code, a.city));
+        lines.push(a.country_code.clone());
+        lines.extend(a.phone.clone());
+        lines
+    }
+
+    pub fn row(o: OrderSummary) -> OrderRowView {
+        OrderRowView {
+            id: o.id.to_string(),
+            number: o.number,
+            status: o.status.as_str().to_owned(),
+            total_minor: o.total_minor,
+            currency: o.currency,
+            item_count: o.item_count,
+            contact: [Some(o.contact_name), o.contact_phone, o.contact_email]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+            placed_at: time(o.placed_at),
+        }
+    }
+
+    pub fn order(o: Order) -> OrderView {
+        use domain::order::Actor;
+        let tracking_url = o.tracking_url();
+        OrderView {
+            id: o.id.to_string(),
+            number: o.number,
+            status: o.status.as_str().to_owned(),
+            payment_status: o.payment_status.clone(),
+            lines: o
+                .lines
+                .iter()
+                .map(|l| OrderLineView {
+                    name: l.name.clone(),
+                    sku: l.sku.clone(),
+                    quantity: l.quantity,
+                    unit_price_minor: l.unit_price_minor,
+                    vat_rate: domain::shared::VatRate::from_basis_points(l.vat_rate_bp)
+                        .map(|r| r.to_string())
+                        .unwrap_or_default(),
+                    line_total_minor: l.line_total_minor,
+                })
+                .collect(),
+            currency: o.currency.clone(),
+            items_total_minor: o.items_total_minor,
+            shipping_minor: o.shipping_minor,
+            total_minor: o.total_minor,
+            vat: o
+                .vat_breakdown
+                .iter()
+                .map(|v| (v.rate.to_string(), v.vat_minor))
+                .collect(),
+            shipping_address: address(&o.shipping_address),
+            billing_address: o.billing_address.as_ref().map(address).unwrap_or_default(),
+            company: o.buyer_company_name.clone().zip(o.buyer_nip.clone()),
+            contact: [o.contact_name.clone()]
+                .into_iter()
+                .chain(o.contact_phone.clone())
+                .chain(o.contact_email.clone())
+                .collect(),
+            tracking: o.carrier.clone().zip(o.tracking_number.clone()),
+            tracking_url,
+            invoice_number: o.invoice_number.clone(),
+            reserved_until: (o.status == OrderStatus::PendingPayment)
+                .then_some(o.reserved_until)
+                .flatten()
+                .map(time),
+            placed_at: time(o.placed_at),
+            events: o
+                .events
+                .iter()
+                .map(|e| OrderEventView {
+                    to: e.to.as_str().to_owned(),
+                    actor: e.actor.as_str().to_owned(),
+                    note: e.note.clone(),
+                    at: time(e.at),
+                })
+                .collect(),
+            cancellable: o
+                .status
+                .can_move_to(OrderStatus::Cancelled, Actor::Customer)
+                && o.status != OrderStatus::Paid,
+            next_statuses: OrderStatus::ALL
+                .into_iter()
+                .filter(|to| o.status.can_move_to(*to, Actor::Admin))
+                .map(|s| s.as_str().to_owned())
+                .collect(),
+        }
+    }
+
+    /// A page-readable error, in the shopper's language.
+    pub fn error(e: domain::order::Error) -> AppError {
+        use domain::order::Error;
+        let locale = ui_locale();
+        let conflict = |key: Key, more: String| {
+            AppError::Conflict(format!("{} {more}", t(locale, key)).trim().to_owned())
+        };
+        match e {
+            Error::Invalid { field, message } => AppError::Invalid {
+                field: field.to_owned(),
+                message,
+            },
+            Error::ProfileIncomplete => conflict(Key::CompleteProfileFirst, String::new()),
+            Error::EmptyCart => conflict(Key::CartEmptyNow, String::new()),
+            Error::Unavailable(skus) => conflict(Key::ProductsUnavailable, skus.join(", ")),
+            Error::BelowMinimum { sku, minimum } => AppError::Invalid {
+                field: sku,
+                message: format!("{} {minimum}", t(locale, Key::MinQty)),
+            },
+            Error::OutOfStock { available, .. } => {
+                conflict(Key::NotEnoughStock, available.to_string())
+            }
+            Error::PriceChanged { total_minor } => AppError::Conflict(format!(
+                "{} {}. {}",
+                t(locale, Key::PriceChangedNew),
+                crate::i18n::format_money(locale, total_minor, "PLN"),
+                t(locale, Key::ConfirmNewTotal)
+            )),
+            Error::Transition {
+                to: OrderStatus::Cancelled,
+                ..
+            } => conflict(Key::CannotCancel, String::new()),
+            e @ Error::Transition { .. } => AppError::Conflict(e.to_string()),
+            Error::RefundRequired => conflict(Key::RefundRequired, String::new()),
+            Error::NotFound => AppError::NotFound,
+            Error::Unexpected(e) => {
+                tracing::error!(error.cause_chain = ?e, "server function failed");
+                AppError::Unavailable
+            }
+        }
+    }
+}
+
+/// The cart, the address book and the buyer's company, for `/checkout`.
+#[server(prefix = "/sf", endpoint = "checkout/get")]
+pub async fn checkout_data() -> Result<CheckoutView, AppError> {
+    let user = crate::ssr::require_user().await?;
+    let svc = crate::ssr::services()?;
+    let profile = domain::user::get_profile(&svc, user.id).await?;
+    Ok(CheckoutView {
+        cart: crate::shopping::server_fns::get_cart().await?,
+        addresses: crate::account::server_fns::list_addresses().await?,
+        corporate: user.customer_type == domain::shared::CustomerType::Corporate,
+        company: profile.company.map(|c| (c.name, c.nip)),
+        profile_complete: profile.profile_complete,
+        idempotency_key: uuid::Uuid::now_v7().to_string(),
+    })
+}
+
+/// Places the order and goes to its page.
+#[server(prefix = "/sf", endpoint = "checkout/place")]
+#[allow(clippy::too_many_arguments)]
+pub async fn place_order(
+    idempotency_key: String,
+    expected_total_minor: i64,
+    shipping_address_id: Option<String>,
+    recipient_name: Option<String>,
+    street: Option<String>,
+    city: Option<String>,
+    postal_code: Option<String>,
+    phone: Option<String>,
+    save_address: Option<String>,
+    billing_address_id: Option<String>,
+    company_name: Option<String>,
+    nip: Option<String>,
+    payment_method: Option<String>,
+    notes: Option<String>,
+) -> Result<(), AppError> {
+    use domain::order::AddressChoice;
+
+    let user = crate::ssr::require_user().await?;
+    let svc = crate::ssr::services()?;
+    let saved = |id: Option<String>| -> Result<Option<AddressChoice>, AppError> {
+        match id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty() && *id != "new")
+        {
+            None => Ok(None),
+            Some(id) => Ok(Some(AddressChoice::Saved(convert::order_id(id).map_err(
+                |_| AppError::Invalid {
+                    field: "shipping_address".into(),
+                    message: "no such address".into(),
+                },
+            )?))),
+        }
+    };
+    let shipping = match saved(shipping_address_id)? {
+        Some(choice) => choice,
+        None => AddressChoice::New {
+            address: Box::new(domain::user::AddressInput {
+                recipient_name: recipient_name.unwrap_or_default(),
+                street: street.unwrap_or_default(),
+                city: city.unwrap_or_default(),
+                postal_code: postal_code.unwrap_or_default(),
+                phone,
+                ..Default::default()
+            }),
+            save: save_address.is_some(),
+        },
+    };
+    let placed = domain::order::place_order(
+        &svc,
+        domain::order::PlaceOrder {
+            user: user.id,
+            shipping,
+            billing: saved(billing_address_id)?,
+            company_name,
+            nip,
+            expected_total_minor: Some(expected_total_minor),
+            payment_method: payment_method.unwrap_or_else(|| "card".into()),
+            notes,
+            idempotency_key: Some(idempotency_key),
+            locale: crate::ssr::content_locale(),
+        },
+    )
+    .await
+    .map_err(convert::error)?;
+    leptos_axum::redirect(&format!("/orders/{}", placed.order_id));
+    Ok(())
+}
+
+/// The signed-in customer's orders, newest first.
+#[server(prefix = "/sf", endpoint = "orders/mine")]
+pub async fn my_orders() -> Result<Vec<OrderRowView>, AppError> {
+    let user = crate::ssr::require_user().await?;
+    let svc = crate::ssr::services()?;
+    let page = domain::order::list_orders(&svc, user.id, domain::shared::PageRequest::new(1, 100))
+        .await
+        .map_err(convert::error)?;
+    Ok(page.items.into_iter().map(convert::row).collect())
+}
+
+/// One order: the customer's own, or any for an admin.
+#[server(prefix = "/sf", endpoint = "orders/get")]
+pub async fn get_order(id: String) -> Result<OrderView, AppError> {
+    let user = crate::ssr::require_user().await?;
+    let svc = crate::ssr::services()?;
+    let viewer = if user.role == domain::identity::Role::Admin {
+        domain::order::Viewer::Admin(user.id)
+    } else {
+        domain::order::Viewer::Customer(user.id)
+    };
+    let order = domain::order::get_order(&svc, viewer, convert::order_id(&id)?)
+        .await
+        .map_err(convert::error)?;
+    Ok(convert::order(order))
+}
+
+/// Cancels the customer's unpaid order.
+#[server(prefix = "/sf", endpoint = "orders/cancel")]
+pub async fn cancel_order(id: String) -> Result<(), AppError> {
+    let user = crate::ssr::require_user().await?;
+    let svc = crate::ssr::services()?;
+    domain::order::move_order(
+        &svc,
+        domain::order::Viewer::Customer(user.id),
+        convert::order_id(&id)?,
+        domain::order::Move {
+            to: domain::order::OrderStatus::Cancelled,
+            note: Some("cancelled by the customer".into()),
+            carrier: None,
+            tracking_number: None,
+        },
+    )
+    .await
+    .map_err(convert::error)?;
+    Ok(())
+}
+
+/// The admin's order list.
+#[server(prefix = "/sf", endpoint = "admin/orders")]
+pub async fn admin_orders(
+    status: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    q: Option<String>,
+    page: Option<u32>,
+) -> Result<OrderListView, AppError> {
+    crate::ssr::require_admin().await?;
+    let svc = crate::ssr::services()?;
+    let day = |field: &'static str,
+               text: Option<String>|
+     -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+        match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => Ok(None),
+            Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|d| Some(d.and_utc() - chrono::Duration::hours(1)))
+                .ok_or_else(|| AppError::Invalid {
+                    field: field.into(),
+                    message: "expected YYYY-MM-DD".into(),
+                }),
+        }
+    };
+    let status =
+        match status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(code) => Some(domain::order::OrderStatus::from_code(code).ok_or_else(|| {
+                AppError::Invalid {
+                    field: "status".into(),
+                    message: format!("`{code}` is not an order status"),
+                }
+            })?),
+        };
+    let filter = domain::order::OrderFilter {
+        user: None,
+        status,
+        from: day("from", from)?,
+        to: day("to", to)?.map(|t| t + chrono::Duration::days(1)),
+        query: q,
+    };
+    let request = domain::shared::PageRequest::new(page.unwrap_or(1).max(1), 50);
+    let page = domain::order::search_orders(&svc, &filter, request)
+        .await
+        .map_err(convert::error)?;
+    Ok(OrderListView {
+        pages: page.total_pages(),
+        total: page.total,
+        page: page.page,
+        rows: page.items.into_iter().map(convert::row).collect(),
+    })
+}
+
+/// Moves an order (admins).
+#[server(prefix = "/sf", endpoint = "admin/orders/move")]
+pub async fn admin_move_order(
+    id: String,
+    status: String,
+    note: Option<String>,
+    carrier: Option<String>,
+    tracking_number: Option<String>,
+) -> Result<(), AppError> {
+    let admin = crate::ssr::require_admin().await?;
+    let svc = crate::ssr::services()?;
+    let to = domain::order::OrderStatus::from_code(&status).ok_or_else(|| AppError::Invalid {
+        field: "status".into(),
+        message: format!("`{status}` is not an order status"),
+    })?;
+    domain::order::move_order(
+        &svc,
+        domain::order::Viewer::Admin(admin.id),
+        convert::order_id(&id)?,
+        domain::order::Move {
+            to,
+            note,
+            carrier,
+            tracking_number,
+        },
+    )
+    .await
+    .map_err(convert::error)?;
+    Ok(())
+}
+
+/// The admin dashboard.
+#[server(prefix = "/sf", endpoint = "admin/dashboard")]
+pub async fn admin_dashboard() -> Result<DashboardView, AppError> {
+    crate::ssr::require_admin().await?;
+    let svc = crate::ssr::services()?;
+    let d = domain::order::dashboard(&svc)
+        .await
+        .map_err(convert::error)?;
+    Ok(DashboardView {
+        orders_today: d.orders_today,
+        revenue_today_minor: d.revenue_today_minor,
+        orders_month: d.orders_month,
+        revenue_month_minor: d.revenue_month_minor,
+        pending_payment: d.pending_payment,
+        to_ship: d.to_ship,
+        low_stock: d
+            .low_stock
+            .into_iter()
+            .map(|p| (p.sku, p.name, p.stock))
+            .collect(),
+    })
+}

@@ -1,0 +1,213 @@
+//! The admin's order list and dashboard.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Error;
+use super::lifecycle::OrderSummary;
+use super::model::OrderStatus;
+use crate::Services;
+use crate::shared::{Page, PageRequest};
+
+/// Which orders to list.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// Only this customer's.
+    pub user: Option<Uuid>,
+    /// Only in this status.
+    pub status: Option<OrderStatus>,
+    /// Placed at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Placed before.
+    pub to: Option<DateTime<Utc>>,
+    /// An order number, e-mail or phone (or a part of the e-mail).
+    pub query: Option<String>,
+}
+
+/// Orders matching `filter`, newest first (admins).
+pub async fn search_orders(
+    svc: &Services,
+    filter: &OrderFilter,
+    page: PageRequest,
+) -> Result<Page<OrderSummary>, Error> {
+    summaries(svc, filter, page).await
+}
+
+pub(super) async fn summaries(
+    svc: &Services,
+    filter: &OrderFilter,
+    page: PageRequest,
+) -> Result<Page<OrderSummary>, Error> {
+    let query = filter
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty());
+    if query.is_some_and(|q| q.chars().count() > 100) {
+        return Err(Error::invalid("q", "must be at most 100 characters"));
+    }
+    let number: Option<i64> = query.and_then(|q| q.trim_start_matches('#').parse().ok());
+    let phone = query
+        .and_then(|q| crate::identity::Phone::parse(q).ok())
+        .map(|p| p.as_str().to_owned());
+    let email = query
+        .filter(|q| q.contains('@') || (number.is_none() && phone.is_none()))
+        .map(|q| {
+            format!(
+                "%{}%",
+                q.to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
+    let rows = sqlx::query!(
+        r#"
+        select o.id, o.number, o.status, o.total_minor, o.currency, o.contact_name,
+               o.contact_phone, o.contact_email,
+               o.placed_at as "placed_at: DateTime<Utc>",
+               (select coalesce(sum(quantity), 0) from order_items i where i.order_id = o.id)::bigint
+                   as "item_count!",
+               count(*) over () as "total!"
+          from orders o
+         where ($1::uuid is null or o.user_id = $1)
+           and ($2::text is null or o.status = $2)
+           and ($3::timestamptz is null or o.placed_at >= $3)
+           and ($4::timestamptz is null or o.placed_at < $4)
+           and ($5::bool is false
+                or o.number = $6 or o.contact_phone = $7 or lower(o.contact_email) like $8)
+         order by o.placed_at desc, o.id desc
+         limit $9 offset $10
+        "#,
+        filter.user,
+        filter.status.map(OrderStatus::as_str),
+        filter.from as _,
+        filter.to as _,
+        query.is_some(),
+        number,
+        phone,
+        email,
+        page.limit(),
+        page.offset(),
+    )
+    .fetch_all(&svc.db)
+    .await
+    .context("Failed to list orders")?;
+    let total = rows
+        .first()
+        .map_or(0, |r| u64::try_from(r.total).unwrap_or(0));
+    let items = rows
+        .into_iter()
+        .map(|r| OrderSummary {
+            id: r.id,
+            number: r.number,
+            status: OrderStatus::from_code(&r.status).unwrap_or(OrderStatus::PendingPayment),
+            total_minor: r.total_minor,
+            currency: r.currency,
+            item_count: r.item_count,
+            contact_name: r.contact_name,
+            contact_phone: r.contact_phone,
+            contact_email: r.contact_email,
+            placed_at: r.placed_at,
+        })
+        .collect();
+    Ok(Page {
+        items,
+        page: page.page(),
+        per_page: page.per_page(),
+        total,
+    })
+}
+
+/// A product running out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LowStock {
+    /// Product id.
+    pub id: Uuid,
+    /// SKU.
+    pub sku: String,
+    /// Name in the shop's default language.
+    pub name: String,
+    /// Units left.
+    pub stock: i32,
+}
+
+/// The admin's front page figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dashboard {
+    /// Orders placed today (shop time, Europe/Warsaw), cancelled ones excluded.
+    pub orders_today: i64,
+    /// Their total, gross, minor units.
+    pub revenue_today_minor: i64,
+    /// Orders placed this month.
+    pub orders_month: i64,
+    /// Their total.
+    pub revenue_month_minor: i64,
+    /// Orders waiting for payment.
+    pub pending_payment: i64,
+    /// Paid orders waiting to be processed or shipped.
+    pub to_ship: i64,
+    /// Active products with at most `LOW_STOCK` units, fewest first.
+    pub low_stock: Vec<LowStock>,
+}
+
+/// Products at or under this many units count as low.
+pub const LOW_STOCK: i32 = 5;
+
+/// Today's and this month's orders and revenue, and what runs out.
+pub async fn dashboard(svc: &Services) -> Result<Dashboard, Error> {
+    let figures = sqlx::query!(
+        r#"
+        with bounds as (
+            select date_trunc('day', now() at time zone 'Europe/Warsaw') at time zone 'Europe/Warsaw' as day,
+                   date_trunc('month', now() at time zone 'Europe/Warsaw') at time zone 'Europe/Warsaw' as month
+        )
+        select
+            count(*) filter (where o.placed_at >= b.day and o.status not in ('cancelled'))
+                as "orders_today!",
+            coalesce(sum(o.total_minor) filter (where o.placed_at >= b.day and o.status not in ('cancelled')), 0)::bigint
+                as "revenue_today!",
+            count(*) filter (where o.status not in ('cancelled')) as "orders_month!",
+            coalesce(sum(o.total_minor) filter (where o.status not in ('cancelled')), 0)::bigint
+                as "revenue_month!",
+            (select count(*) from orders where status = 'pending_payment') as "pending!",
+            (select count(*) from orders where status in ('paid', 'processing')) as "to_ship!"
+          from bounds b left join orders o on o.placed_at >= b.month
+        "#
+    )
+    .fetch_one(&svc.db)
+    .await
+    .context("Failed to compute the dashboard")?;
+    let low_stock = sqlx::query!(
+        r#"
+        select p.id, p.sku, p.stock, product_name(p.id, $1::text, $1::text) as "name!"
+          from products p
+         where p.is_active and p.stock <= $2
+         order by p.stock, p.sku
+         limit 20
+        "#,
+        svc.default_locale.code(),
+        LOW_STOCK
+    )
+    .fetch_all(&svc.db)
+    .await
+    .context("Failed to list low stock")?
+    .into_iter()
+    .map(|r| LowStock {
+        id: r.id,
+        sku: r.sku,
+        name: r.name,
+        stock: r.stock,
+    })
+    .collect();
+    Ok(Dashboard {
+        orders_today: figures.orders_today,
+        revenue_today_minor: figures.revenue_today,
+        orders_month: figures.orders_month,
+        revenue_month_minor: figures.revenue_month,
+        pending_payment: figures.pending,
+        to_ship: figures.to_ship,
+        low_stock,
+    })
+}

@@ -1,0 +1,732 @@
+//! `/api/v1/orders` (checkout, the customer's orders, cancellation, invoices) and
+//! `/api/v1/admin/orders` (the admin's list, status moves, tracking, dashboard).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::identity::{CurrentUser, Role};
+use domain::order::{
+    self, AddressChoice, AddressSnapshot, Move, Order, OrderFilter, OrderStatus, OrderSummary,
+    PlaceOrder, Viewer,
+};
+use domain::shared::{Page, PageRequest};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::ApiError;
+use super::extract::{AdminUser, ApiJson, ApiLocale, ApiQuery, AuthUser};
+use super::me::AddressBody;
+use super::shopping::VatLineBody;
+use crate::startup::AppState;
+
+/// A checkout.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceOrderBody {
+    /// A saved address to ship to (or give `shipping_address`).
+    pub shipping_address_id: Option<Uuid>,
+    /// A new address to ship to.
+    pub shipping_address: Option<AddressBody>,
+    /// Keep the new shipping address in the address book.
+    #[serde(default)]
+    pub save_shipping_address: bool,
+    /// A saved billing address; without billing fields the shipping address is billed.
+    pub billing_address_id: Option<Uuid>,
+    /// A new billing address.
+    pub billing_address: Option<AddressBody>,
+    /// Company name for a company invoice (individual accounts).
+    pub company_name: Option<String>,
+    /// NIP for a company invoice (checksum and VAT register checked).
+    pub nip: Option<String>,
+    /// The total the customer confirmed (from `GET /api/v1/cart`); a different total now
+    /// answers 409 `price_changed` with the new one.
+    pub expected_total_minor: i64,
+    /// `card` (default) or `blik`.
+    pub payment_method: Option<String>,
+    /// A note for the shop.
+    pub notes: Option<String>,
+}
+
+/// An address on an order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderAddressDto {
+    /// Recipient.
+    pub name: String,
+    /// Company.
+    pub company_name: Option<String>,
+    /// Street and number.
+    pub street: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// City.
+    pub city: String,
+    /// ISO 3166-1 alpha-2.
+    pub country_code: String,
+    /// Phone.
+    pub phone: Option<String>,
+}
+
+impl From<AddressSnapshot> for OrderAddressDto {
+    fn from(a: AddressSnapshot) -> Self {
+        OrderAddressDto {
+            name: a.name,
+            company_name: a.company_name,
+            street: a.street,
+            postal_code: a.postal_code,
+            city: a.city,
+            country_code: a.country_code,
+            phone: a.phone,
+        }
+    }
+}
+
+/// A line of an order, as it was at checkout.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderLineDto {
+    /// Product id (null once the product is deleted).
+    pub product_id: Option<Uuid>,
+    /// SKU.
+    pub sku: String,
+    /// Name.
+    pub name: String,
+    /// Units.
+    pub quantity: i32,
+    /// Gross unit price.
+    pub unit_price_minor: i64,
+    /// VAT rate in basis points.
+    pub vat_rate_bp: i32,
+    /// Gross line total.
+    pub line_total_minor: i64,
+    /// VAT in the line total.
+    pub line_vat_minor: i64,
+}
+
+/// A status change on the timeline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderEventDto {
+    /// Before (null for the placement).
+    pub from: Option<&'static str>,
+    /// After.
+    pub to: &'static str,
+    /// `customer`, `admin`, `system` or `payment`.
+    pub actor: &'static str,
+    /// Note.
+    pub note: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// An order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderDto {
+    /// Id.
+    pub id: Uuid,
+    /// Order number.
+    pub number: i64,
+    /// `pending_payment`, `paid`, `processing`, `shipped`, `delivered`, `cancelled`, `refunded`.
+    pub status: &'static str,
+    /// Payment status.
+    pub payment_status: String,
+    /// Payment method.
+    pub payment_method: String,
+    /// `individual` or `corporate`.
+    pub customer_type: &'static str,
+    /// Buyer.
+    pub contact_name: String,
+    /// Buyer's e-mail.
+    pub contact_email: Option<String>,
+    /// Buyer's phone.
+    pub contact_phone: Option<String>,
+    /// Shipping address.
+    pub shipping_address: OrderAddressDto,
+    /// Billing address (null: the shipping address).
+    pub billing_address: Option<OrderAddressDto>,
+    /// NIP on the invoice.
+    pub buyer_nip: Option<String>,
+    /// Company on the invoice.
+    pub buyer_company_name: Option<String>,
+    /// ISO 4217.
+    pub currency: String,
+    /// Sum of the lines.
+    pub items_total_minor: i64,
+    /// Shipping.
+    pub shipping_minor: i64,
+    /// Total.
+    pub total_minor: i64,
+    /// VAT in the total.
+    pub vat_total_minor: i64,
+    /// Per rate; gross adds up to `total_minor`.
+    pub vat_breakdown: Vec<VatLineBody>,
+    /// Carrier.
+    pub carrier: Option<String>,
+    /// Tracking number.
+    pub tracking_number: Option<String>,
+    /// The carrier's tracking page.
+    pub tracking_url: Option<String>,
+    /// Note.
+    pub notes: Option<String>,
+    /// Unpaid orders are cancelled after this.
+    pub reserved_until: Option<DateTime<Utc>>,
+    /// Placed.
+    pub placed_at: DateTime<Utc>,
+    /// Lines.
+    pub lines: Vec<OrderLineDto>,
+    /// Timeline, oldest first.
+    pub events: Vec<OrderEventDto>,
+    /// Invoice number, once paid.
+    pub invoice_number: Option<String>,
+    /// Where to download the invoice PDF, once issued.
+    pub invoice_url: Option<String>,
+}
+
+impl From<Order> for OrderDto {
+    fn from(o: Order) -> Self {
+        let tracking_url = o.tracking_url();
+        OrderDto {
+            id: o.id,
+            number: o.number,
+            status: o.status.as_str(),
+            payment_status: o.payment_status,
+            payment_method: o.payment_method,
+            customer_type: o.customer_type.as_str(),
+            contact_name: o.contact_name,
+            contact_email: o.contact_email,
+            contact_phone: o.contact_phone,
+            shipping_address: o.shipping_address.into(),
+            billing_address: o.billing_address.map(Into::into),
+            buyer_nip: o.buyer_nip,
+            buyer_company_name: o.buyer_company_name,
+            currency: o.currency,
+            items_total_minor: o.items_total_minor,
+            shipping_minor: o.shipping_minor,
+            total_minor: o.total_minor,
+            vat_total_minor: o.vat_total_minor,
+            vat_breakdown: o.vat_breakdown.iter().map(VatLineBody::from).collect(),
+            carrier: o.carrier,
+            tracking_number: o.tracking_number,
+            tracking_url,
+            notes: o.notes,
+            reserved_until: o.reserved_until,
+            placed_at: o.placed_at,
+            lines: o
+                .lines
+                .into_iter()
+                .map(|l| OrderLineDto {
+                    product_id: l.product_id,
+                    sku: l.sku,
+                    name: l.name,
+                    quantity: l.quantity,
+                    unit_price_minor: l.unit_price_minor,
+                    vat_rate_bp: l.vat_rate_bp,
+                    line_total_minor: l.line_total_minor,
+                    line_vat_minor: l.line_vat_minor,
+                })
+                .collect(),
+            events: o
+                .events
+                .into_iter()
+                .map(|e| OrderEventDto {
+                    from: e.from.map(OrderStatus::as_str),
+                    to: e.to.as_str(),
+                    actor: e.actor.as_str(),
+                    note: e.note,
+                    at: e.at,
+                })
+                .collect(),
+            invoice_url: o
+                .invoice_number
+                .as_ref()
+                .map(|_| format!("/api/v1/orders/{}/invoice.pdf", o.id)),
+            invoice_number: o.invoice_number,
+        }
+    }
+}
+
+/// An order in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderSummaryDto {
+    /// Id.
+    pub id: Uuid,
+    /// Number.
+    pub number: i64,
+    /// Status.
+    pub status: &'static str,
+    /// Total.
+    pub total_minor: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// Units.
+    pub item_count: i64,
+    /// Buyer.
+    pub contact_name: String,
+    /// Buyer's phone.
+    pub contact_phone: Option<String>,
+    /// Buyer's e-mail.
+    pub contact_email: Option<String>,
+    /// Placed.
+    pub placed_at: DateTime<Utc>,
+}
+
+impl From<OrderSummary> for OrderSummaryDto {
+    fn from(o: OrderSummary) -> Self {
+        OrderSummaryDto {
+            id: o.id,
+            number: o.number,
+            status: o.status.as_str(),
+            total_minor: o.total_minor,
+            currency: o.currency,
+            item_count: o.item_count,
+            contact_name: o.contact_name,
+            contact_phone: o.contact_phone,
+            contact_email: o.contact_email,
+            placed_at: o.placed_at,
+        }
+    }
+}
+
+/// A page of orders.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderList {
+    /// Orders, newest first.
+    pub items: Vec<OrderSummaryDto>,
+    /// Matching orders.
+    pub total: u64,
+    /// Page (1-based).
+    pub page: u32,
+    /// Page size.
+    pub per_page: u32,
+}
+
+impl From<Page<OrderSummary>> for OrderList {
+    fn from(p: Page<OrderSummary>) -> Self {
+        OrderList {
+            total: p.total,
+            page: p.page,
+            per_page: p.per_page,
+            items: p.items.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OrderQuery {
+    /// Page, from 1.
+    pub page: Option<u32>,
+    /// Page size, at most 100.
+    pub per_page: Option<u32>,
+}
+
+fn page_request(page: Option<u32>, per_page: Option<u32>) -> Result<PageRequest, ApiError> {
+    let per_page = per_page.unwrap_or(20);
+    if per_page == 0 || per_page > PageRequest::MAX_PER_PAGE {
+        return Err(ApiError::invalid("per_page", "must be between 1 and 100"));
+    }
+    if page == Some(0) {
+        return Err(ApiError::invalid("page", "pages start at 1"));
+    }
+    Ok(PageRequest::new(page.unwrap_or(1), per_page))
+}
+
+fn viewer(user: &CurrentUser) -> Viewer {
+    if user.role == Role::Admin {
+        Viewer::Admin(user.id)
+    } else {
+        Viewer::Customer(user.id)
+    }
+}
+
+/// Places an order for the signed-in user's cart.
+///
+/// Send `Idempotency-Key` (8–100 visible ASCII characters) so that a retry returns the
+/// first order (200) instead of placing another.
+#[utoipa::path(
+    post, path = "/api/v1/orders", tag = "orders", request_body = PlaceOrderBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Placed, waiting for payment", body = OrderDto),
+        (status = 200, description = "Placed before with this idempotency key", body = OrderDto),
+        (status = 409, description = "empty_cart, out_of_stock, price_changed, product_unavailable", body = super::error::ErrorBody),
+        (status = 422, description = "Invalid address, NIP or quantity", body = super::error::ErrorBody),
+    )
+)]
+pub async fn place_order(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiLocale(locale): ApiLocale,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<PlaceOrderBody>,
+) -> Result<(StatusCode, Json<OrderDto>), ApiError> {
+    let idempotency_key = match headers.get("idempotency-key") {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| ApiError::invalid("idempotency_key", "must be visible ASCII"))?
+                .to_owned(),
+        ),
+    };
+    let shipping = match (body.shipping_address_id, body.shipping_address) {
+        (Some(id), None) => AddressChoice::Saved(id),
+        (None, Some(address)) => AddressChoice::New {
+            address: Box::new(address.into_input()?),
+            save: body.save_shipping_address,
+        },
+        _ => {
+            return Err(ApiError::invalid(
+                "shipping_address",
+                "give either shipping_address_id or shipping_address",
+            ));
+        }
+    };
+    let billing = match (body.billing_address_id, body.billing_address) {
+        (None, None) => None,
+        (Some(id), None) => Some(AddressChoice::Saved(id)),
+        (None, Some(address)) => Some(AddressChoice::New {
+            address: Box::new(address.into_input()?),
+            save: false,
+        }),
+        _ => {
+            return Err(ApiError::invalid(
+                "billing_address",
+                "give billing_address_id or billing_address, not both",
+            ));
+        }
+    };
+    let placed = order::place_order(
+        &state.services,
+        PlaceOrder {
+            user: user.id,
+            shipping,
+            billing,
+            company_name: body.company_name,
+            nip: body.nip,
+            expected_total_minor: Some(body.expected_total_minor),
+            payment_method: body.payment_method.unwrap_or_else(|| "card".into()),
+            notes: body.notes,
+            idempotency_key,
+            locale,
+        },
+    )
+    .await?;
+    let order =
+        order::get_order(&state.services, Viewer::Customer(user.id), placed.order_id).await?;
+    let status = if placed.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(order.into())))
+}
+
+/// The signed-in user's orders, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/orders", tag = "orders", params(OrderQuery), security(("bearer" = [])),
+    responses((status = 200, description = "Orders", body = OrderList))
+)]
+pub async fn list_orders(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiQuery(query): ApiQuery<OrderQuery>,
+) -> Result<Json<OrderList>, ApiError> {
+    let page = page_request(query.page, query.per_page)?;
+    let orders = order::list_orders(&state.services, user.id, page).await?;
+    Ok(Json(orders.into()))
+}
+
+/// One order; somebody else's answers 404 (admins see every order).
+#[utoipa::path(
+    get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = Uuid, Path, description = "Order id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The order", body = OrderDto),
+        (status = 404, description = "No such order of yours", body = super::error::ErrorBody),
+    )
+)]
+pub async fn get_order(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<Uuid>,
+) -> Result<Json<OrderDto>, ApiError> {
+    let order = order::get_order(&state.services, viewer(&user), id).await?;
+    Ok(Json(order.into()))
+}
+
+/// Cancels the user's order while it waits for payment; its stock goes back.
+#[utoipa::path(
+    post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = Uuid, Path, description = "Order id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Cancelled", body = OrderDto),
+        (status = 409, description = "invalid_transition or refund_required", body = super::error::ErrorBody),
+    )
+)]
+pub async fn cancel_order(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<Uuid>,
+) -> Result<Json<OrderDto>, ApiError> {
+    let order = order::move_order(
+        &state.services,
+        Viewer::Customer(user.id),
+        id,
+        Move {
+            to: OrderStatus::Cancelled,
+            note: Some("cancelled by the customer".into()),
+            carrier: None,
+            tracking_number: None,
+        },
+    )
+    .await?;
+    Ok(Json(order.into()))
+}
+
+/// The order's VAT invoice as a PDF (owner or admin; 404 before it is paid).
+#[utoipa::path(
+    get, path = "/api/v1/orders/{id}/invoice.pdf", tag = "orders", params(("id" = Uuid, Path, description = "Order id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The PDF", content_type = "application/pdf"),
+        (status = 404, description = "No invoice (yet) or not your order", body = super::error::ErrorBody),
+    )
+)]
+pub async fn invoice_pdf(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let (number, bytes) = order::invoice_pdf(&state.services, viewer(&user), id).await?;
+    Ok(pdf_response(&number, bytes))
+}
+
+/// A PDF download named after the invoice number.
+pub fn pdf_response(number: &str, bytes: Vec<u8>) -> Response {
+    let file = number.replace('/', "-");
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}.pdf\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Filters for the admin's order list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AdminOrderQuery {
+    /// Only this status.
+    pub status: Option<String>,
+    /// Placed on or after this day (YYYY-MM-DD).
+    pub from: Option<NaiveDate>,
+    /// Placed on or before this day.
+    pub to: Option<NaiveDate>,
+    /// Order number, e-mail or phone.
+    pub q: Option<String>,
+    /// Page, from 1.
+    pub page: Option<u32>,
+    /// Page size, at most 100.
+    pub per_page: Option<u32>,
+}
+
+/// Turns the admin's query into a domain filter (days are Polish days).
+pub fn admin_filter(
+    status: Option<&str>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    q: Option<String>,
+) -> Result<OrderFilter, ApiError> {
+    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(code) => Some(OrderStatus::from_code(code).ok_or_else(|| {
+            ApiError::invalid("status", format!("`{code}` is not an order status"))
+        })?),
+    };
+    // Midnight in Poland; a fixed +1 h (winter time) keeps the time-zone database out of
+    // the binary, and an hour either way does not matter for a day filter.
+    let start = |day: NaiveDate| -> Option<DateTime<Utc>> {
+        Some(day.and_hms_opt(0, 0, 0)?.and_utc() - chrono::Duration::hours(1))
+    };
+    Ok(OrderFilter {
+        user: None,
+        status,
+        from: from.and_then(start),
+        to: to.and_then(|d| d.succ_opt()).and_then(start),
+        query: q,
+    })
+}
+
+/// Every order, filtered (admins).
+#[utoipa::path(
+    get, path = "/api/v1/admin/orders", tag = "admin", params(AdminOrderQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Orders", body = OrderList),
+        (status = 403, description = "Not an admin", body = super::error::ErrorBody),
+    )
+)]
+pub async fn admin_list_orders(
+    State(state): State<AppState>,
+    AdminUser(_admin): AdminUser,
+    ApiQuery(query): ApiQuery<AdminOrderQuery>,
+) -> Result<Json<OrderList>, ApiError> {
+    let page = page_request(query.page, query.per_page)?;
+    let filter = admin_filter(query.status.as_deref(), query.from, query.to, query.q)?;
+    let orders = order::search_orders(&state.services, &filter, page).await?;
+    Ok(Json(orders.into()))
+}
+
+/// A status move.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveBody {
+    /// The new status.
+    pub status: String,
+    /// Why.
+    pub note: Option<String>,
+    /// Carrier (required for `shipped`).
+    pub carrier: Option<String>,
+    /// Tracking number (required for `shipped`).
+    pub tracking_number: Option<String>,
+}
+
+/// Moves an order along its lifecycle (admins): only allowed transitions; cancelling
+/// returns the stock; `paid` issues the invoice.
+#[utoipa::path(
+    post, path = "/api/v1/admin/orders/{id}/status", tag = "admin", request_body = MoveBody,
+    params(("id" = Uuid, Path, description = "Order id")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Moved", body = OrderDto),
+        (status = 409, description = "Not allowed from its status", body = super::error::ErrorBody),
+    )
+)]
+pub async fn admin_move_order(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<MoveBody>,
+) -> Result<Json<OrderDto>, ApiError> {
+    let to = OrderStatus::from_code(&body.status).ok_or_else(|| {
+        ApiError::invalid(
+            "status",
+            format!("`{}` is not an order status", body.status),
+        )
+    })?;
+    let order = order::move_order(
+        &state.services,
+        Viewer::Admin(admin.id),
+        id,
+        Move {
+            to,
+            note: body.note,
+            carrier: body.carrier,
+            tracking_number: body.tracking_number,
+        },
+    )
+    .await?;
+    Ok(Json(order.into()))
+}
+
+/// Carrier and tracking number.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrackingBody {
+    /// Carrier, e.g. InPost.
+    pub carrier: String,
+    /// Tracking number.
+    pub tracking_number: String,
+}
+
+/// Corrects the tracking of a shipped order (admins).
+#[utoipa::path(
+    put, path = "/api/v1/admin/orders/{id}/tracking", tag = "admin", request_body = TrackingBody,
+    params(("id" = Uuid, Path, description = "Order id")), security(("bearer" = [])),
+    responses((status = 200, description = "Updated", body = OrderDto))
+)]
+pub async fn admin_set_tracking(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<TrackingBody>,
+) -> Result<Json<OrderDto>, ApiError> {
+    let order = order::set_tracking(
+        &state.services,
+        admin.id,
+        id,
+        &body.carrier,
+        &body.tracking_number,
+    )
+    .await?;
+    Ok(Json(order.into()))
+}
+
+/// A product running out.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LowStockDto {
+    /// Id.
+    pub id: Uuid,
+    /// SKU.
+    pub sku: String,
+    /// Name.
+    pub name: String,
+    /// Units left.
+    pub stock: i32,
+}
+
+/// The admin dashboard.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardDto {
+    /// Orders today (Polish time), cancelled ones excluded.
+    pub orders_today: i64,
+    /// Their gross total.
+    pub revenue_today_minor: i64,
+    /// Orders this month.
+    pub orders_month: i64,
+    /// Their gross total.
+    pub revenue_month_minor: i64,
+    /// Waiting for payment.
+    pub pending_payment: i64,
+    /// Paid or processing, to be shipped.
+    pub to_ship: i64,
+    /// Active products with few units left.
+    pub low_stock: Vec<LowStockDto>,
+}
+
+/// Orders and revenue today and this month, low stock (admins).
+#[utoipa::path(
+    get, path = "/api/v1/admin/dashboard", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, description = "Figures", body = DashboardDto))
+)]
+pub async fn admin_dashboard(
+    State(state): State<AppState>,
+    AdminUser(_admin): AdminUser,
+) -> Result<Json<DashboardDto>, ApiError> {
+    let d = order::dashboard(&state.services).await?;
+    Ok(Json(DashboardDto {
+        orders_today: d.orders_today,
+        revenue_today_minor: d.revenue_today_minor,
+        orders_month: d.orders_month,
+        revenue_month_minor: d.revenue_month_minor,
+        pending_payment: d.pending_payment,
+        to_ship: d.to_ship,
+        low_stock: d
+            .low_stock
+            .into_iter()
+            .map(|p| LowStockDto {
+                id: p.id,
+                sku: p.sku,
+                name: p.name,
+                stock: p.stock,
+            })
+            .collect(),
+    }))
+}
