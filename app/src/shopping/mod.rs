@@ -51,8 +51,16 @@ fn actions() -> ShopActions {
 pub fn CartLink() -> impl IntoView {
     let locale = use_locale();
     let shop = actions();
+    // Also after every navigation: a sign-in (merge) or a placed order changes the cart.
+    let location = leptos_router::hooks::use_location();
     let count = Resource::new(
-        move || (shop.add.version().get(), shop.changed.get()),
+        move || {
+            (
+                shop.add.version().get(),
+                shop.changed.get(),
+                location.pathname.get(),
+            )
+        },
         |_| cart_count(),
     );
     view! {

@@ -1,0 +1,66 @@
+import { expect, type APIRequestContext, type Page, test } from "@playwright/test";
+
+import { randomMobile, signInByPhone } from "./helpers";
+
+async function ready(page: Page, hydrated: boolean) {
+  if (hydrated) {
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  }
+}
+
+/** A new customer signs in, adds kefir, checks out to a new address with a company
+ * invoice, and finds the order (waiting for payment) on its page and in the account. */
+async function checkOut(page: Page, request: APIRequestContext, hydrated: boolean) {
+  await signInByPhone(page, request, randomMobile(), hydrated);
+  await expect(page).toHaveURL(/\/account\/complete/);
+  await page.getByLabel("First name").fill("Zeynep");
+  await page.getByLabel("Last name").fill("Kaya");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+
+  await page.goto("/p/kefir-400ml?lang=en");
+  await ready(page, hydrated);
+  await page.getByRole("button", { name: "Add to cart – Kefir 400 ml" }).click();
+  await expect(page.getByTestId("cart-count")).toHaveText("1");
+
+  await page.goto("/cart?lang=en");
+  await ready(page, hydrated);
+  const total = (await page.getByTestId("total").innerText()).trim();
+  await page.getByTestId("go-to-checkout").click();
+  await expect(page).toHaveURL(/\/checkout/);
+  await ready(page, hydrated);
+  await expect(page.getByTestId("checkout-line")).toHaveCount(1);
+  await expect(page.getByTestId("checkout-total")).toHaveText(total);
+
+  await page.getByLabel("Recipient").fill("Zeynep Kaya");
+  await page.getByLabel("Street and number").fill("ul. Świętokrzyska 11");
+  await page.getByLabel("Postal code").fill("00-049");
+  await page.getByLabel("City").fill("Warszawa");
+  await page.getByLabel("Phone number").fill("+48 501 222 333");
+  await page.getByLabel("Company name").fill("Şirket Gıda Sp. z o.o.");
+  await page.getByLabel("NIP (tax number)").fill("123-456-32-18");
+  await page.getByRole("button", { name: "Place order" }).click();
+
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("order-status")).toHaveText("awaiting payment");
+  await expect(page.getByTestId("order-total")).toHaveText(total);
+  await expect(page.locator("address").first()).toContainText("ul. Świętokrzyska 11");
+  await expect(page.getByText("Şirket Gıda Sp. z o.o. · NIP 1234563218")).toBeVisible();
+  await expect(page.getByTestId("cart-count")).toHaveText("0");
+
+  await page.goto("/account/orders?lang=en");
+  await expect(page.getByTestId("order-row")).toHaveCount(1);
+  await expect(page.getByTestId("order-row")).toContainText("awaiting payment");
+}
+
+test("a customer checks out to a new address with a company invoice", async ({ page, request }) => {
+  await checkOut(page, request, true);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a customer checks out to a new address with a company invoice", async ({ page, request }) => {
+    await checkOut(page, request, false);
+  });
+});
