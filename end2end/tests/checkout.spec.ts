@@ -46,7 +46,8 @@ async function checkOut(page: Page, request: APIRequestContext, hydrated: boolea
   await expect(page.getByTestId("order-total")).toHaveText(total);
   await expect(page.locator("address").first()).toContainText("ul. Świętokrzyska 11");
   await expect(page.getByText("Şirket Gıda Sp. z o.o. · NIP 1234563218")).toBeVisible();
-  await expect(page.getByTestId("cart-count")).toHaveText("0");
+  // The header shows no count for an empty cart.
+  await expect(page.getByTestId("cart-count")).toHaveCount(0);
 
   await page.goto("/account/orders?lang=en");
   await expect(page.getByTestId("order-row")).toHaveCount(1);

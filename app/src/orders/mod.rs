@@ -64,7 +64,7 @@ fn CheckoutForm(data: CheckoutView, place: ServerAction<PlaceOrder>) -> impl Int
         .map(|(i, a)| {
             let text = format!("{}, {}, {} {}", a.recipient_name, a.street, a.postal_code, a.city);
             view! {
-                <label class="choice">
+                <label class="pick">
                     <input type="radio" name="shipping_address_id" value=a.id.clone() checked=i == 0 />
                     {text}
                 </label>
@@ -137,7 +137,7 @@ fn CheckoutForm(data: CheckoutView, place: ServerAction<PlaceOrder>) -> impl Int
             <fieldset>
                 <legend>{t(locale, Key::ShipTo)}</legend>
                 {shipping_choices}
-                <label class="choice">
+                <label class="pick">
                     <input type="radio" name="shipping_address_id" value="new" checked=!has_saved />
                     {t(locale, Key::NewAddress)}
                 </label>
@@ -152,7 +152,7 @@ fn CheckoutForm(data: CheckoutView, place: ServerAction<PlaceOrder>) -> impl Int
                     <input id="ship-city" name="city" autocomplete="address-level2" />
                     <label for="ship-phone">{t(locale, Key::Phone)}</label>
                     <input id="ship-phone" name="phone" type="tel" autocomplete="tel" />
-                    <label class="choice">
+                    <label class="pick">
                         <input type="checkbox" name="save_address" value="on" />
                         {t(locale, Key::SaveToAddressBook)}
                     </label>
@@ -170,11 +170,11 @@ fn CheckoutForm(data: CheckoutView, place: ServerAction<PlaceOrder>) -> impl Int
             </fieldset>
             <fieldset>
                 <legend>{t(locale, Key::PaymentMethod)}</legend>
-                <label class="choice">
+                <label class="pick">
                     <input type="radio" name="payment_method" value="card" checked=true />
                     {t(locale, Key::PayCard)}
                 </label>
-                <label class="choice">
+                <label class="pick">
                     <input type="radio" name="payment_method" value="blik" />
                     {t(locale, Key::PayBlik)}
                 </label>
