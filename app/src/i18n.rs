@@ -268,6 +268,14 @@ pub enum Key {
     Carrier,
     Lines,
     Contact,
+    NotPayable,
+    PayNow,
+    TestPayment,
+    TestPaymentIntro,
+    PaySucceeds,
+    PayFails,
+    PaymentFailed,
+    PaymentReview,
 }
 
 /// The text for `key` in `locale`.
@@ -933,6 +941,36 @@ pub fn t(locale: Locale, key: Key) -> &'static str {
         (Contact, Pl) => "Kontakt",
         (Contact, En) => "Contact",
         (Contact, Tr) => "İletişim",
+        (NotPayable, Pl) => "To zamówienie nie czeka na płatność.",
+        (NotPayable, En) => "This order is not waiting for payment.",
+        (NotPayable, Tr) => "Bu sipariş ödeme beklemiyor.",
+        (PayNow, Pl) => "Zapłać",
+        (PayNow, En) => "Pay",
+        (PayNow, Tr) => "Öde",
+        (TestPayment, Pl) => "Płatność testowa",
+        (TestPayment, En) => "Test payment",
+        (TestPayment, Tr) => "Test ödemesi",
+        (TestPaymentIntro, Pl) => {
+            "Bramka deweloperska: nic nie jest pobierane. Wybierz wynik płatności."
+        }
+        (TestPaymentIntro, En) => {
+            "Development gateway: nothing is charged. Choose how the payment ends."
+        }
+        (TestPaymentIntro, Tr) => {
+            "Geliştirme ödeme geçidi: ücret alınmaz. Ödemenin sonucunu seçin."
+        }
+        (PaySucceeds, Pl) => "Zapłać (sukces)",
+        (PaySucceeds, En) => "Pay (succeeds)",
+        (PaySucceeds, Tr) => "Öde (başarılı)",
+        (PayFails, Pl) => "Odrzuć (błąd)",
+        (PayFails, En) => "Fail the payment",
+        (PayFails, Tr) => "Ödemeyi reddet",
+        (PaymentFailed, Pl) => "Płatność się nie powiodła. Możesz spróbować ponownie.",
+        (PaymentFailed, En) => "The payment failed. You can try again.",
+        (PaymentFailed, Tr) => "Ödeme başarısız oldu. Tekrar deneyebilirsiniz.",
+        (PaymentReview, Pl) => "Płatność wymaga sprawdzenia przez sklep.",
+        (PaymentReview, En) => "The payment is being checked by the shop.",
+        (PaymentReview, Tr) => "Ödeme mağaza tarafından kontrol ediliyor.",
     }
 }
 

@@ -30,7 +30,8 @@ use crate::content::{FaqPage, PageBySlug, TermsPage};
 use crate::i18n::{Key, Locale, t};
 use crate::not_found::NotFound;
 use crate::orders::{
-    AdminDashboardPage, AdminOrderPage, AdminOrdersPage, CheckoutPage, MyOrdersPage, OrderPage,
+    AdminDashboardPage, AdminOrderPage, AdminOrdersPage, CheckoutPage, DevPaymentPage,
+    MyOrdersPage, OrderPage,
 };
 use crate::shopping::{CartPage, FavoritesPage, ShopActions};
 
@@ -159,6 +160,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
                     <Route path=path!("/orders/:id") view=OrderPage ssr=SsrMode::Async />
                     <Route path=path!("/account/orders") view=MyOrdersPage ssr=SsrMode::Async />
+                    <Route path=path!("/pay/dev/:id") view=DevPaymentPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminDashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orders") view=AdminOrdersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orders/:id") view=AdminOrderPage ssr=SsrMode::Async />

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod content;
 pub mod identity;
 pub mod order;
+pub mod payment;
 pub mod services;
 pub mod shared;
 pub mod shopping;

@@ -36,6 +36,8 @@ pub struct Services {
     pub shipping: crate::shopping::ShippingRule,
     /// How long unpaid orders hold stock; the seller on invoices.
     pub orders: crate::order::Settings,
+    /// The development payment gateway is on (never in production, never with Stripe).
+    pub dev_payments: bool,
 }
 
 /// The outside services the domain talks to, chosen by configuration.
@@ -70,6 +72,7 @@ impl Services {
             blobs: adapters.blobs,
             shipping: crate::shopping::ShippingRule::default(),
             orders: crate::order::Settings::default(),
+            dev_payments: false,
         }
     }
 

@@ -9,7 +9,8 @@ async function ready(page: Page, hydrated: boolean) {
 }
 
 /** A new customer signs in, adds kefir, checks out to a new address with a company
- * invoice, and finds the order (waiting for payment) on its page and in the account. */
+ * invoice, pays through the development gateway (a failed attempt first), and finds the
+ * paid order with its invoice on its page and in the account. */
 async function checkOut(page: Page, request: APIRequestContext, hydrated: boolean) {
   await signInByPhone(page, request, randomMobile(), hydrated);
   await expect(page).toHaveURL(/\/account\/complete/);
@@ -41,27 +42,47 @@ async function checkOut(page: Page, request: APIRequestContext, hydrated: boolea
   await page.getByLabel("NIP (tax number)").fill("123-456-32-18");
   await page.getByRole("button", { name: "Place order" }).click();
 
+  // The development gateway stands in for Stripe: it fails once, then pays.
+  await expect(page).toHaveURL(/\/pay\/dev\/[0-9a-f-]{36}$/);
+  await ready(page, hydrated);
+  await expect(page.getByTestId("dev-amount")).toContainText(total);
+  await page.getByRole("button", { name: "Fail the payment" }).click();
   await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  await ready(page, hydrated);
   await expect(page.getByTestId("order-status")).toHaveText("awaiting payment");
+  await expect(page.getByRole("alert")).toHaveText("The payment failed. You can try again.");
+  await page.getByRole("button", { name: "Pay", exact: true }).click();
+  await expect(page).toHaveURL(/\/pay\/dev\//);
+  await ready(page, hydrated);
+  await page.getByRole("button", { name: "Pay (succeeds)" }).click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+
+  await expect(page.getByTestId("order-status")).toHaveText("paid");
   await expect(page.getByTestId("order-total")).toHaveText(total);
   await expect(page.locator("address").first()).toContainText("ul. Świętokrzyska 11");
   await expect(page.getByText("Şirket Gıda Sp. z o.o. · NIP 1234563218")).toBeVisible();
   // The header shows no count for an empty cart.
   await expect(page.getByTestId("cart-count")).toHaveCount(0);
+  const invoice = page.getByTestId("invoice-link");
+  await expect(invoice).toContainText(/FV\/\d{4}\/\d{6}/);
+  const pdf = await page.request.get((await invoice.getAttribute("href")) ?? "");
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()["content-type"]).toBe("application/pdf");
+  expect((await pdf.body()).subarray(0, 4).toString()).toBe("%PDF");
 
   await page.goto("/account/orders?lang=en");
   await expect(page.getByTestId("order-row")).toHaveCount(1);
-  await expect(page.getByTestId("order-row")).toContainText("awaiting payment");
+  await expect(page.getByTestId("order-row")).toContainText("paid");
 }
 
-test("a customer checks out to a new address with a company invoice", async ({ page, request }) => {
+test("a customer checks out, pays and downloads the invoice", async ({ page, request }) => {
   await checkOut(page, request, true);
 });
 
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
-  test("a customer checks out to a new address with a company invoice", async ({ page, request }) => {
+  test("a customer checks out, pays and downloads the invoice", async ({ page, request }) => {
     await checkOut(page, request, false);
   });
 });

@@ -39,6 +39,8 @@ pub struct AppState {
     pub services: Services,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// `STRIPE_WEBHOOK_SECRET`, split at commas (several while one is rotated).
+    pub webhook_secrets: std::sync::Arc<[String]>,
 }
 
 /// A lazily connecting pool for the configured database.
@@ -72,6 +74,9 @@ pub fn services(settings: &Settings, db: PgPool) -> anyhow::Result<Services> {
     );
     services.shipping = settings.shipping;
     services.orders = settings.orders.clone();
+    // The development gateway: only outside production and only without a Stripe key.
+    services.dev_payments =
+        settings.env != AppEnv::Production && settings.stripe_secret_key.is_none();
     Ok(services)
 }
 
@@ -261,6 +266,18 @@ pub fn router(settings: &Settings, services: Services) -> Router {
         leptos_options: leptos_options.clone(),
         services: services.clone(),
         metrics: telemetry::metrics_handle(),
+        webhook_secrets: settings
+            .stripe_webhook_secret
+            .as_ref()
+            .map(|s| {
+                s.expose_secret()
+                    .split(',')
+                    .map(|part| part.trim().to_owned())
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+            .into(),
     };
     let routes = generate_route_list(app::App);
     let context = {
@@ -308,6 +325,7 @@ pub fn router(settings: &Settings, services: Services) -> Router {
             "/admin/products/{sku}/images",
             post(crate::account::upload_product_image_form),
         )
+        .route("/webhooks/stripe", post(crate::webhooks::stripe))
         .route("/health", get(ops::health))
         .route("/health/ready", get(ops::ready))
         .route("/metrics", get(ops::metrics))

@@ -8,8 +8,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use self::server_fns::{
-    AdminMoveOrder, CancelOrder, CheckoutView, OrderView, PlaceOrder, admin_dashboard,
-    admin_orders, checkout_data, get_order, my_orders,
+    AdminMoveOrder, CancelOrder, CheckoutView, DevPayment, OrderView, PlaceOrder, StartPayment,
+    admin_dashboard, admin_orders, checkout_data, get_order, my_orders,
 };
 use crate::account::SignInFirst;
 use crate::components::ActionNotice;
@@ -242,6 +242,7 @@ pub fn OrderPage() -> impl IntoView {
     let locale = use_locale();
     let params = use_params_map();
     let cancel = ServerAction::<CancelOrder>::new();
+    let pay = ServerAction::<StartPayment>::new();
     let order = Resource::new(
         move || {
             (
@@ -251,9 +252,20 @@ pub fn OrderPage() -> impl IntoView {
         },
         |(id, _)| get_order(id),
     );
+    // While the payment provider is still working, look again every two seconds.
+    Effect::new(move |_| {
+        let waiting = order
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|o| o.status == "pending_payment" && o.payment_status == "processing");
+        if waiting {
+            set_timeout(move || order.refetch(), std::time::Duration::from_secs(2));
+        }
+    });
     view! {
         <section class="order">
             <ActionNotice locale value=cancel.value() />
+            <ActionNotice locale value=pay.value() />
             <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match order.await {
@@ -262,6 +274,13 @@ pub fn OrderPage() -> impl IntoView {
                         Err(_) => view! { <p class="error" role="alert">{t(locale, Key::LoadFailed)}</p> }.into_any(),
                         Ok(o) => {
                             let id = o.id.clone();
+                            let pay_id = o.id.clone();
+                            let pay_form = o.payable.then(|| view! {
+                                <ActionForm action=pay>
+                                    <input type="hidden" name="id" value=pay_id />
+                                    <button type="submit" class="primary">{t(locale, Key::PayNow)}</button>
+                                </ActionForm>
+                            });
                             let cancel_form = o.cancellable.then(|| view! {
                                 <ActionForm action=cancel>
                                     <input type="hidden" name="id" value=id />
@@ -270,6 +289,7 @@ pub fn OrderPage() -> impl IntoView {
                             });
                             view! {
                                 <OrderDetails order=o />
+                                {pay_form}
                                 {cancel_form}
                             }.into_any()
                         }
@@ -358,6 +378,12 @@ fn OrderDetails(order: OrderView) -> impl IntoView {
         .reserved_until
         .clone()
         .map(|until| view! { <p class="notice">{format!("{} {until}", t(locale, Key::AwaitingPaymentUntil))}</p> });
+    let failed = (order.payment_status == "failed" && order.payable)
+        .then(|| view! { <p class="error" role="alert">{t(locale, Key::PaymentFailed)}</p> });
+    let review = order
+        .review_reason
+        .is_some()
+        .then(|| view! { <p class="warning" role="note">{t(locale, Key::PaymentReview)}</p> });
     view! {
         <Title text=format!("{title} · {}", t(locale, Key::ShopName)) />
         <h1>{title}</h1>
@@ -367,6 +393,8 @@ fn OrderDetails(order: OrderView) -> impl IntoView {
             " · " {t(locale, Key::PlacedOn)} " " {order.placed_at.clone()}
         </p>
         {waiting}
+        {failed}
+        {review}
         {tracking}
         {invoice}
         <table class="lines">
@@ -570,6 +598,57 @@ pub fn AdminOrderPage() -> impl IntoView {
                                 </ActionForm>
                             });
                             view! { <OrderDetails order=o /> {form} }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// `/pay/dev/{id}`: the development gateway's page, "pay" or "fail" (only when the shop runs
+/// without Stripe outside production; otherwise the buttons answer "not found").
+#[component]
+pub fn DevPaymentPage() -> impl IntoView {
+    let locale = use_locale();
+    let params = use_params_map();
+    let decide = ServerAction::<DevPayment>::new();
+    let order = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        get_order,
+    );
+    view! {
+        <Title text=format!("{} · {}", t(locale, Key::TestPayment), t(locale, Key::ShopName)) />
+        <section class="order">
+            <h1>{t(locale, Key::TestPayment)}</h1>
+            <p class="muted">{t(locale, Key::TestPaymentIntro)}</p>
+            <ActionNotice locale value=decide.value() />
+            <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match order.await {
+                        Err(AppError::Unauthorized) => view! { <SignInFirst /> }.into_any(),
+                        Err(_) => view! { <h1>{t(locale, Key::NotFoundTitle)}</h1> }.into_any(),
+                        Ok(o) => {
+                            let amount = format_money(locale, o.total_minor, &o.currency);
+                            let buttons = ["pay", "fail"].map(|outcome| {
+                                let id = o.id.clone();
+                                let (label, class) = if outcome == "pay" {
+                                    (Key::PaySucceeds, "primary")
+                                } else {
+                                    (Key::PayFails, "")
+                                };
+                                view! {
+                                    <ActionForm action=decide attr:class="inline">
+                                        <input type="hidden" name="id" value=id />
+                                        <input type="hidden" name="outcome" value=outcome />
+                                        <button type="submit" class=class>{t(locale, label)}</button>
+                                    </ActionForm>
+                                }
+                            });
+                            view! {
+                                <p data-testid="dev-amount">{format!("{} {} · {amount}", t(locale, Key::OrderWord), o.number)}</p>
+                                {buttons.into_iter().collect_view()}
+                            }.into_any()
                         }
                     }
                 })}

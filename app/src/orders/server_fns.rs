@@ -121,6 +121,10 @@ pub struct OrderView {
     pub events: Vec<OrderEventView>,
     /// The customer may cancel it now.
     pub cancellable: bool,
+    /// Waiting for payment: the page offers "Pay".
+    pub payable: bool,
+    /// Why an admin must look at its payment.
+    pub review_reason: Option<String>,
     /// Statuses an admin may move it to.
     pub next_statuses: Vec<String>,
 }
@@ -264,11 +268,27 @@ mod convert {
                 .status
                 .can_move_to(OrderStatus::Cancelled, Actor::Customer)
                 && o.status != OrderStatus::Paid,
+            payable: o.status == OrderStatus::PendingPayment,
+            review_reason: o.review_reason.clone(),
             next_statuses: OrderStatus::ALL
                 .into_iter()
                 .filter(|to| o.status.can_move_to(*to, Actor::Admin))
                 .map(|s| s.as_str().to_owned())
                 .collect(),
+        }
+    }
+
+    /// A payment failure as a page shows it.
+    pub fn payment_error(e: domain::payment::Error) -> AppError {
+        use domain::payment::Error;
+        match e {
+            Error::NotFound | Error::DevGatewayDisabled | Error::UnknownOrder => AppError::NotFound,
+            Error::NotPayable => AppError::Conflict(t(ui_locale(), Key::NotPayable).to_owned()),
+            Error::InvalidEvent(reason) => AppError::Conflict(reason),
+            Error::Unexpected(e) => {
+                tracing::error!(error.cause_chain = ?e, "server function failed");
+                AppError::Unavailable
+            }
         }
     }
 
@@ -400,7 +420,39 @@ pub async fn place_order(
     )
     .await
     .map_err(convert::error)?;
-    leptos_axum::redirect(&format!("/orders/{}", placed.order_id));
+    // Straight on to the payment when the gateway is available, else to the order.
+    let target = match domain::payment::start_dev_payment(&svc, user.id, placed.order_id).await {
+        Ok(url) => url,
+        Err(domain::payment::Error::DevGatewayDisabled) => format!("/orders/{}", placed.order_id),
+        Err(e) => return Err(convert::payment_error(e)),
+    };
+    leptos_axum::redirect(&target);
+    Ok(())
+}
+
+/// Sends the customer to pay an order waiting for payment.
+#[server(prefix = "/sf", endpoint = "orders/pay")]
+pub async fn start_payment(id: String) -> Result<(), AppError> {
+    let user = crate::ssr::require_user().await?;
+    let svc = crate::ssr::services()?;
+    let url = domain::payment::start_dev_payment(&svc, user.id, convert::order_id(&id)?)
+        .await
+        .map_err(convert::payment_error)?;
+    leptos_axum::redirect(&url);
+    Ok(())
+}
+
+/// The development gateway's "pay" or "fail" button: a payment event like Stripe's, through
+/// the same domain path.
+#[server(prefix = "/sf", endpoint = "pay/dev")]
+pub async fn dev_payment(id: String, outcome: String) -> Result<(), AppError> {
+    let user = crate::ssr::require_user().await?;
+    let svc = crate::ssr::services()?;
+    let order = convert::order_id(&id)?;
+    domain::payment::dev_outcome(&svc, user.id, order, outcome == "pay")
+        .await
+        .map_err(convert::payment_error)?;
+    leptos_axum::redirect(&format!("/orders/{order}"));
     Ok(())
 }
 

@@ -101,7 +101,7 @@ pub async fn get_order(svc: &Services, viewer: Viewer, id: Uuid) -> Result<Order
                o.shipping_address, o.billing_address, o.buyer_nip, o.buyer_company_name,
                o.currency, o.items_total_minor, o.shipping_minor, o.total_minor,
                o.vat_total_minor, o.vat_breakdown, o.carrier, o.tracking_number, o.notes,
-               o.reserved_until as "reserved_until: DateTime<Utc>",
+               o.review_reason, o.reserved_until as "reserved_until: DateTime<Utc>",
                o.placed_at as "placed_at: DateTime<Utc>",
                (select number from invoices i where i.order_id = o.id) as invoice_number
           from orders o
@@ -189,6 +189,7 @@ pub async fn get_order(svc: &Services, viewer: Viewer, id: Uuid) -> Result<Order
         lines,
         events,
         invoice_number: r.invoice_number,
+        review_reason: r.review_reason,
     })
 }
 
@@ -258,7 +259,7 @@ pub async fn move_order(
     get_order(svc, viewer, id).await
 }
 
-async fn lock_order(
+pub(crate) async fn lock_order(
     tx: &mut sqlx::PgConnection,
     id: Uuid,
     viewer: Viewer,
@@ -275,8 +276,9 @@ async fn lock_order(
     Ok(OrderStatus::from_code(&status).context("Stored status is invalid")?)
 }
 
-/// Applies a move inside the caller's transaction; returns the stock lines given back.
-async fn apply(
+/// Applies a move inside the caller's transaction (the order row locked by
+/// [`lock_order`]); returns the stock lines given back, for the Redis gate after commit.
+pub(crate) async fn apply(
     svc: &Services,
     tx: &mut sqlx::PgConnection,
     id: Uuid,
@@ -302,9 +304,7 @@ async fn apply(
             returned = return_stock(tx, id).await?;
             sqlx::query!(
                 r#"
-                update orders set status = 'cancelled', cancelled_at = now(), reserved_until = null,
-                       payment_status = case when payment_status = 'pending' then 'cancelled'
-                                             else payment_status end
+                update orders set status = 'cancelled', cancelled_at = now(), reserved_until = null
                  where id = $1
                 "#,
                 id
@@ -340,6 +340,23 @@ async fn apply(
                 Some(n) => format!("{shipped} — {n}"),
                 None => shipped,
             });
+        }
+        OrderStatus::Refunded => {
+            // A full refund of an order not yet shipped puts its units back.
+            if from.holds_stock() {
+                returned = return_stock(tx, id).await?;
+            }
+            sqlx::query!(
+                r#"
+                update orders set status = 'refunded', payment_status = 'refunded',
+                       refunded_minor = total_minor
+                 where id = $1
+                "#,
+                id
+            )
+            .execute(&mut *tx)
+            .await
+            .context("Failed to mark the order refunded")?;
         }
         other => {
             sqlx::query!(

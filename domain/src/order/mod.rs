@@ -26,6 +26,7 @@ pub use invoice::{Invoice, Seller, invoice_pdf, render_invoice_pdf};
 pub use lifecycle::{
     Move, OrderSummary, Viewer, expire_unpaid, get_order, list_orders, move_order, set_tracking,
 };
+pub(crate) use lifecycle::{apply, lock_order};
 pub use model::{
     Actor, AddressSnapshot, CARRIERS, Order, OrderEvent, OrderLine, OrderStatus, tracking_url,
 };

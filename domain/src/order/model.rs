@@ -106,7 +106,7 @@ impl OrderStatus {
             (self, to),
             (PendingPayment | AwaitingTransfer, Paid | Cancelled)
                 | (Paid, Processing | Cancelled | Refunded)
-                | (Processing, Shipped | Cancelled)
+                | (Processing, Shipped | Cancelled | Refunded)
                 | (Shipped, Delivered)
                 | (Delivered, Refunded)
         );
@@ -257,6 +257,8 @@ pub struct Order {
     pub events: Vec<OrderEvent>,
     /// The invoice number, once issued.
     pub invoice_number: Option<String>,
+    /// Why a payment needs an admin's look (amount mismatch, paid after cancellation).
+    pub review_reason: Option<String>,
 }
 
 impl Order {
@@ -323,6 +325,7 @@ mod tests {
                         | (Paid, Refunded)
                         | (Processing, Shipped)
                         | (Processing, Cancelled)
+                        | (Processing, Refunded)
                         | (Shipped, Delivered)
                         | (Delivered, Refunded)
                 );

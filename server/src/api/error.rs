@@ -304,6 +304,33 @@ impl From<domain::order::Error> for ApiError {
     }
 }
 
+impl From<domain::payment::Error> for ApiError {
+    fn from(e: domain::payment::Error) -> Self {
+        use domain::payment::Error;
+        match e {
+            Error::InvalidEvent(reason) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_event",
+                "The event cannot be read.",
+            )
+            .with_details(json!({ "reason": reason })),
+            Error::UnknownOrder => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unknown_order",
+                "The event names no order of this shop.",
+            ),
+            Error::NotPayable => ApiError::new(
+                StatusCode::CONFLICT,
+                "not_payable",
+                "This order is not waiting for payment.",
+            ),
+            Error::DevGatewayDisabled => ApiError::not_found(),
+            Error::NotFound => ApiError::not_found(),
+            Error::Unexpected(e) => ApiError::internal(&e),
+        }
+    }
+}
+
 impl From<domain::content::Error> for ApiError {
     fn from(e: domain::content::Error) -> Self {
         match e {

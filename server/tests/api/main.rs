@@ -15,3 +15,4 @@ mod me;
 mod orders;
 mod oversell;
 mod pages;
+mod payments;

@@ -1,0 +1,47 @@
+//! Payment: Stripe webhook verification and exactly-once application of payment events, and
+//! the development gateway that goes through the same path.
+//!
+//! Invariants: a signature is verified before anything in the body is parsed into an action;
+//! an event's id is recorded in the same transaction as its effect, so duplicates, retries
+//! and concurrent copies change an order once; an order never moves backwards (a late
+//! failure after a success does nothing); a payment whose amount or currency differs from the
+//! order is flagged for review, never marked paid; the development gateway cannot exist in
+//! production.
+
+mod events;
+pub mod signature;
+
+pub use events::{Event, Outcome, dev_outcome, handle_event, parse_event, start_dev_payment};
+
+/// What can go wrong with a payment event or a payment.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The event is not one we can read (no id, no object, a negative amount).
+    #[error("invalid event: {0}")]
+    InvalidEvent(String),
+    /// The event names no order of ours.
+    #[error("the event names no known order")]
+    UnknownOrder,
+    /// The order cannot be paid now (not waiting for payment).
+    #[error("this order is not waiting for payment")]
+    NotPayable,
+    /// The development gateway is off (production, or Stripe configured).
+    #[error("the development gateway is not enabled")]
+    DevGatewayDisabled,
+    /// No such order, or somebody else's.
+    #[error("not found")]
+    NotFound,
+    /// Anything else.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<crate::order::Error> for Error {
+    fn from(e: crate::order::Error) -> Self {
+        match e {
+            crate::order::Error::NotFound => Error::NotFound,
+            crate::order::Error::Unexpected(e) => Error::Unexpected(e),
+            other => Error::Unexpected(anyhow::anyhow!("{other}")),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+-- Payments: the payment statuses an order shows, what was refunded, a flag for payments
+-- that did not match their order, and which order each processed Stripe event touched.
+
+alter table orders drop constraint orders_payment_status_check;
+update orders set payment_status = 'unpaid' where payment_status in ('pending', 'authorized', 'cancelled');
+alter table orders alter column payment_status set default 'unpaid';
+alter table orders add constraint orders_payment_status_check check (payment_status in (
+    'unpaid', 'processing', 'paid', 'failed', 'refunded', 'partially_refunded'
+));
+alter table orders
+    add column refunded_minor bigint not null default 0 check (refunded_minor >= 0),
+    -- Why a payment event could not be applied (amount or currency mismatch): an admin looks.
+    add column review_reason text;
+create index orders_review_idx on orders (placed_at) where review_reason is not null;
+
+alter table processed_stripe_events
+    add column order_id uuid references orders (id) on delete set null,
+    add column outcome text not null default 'applied';
+alter table processed_stripe_events alter column outcome drop default;
