@@ -19,7 +19,7 @@ export APP_ENV=production LOG_FORMAT=json RUST_LOG=warn
 export JWT_SECRET=benchmark-only-secret-0123456789abcdef STRIPE_SECRET_KEY=unused STRIPE_WEBHOOK_SECRET=unused
 export TWILIO_ACCOUNT_SID=unused TWILIO_AUTH_TOKEN=unused TWILIO_FROM=unused
 export SELLER_NAME="Benchmark Sp. z o.o." SELLER_NIP=5260250274 SELLER_STREET="ul. Testowa 1"
-export SELLER_POSTAL_CODE=00-001 SELLER_CITY=Warszawa
+export SELLER_POSTAL_CODE=00-001 SELLER_CITY=Warszawa PUBLIC_URL=http://127.0.0.1
 export REDIS_URL=redis://127.0.0.1:6379 REDIS_KEY_PREFIX="bench:"
 export UPLOAD_DIR="${UPLOAD_DIR:-$(mktemp -d)}" LEPTOS_SITE_ROOT=target/site
 PORT="${BENCH_PORT:-3090}"

@@ -17,3 +17,9 @@ alter table processed_stripe_events
     add column order_id uuid references orders (id) on delete set null,
     add column outcome text not null default 'applied';
 alter table processed_stripe_events alter column outcome drop default;
+
+-- The PaymentIntent behind a payment (a Checkout Session's comes with its completion), for
+-- refunds and for finding the order of a charge.
+alter table payments add column provider_intent text;
+create index payments_intent_idx on payments (provider_intent) where provider_intent is not null;
+create index payments_open_idx on payments (created_at) where status = 'pending';

@@ -38,6 +38,10 @@ pub struct Services {
     pub orders: crate::order::Settings,
     /// The development payment gateway is on (never in production, never with Stripe).
     pub dev_payments: bool,
+    /// Stripe, when a key is configured.
+    pub stripe: Option<crate::payment::StripeClient>,
+    /// The shop's public address, for links given to Stripe (success and cancel pages).
+    pub public_url: String,
 }
 
 /// The outside services the domain talks to, chosen by configuration.
@@ -73,6 +77,8 @@ impl Services {
             shipping: crate::shopping::ShippingRule::default(),
             orders: crate::order::Settings::default(),
             dev_payments: false,
+            stripe: None,
+            public_url: "http://127.0.0.1:3000".into(),
         }
     }
 

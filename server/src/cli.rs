@@ -48,6 +48,9 @@ pub enum Command {
         #[arg(long, default_value = "ADMIN_PASSWORD")]
         password_env: String,
     },
+    /// Ask Stripe about payments still open after RECONCILE_AFTER_MINUTES (a webhook that
+    /// never arrived) and apply what it says.
+    ReconcilePayments,
 }
 
 /// Runs a parsed command line.
@@ -55,6 +58,17 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Migrate => migrate(&settings).await,
+        Command::ReconcilePayments => {
+            migrate(&settings).await?;
+            let services = startup::services(&settings, startup::database_pool(&settings)?)?;
+            if services.stripe.is_none() {
+                println!("STRIPE_SECRET_KEY is not set: nothing to reconcile.");
+                return Ok(());
+            }
+            let changed = domain::payment::reconcile(&services, settings.reconcile_after).await?;
+            println!("{changed} orders updated from Stripe.");
+            Ok(())
+        }
         Command::Seed { products } => {
             migrate(&settings).await?;
             let services = startup::services(&settings, startup::database_pool(&settings)?)?;

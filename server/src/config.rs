@@ -80,6 +80,12 @@ pub struct Settings {
     pub shipping: domain::shopping::ShippingRule,
     /// `ORDER_RESERVATION_MINUTES` and the `SELLER_*` data printed on invoices.
     pub orders: domain::order::Settings,
+    /// `STRIPE_API_BASE`: Stripe's API address (a local fake in tests).
+    pub stripe_api_base: String,
+    /// `PUBLIC_URL`: the shop's address as customers reach it (Stripe sends them back there).
+    pub public_url: String,
+    /// `RECONCILE_AFTER_MINUTES`: payments open this long are checked with Stripe.
+    pub reconcile_after: Duration,
 }
 
 /// Twilio credentials for sending sign-in codes by SMS.
@@ -166,6 +172,7 @@ impl Settings {
         let seller_street = required("SELLER_STREET", &dev_seller.street);
         let seller_postal_code = required("SELLER_POSTAL_CODE", &dev_seller.postal_code);
         let seller_city = required("SELLER_CITY", &dev_seller.city);
+        let required_public_url = required("PUBLIC_URL", "http://127.0.0.1:3000");
         if !missing.is_empty() {
             return Err(ConfigError::Missing {
                 env: "production".into(),
@@ -269,6 +276,11 @@ impl Settings {
                     .unwrap_or(20_000),
                 vat_rate: domain::shared::VatRate::STANDARD,
             },
+            stripe_api_base: parse("STRIPE_API_BASE", "https://api.stripe.com")?,
+            public_url: required_public_url,
+            reconcile_after: Duration::from_secs(
+                number("RECONCILE_AFTER_MINUTES", 15)?.max(1) * 60,
+            ),
             orders: domain::order::Settings {
                 reservation: Duration::from_secs(
                     number("ORDER_RESERVATION_MINUTES", 30)?.clamp(1, 7 * 24 * 60) * 60,
@@ -360,6 +372,7 @@ mod tests {
                     "SELLER_STREET",
                     "SELLER_POSTAL_CODE",
                     "SELLER_CITY",
+                    "PUBLIC_URL",
                 ],
             }
         );
@@ -410,6 +423,7 @@ mod tests {
             ("SELLER_STREET", "ul. Marszałkowska 1"),
             ("SELLER_POSTAL_CODE", "00-624"),
             ("SELLER_CITY", "Warszawa"),
+            ("PUBLIC_URL", "https://sklep.example"),
         ])
         .unwrap_or_else(|e| panic!("{e}"));
         assert!(s.log_json);

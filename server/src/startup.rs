@@ -77,6 +77,18 @@ pub fn services(settings: &Settings, db: PgPool) -> anyhow::Result<Services> {
     // The development gateway: only outside production and only without a Stripe key.
     services.dev_payments =
         settings.env != AppEnv::Production && settings.stripe_secret_key.is_none();
+    services.stripe = settings
+        .stripe_secret_key
+        .as_ref()
+        .map(|key| {
+            domain::payment::StripeClient::new(
+                &settings.stripe_api_base,
+                key.expose_secret(),
+                Duration::from_secs(10),
+            )
+        })
+        .transpose()?;
+    services.public_url = settings.public_url.clone();
     Ok(services)
 }
 
@@ -147,9 +159,10 @@ async fn maintenance(services: Services) {
     }
 }
 
-/// Every minute: cancel unpaid orders past their reservation (returning their stock), and
-/// every ten minutes re-sync the Redis stock gate from Postgres, once per cluster.
-async fn order_jobs(services: Services) {
+/// Every minute: cancel unpaid orders past their reservation (returning their stock); every
+/// five minutes ask Stripe about payments open longer than `reconcile_after`; every ten
+/// minutes re-sync the Redis stock gate from Postgres; each once per cluster.
+async fn order_jobs(services: Services, reconcile_after: Duration) {
     let mut minutely = tokio::time::interval(Duration::from_secs(60));
     let mut runs: u64 = 0;
     loop {
@@ -160,9 +173,30 @@ async fn order_jobs(services: Services) {
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "order expiry failed"),
         }
         runs += 1;
+        if runs.is_multiple_of(5) && services.stripe.is_some() {
+            reconcile_payments(&services, reconcile_after).await;
+        }
         if runs.is_multiple_of(10) {
             resync_stock_gate(&services).await;
         }
+    }
+}
+
+async fn reconcile_payments(services: &Services, older_than: Duration) {
+    use domain::order::gate;
+    let held = match gate::lock(services, "reconcile-payments", Duration::from_secs(240)).await {
+        gate::Locked::Taken => return,
+        gate::Locked::Held(lock) => Some(lock),
+        // Without Redis every process asks; applying an answer twice changes nothing.
+        gate::Locked::NoRedis => None,
+    };
+    match domain::payment::reconcile(services, older_than).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(count = n, "orders updated from Stripe"),
+        Err(e) => tracing::warn!(error = %format!("{e:#}"), "payment reconciliation failed"),
+    }
+    if let Some(lock) = held {
+        lock.unlock(services).await;
     }
 }
 
@@ -194,7 +228,7 @@ impl Application {
             .with_context(|| format!("Failed to bind {}", settings.site_addr))?;
         tokio::spawn(domain::catalog::listen_for_invalidations(services.clone()));
         tokio::spawn(maintenance(services.clone()));
-        tokio::spawn(order_jobs(services.clone()));
+        tokio::spawn(order_jobs(services.clone(), settings.reconcile_after));
         let sessions = session_layer(settings, services.db.clone())?;
         let router = router(settings, services).layer(sessions);
         Ok(Application { listener, router })

@@ -8,8 +8,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use self::server_fns::{
-    AdminMoveOrder, CancelOrder, CheckoutView, DevPayment, OrderView, PlaceOrder, StartPayment,
-    admin_dashboard, admin_orders, checkout_data, get_order, my_orders,
+    AdminMoveOrder, AdminRefund, CancelOrder, CheckoutView, DevPayment, OrderView, PlaceOrder,
+    StartPayment, admin_dashboard, admin_orders, checkout_data, get_order, my_orders,
 };
 use crate::account::SignInFirst;
 use crate::components::ActionNotice;
@@ -554,11 +554,12 @@ pub fn AdminOrderPage() -> impl IntoView {
     let locale = use_locale();
     let params = use_params_map();
     let change = ServerAction::<AdminMoveOrder>::new();
+    let refund = ServerAction::<AdminRefund>::new();
     let order = Resource::new(
         move || {
             (
                 params.read().get("id").unwrap_or_default(),
-                change.version().get(),
+                change.version().get() + refund.version().get(),
             )
         },
         |(id, _)| get_order(id),
@@ -567,6 +568,7 @@ pub fn AdminOrderPage() -> impl IntoView {
         <section class="admin order">
             <AdminLinks />
             <ActionNotice locale value=change.value() saved=Key::Saved />
+            <ActionNotice locale value=refund.value() saved=Key::Saved />
             <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match order.await {
@@ -597,7 +599,23 @@ pub fn AdminOrderPage() -> impl IntoView {
                                     <button type="submit">{t(locale, Key::Save)}</button>
                                 </ActionForm>
                             });
-                            view! { <OrderDetails order=o /> {form} }.into_any()
+                            let refundable = matches!(
+                                o.status.as_str(),
+                                "paid" | "processing" | "shipped" | "delivered"
+                            ) && o.payment_status != "refunded";
+                            let refund_id = o.id.clone();
+                            let refund_form = refundable.then(|| view! {
+                                <ActionForm action=refund attr:class="move-order">
+                                    <input type="hidden" name="id" value=refund_id />
+                                    <label for="r-amount">"Refund (PLN, empty: everything left)"</label>
+                                    <input id="r-amount" name="amount" inputmode="decimal" placeholder="12,50" />
+                                    <button type="submit" class="danger">"Refund"</button>
+                                </ActionForm>
+                            });
+                            let review = o.review_reason.clone().map(|r| view! {
+                                <p class="warning" role="note">{format!("Payment to review: {r}")}</p>
+                            });
+                            view! { {review} <OrderDetails order=o /> {form} {refund_form} }.into_any()
                         }
                     }
                 })}

@@ -282,7 +282,19 @@ mod convert {
     pub fn payment_error(e: domain::payment::Error) -> AppError {
         use domain::payment::Error;
         match e {
-            Error::NotFound | Error::DevGatewayDisabled | Error::UnknownOrder => AppError::NotFound,
+            Error::NotFound
+            | Error::DevGatewayDisabled
+            | Error::UnknownOrder
+            | Error::AppPaymentsUnavailable => AppError::NotFound,
+            Error::NotRefundable => AppError::Conflict(Error::NotRefundable.to_string()),
+            Error::InvalidAmount { refundable } => AppError::Invalid {
+                field: "amount".into(),
+                message: format!("at most {refundable} (minor units)"),
+            },
+            Error::Gateway(reason) => {
+                tracing::error!(%reason, "payment gateway failed");
+                AppError::Unavailable
+            }
             Error::NotPayable => AppError::Conflict(t(ui_locale(), Key::NotPayable).to_owned()),
             Error::InvalidEvent(reason) => AppError::Conflict(reason),
             Error::Unexpected(e) => {
@@ -421,10 +433,13 @@ pub async fn place_order(
     .await
     .map_err(convert::error)?;
     // Straight on to the payment when the gateway is available, else to the order.
-    let target = match domain::payment::start_dev_payment(&svc, user.id, placed.order_id).await {
+    // The order is placed either way: if the gateway fails, the order page offers "Pay".
+    let target = match domain::payment::start_payment(&svc, user.id, placed.order_id).await {
         Ok(url) => url,
-        Err(domain::payment::Error::DevGatewayDisabled) => format!("/orders/{}", placed.order_id),
-        Err(e) => return Err(convert::payment_error(e)),
+        Err(e) => {
+            tracing::warn!(error = %e, "payment not started after checkout");
+            format!("/orders/{}", placed.order_id)
+        }
     };
     leptos_axum::redirect(&target);
     Ok(())
@@ -435,7 +450,7 @@ pub async fn place_order(
 pub async fn start_payment(id: String) -> Result<(), AppError> {
     let user = crate::ssr::require_user().await?;
     let svc = crate::ssr::services()?;
-    let url = domain::payment::start_dev_payment(&svc, user.id, convert::order_id(&id)?)
+    let url = domain::payment::start_payment(&svc, user.id, convert::order_id(&id)?)
         .await
         .map_err(convert::payment_error)?;
     leptos_axum::redirect(&url);
@@ -587,6 +602,29 @@ pub async fn admin_move_order(
     )
     .await
     .map_err(convert::error)?;
+    Ok(())
+}
+
+/// Refunds an order, all of what is left or `amount` (in złoty, e.g. `12,50`), through the
+/// gateway (admins).
+#[server(prefix = "/sf", endpoint = "admin/orders/refund")]
+pub async fn admin_refund(id: String, amount: Option<String>) -> Result<(), AppError> {
+    let admin = crate::ssr::require_admin().await?;
+    let svc = crate::ssr::services()?;
+    let amount = match amount.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => None,
+        Some(text) => Some(
+            domain::shared::Money::parse_major(text, domain::shared::Currency::PLN)
+                .map_err(|e| AppError::Invalid {
+                    field: "amount".into(),
+                    message: e.to_string(),
+                })?
+                .minor,
+        ),
+    };
+    domain::payment::refund(&svc, admin.id, convert::order_id(&id)?, amount)
+        .await
+        .map_err(convert::payment_error)?;
     Ok(())
 }
 

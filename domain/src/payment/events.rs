@@ -108,7 +108,7 @@ async fn order_of(svc: &Services, object: &Value) -> Result<Uuid, Error> {
         .and_then(Value::as_str)
         .ok_or(Error::UnknownOrder)?;
     sqlx::query_scalar!(
-        "select order_id from payments where provider_ref = $1",
+        "select order_id from payments where provider_ref = $1 or provider_intent = $1 limit 1",
         intent
     )
     .fetch_optional(&svc.db)
@@ -174,6 +174,15 @@ pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Erro
         OrderStatus::PendingPayment | OrderStatus::AwaitingTransfer
     );
     let reference = object.get("id").and_then(Value::as_str).map(str::to_owned);
+    // A PaymentIntent's own id, or the one a Checkout Session or a charge points at.
+    let intent = if object.get("object").and_then(Value::as_str) == Some("payment_intent") {
+        reference.clone()
+    } else {
+        object
+            .get("payment_intent")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
     let mut returned = Vec::new();
     let outcome = match event.kind.as_str() {
         "checkout.session.completed" | "payment_intent.succeeded" => {
@@ -223,6 +232,7 @@ pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Erro
                     &mut tx,
                     order_id,
                     reference.as_deref(),
+                    intent.as_deref(),
                     "succeeded",
                     row.total_minor,
                     &row.currency,
@@ -251,6 +261,7 @@ pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Erro
                     &mut tx,
                     order_id,
                     reference.as_deref(),
+                    intent.as_deref(),
                     "failed",
                     row.total_minor,
                     &row.currency,
@@ -358,18 +369,21 @@ async fn record_payment(
     tx: &mut sqlx::PgConnection,
     order: Uuid,
     reference: Option<&str>,
+    intent: Option<&str>,
     status: &str,
     amount_minor: i64,
     currency: &str,
 ) -> Result<(), Error> {
     let updated = sqlx::query!(
         r#"
-        update payments set status = $2, provider_ref = coalesce(provider_ref, $3)
+        update payments set status = $2, provider_ref = coalesce(provider_ref, $3),
+               provider_intent = coalesce(provider_intent, $4)
          where order_id = $1 and status in ('pending', 'requires_action')
         "#,
         order,
         status,
-        reference
+        reference,
+        intent
     )
     .execute(&mut *tx)
     .await
@@ -378,9 +392,9 @@ async fn record_payment(
     if updated == 0 {
         sqlx::query!(
             r#"
-            insert into payments (id, order_id, provider, provider_ref, method, status,
-                                  amount_minor, currency, idempotency_key)
-            values ($1, $2, 'stripe', $3, 'card', $4, $5, $6, $7)
+            insert into payments (id, order_id, provider, provider_ref, provider_intent, method,
+                                  status, amount_minor, currency, idempotency_key)
+            values ($1, $2, 'stripe', $3, $8, 'card', $4, $5, $6, $7)
             on conflict do nothing
             "#,
             Uuid::now_v7(),
@@ -389,7 +403,8 @@ async fn record_payment(
             status,
             amount_minor,
             currency,
-            format!("event:{order}:{}", Uuid::now_v7())
+            format!("event:{order}:{}", Uuid::now_v7()),
+            intent
         )
         .execute(&mut *tx)
         .await
@@ -419,9 +434,9 @@ pub async fn start_dev_payment(
     };
     sqlx::query!(
         r#"
-        insert into payments (id, order_id, provider, provider_ref, method, status, amount_minor,
-                              currency, idempotency_key)
-        values ($1, $2, 'dev', $3, $4, 'pending', $5, $6, $7)
+        insert into payments (id, order_id, provider, provider_ref, provider_intent, method, status,
+                              amount_minor, currency, idempotency_key)
+        values ($1, $2, 'dev', $3, $3, $4, 'pending', $5, $6, $7)
         on conflict (idempotency_key) do nothing
         "#,
         Uuid::now_v7(),

@@ -9,9 +9,13 @@
 //! production.
 
 mod events;
+mod gateway;
 pub mod signature;
+mod stripe;
 
 pub use events::{Event, Outcome, dev_outcome, handle_event, parse_event, start_dev_payment};
+pub use gateway::{app_payment, reconcile, refund, start_payment};
+pub use stripe::{CheckoutSession, Intent, StripeClient};
 
 /// What can go wrong with a payment event or a payment.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +32,21 @@ pub enum Error {
     /// The development gateway is off (production, or Stripe configured).
     #[error("the development gateway is not enabled")]
     DevGatewayDisabled,
+    /// App payments need Stripe (the development gateway is a web page).
+    #[error("payments from apps need Stripe")]
+    AppPaymentsUnavailable,
+    /// Stripe refused or could not be reached.
+    #[error("the payment gateway failed: {0}")]
+    Gateway(String),
+    /// Nothing was paid through the gateway, or the order is not in a refundable state.
+    #[error("this order has no refundable payment")]
+    NotRefundable,
+    /// A refund amount outside 1..=what is left.
+    #[error("the refund must be between 0.01 and {refundable} minor units")]
+    InvalidAmount {
+        /// What can still be refunded.
+        refundable: i64,
+    },
     /// No such order, or somebody else's.
     #[error("not found")]
     NotFound,

@@ -58,6 +58,8 @@ use utoipa::OpenApi;
         super::orders::get_order,
         super::orders::cancel_order,
         super::orders::invoice_pdf,
+        super::orders::create_payment,
+        super::orders::admin_refund,
         super::orders::admin_list_orders,
         super::orders::admin_move_order,
         super::orders::admin_set_tracking,

@@ -325,6 +325,28 @@ impl From<domain::payment::Error> for ApiError {
                 "This order is not waiting for payment.",
             ),
             Error::DevGatewayDisabled => ApiError::not_found(),
+            Error::AppPaymentsUnavailable => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "payments_unavailable",
+                "Online payment from apps needs Stripe, which this shop has not configured.",
+            ),
+            Error::Gateway(reason) => ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "payment_gateway_error",
+                "The payment gateway failed; try again.",
+            )
+            .with_details(json!({ "reason": reason })),
+            Error::NotRefundable => ApiError::new(
+                StatusCode::CONFLICT,
+                "not_refundable",
+                "This order has no payment that can be refunded.",
+            ),
+            Error::InvalidAmount { refundable } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                format!("The amount must be between 1 and {refundable} minor units."),
+            )
+            .with_details(json!({ "field": "amount_minor", "refundable_minor": refundable })),
             Error::NotFound => ApiError::not_found(),
             Error::Unexpected(e) => ApiError::internal(&e),
         }

@@ -80,6 +80,8 @@ pub fn router(test_routes: bool) -> Router<AppState> {
         )
         .route("/orders/{id}", get(orders::get_order))
         .route("/orders/{id}/cancel", post(orders::cancel_order))
+        .route("/orders/{id}/payment", post(orders::create_payment))
+        .route("/admin/orders/{id}/refund", post(orders::admin_refund))
         .route("/orders/{id}/invoice.pdf", get(orders::invoice_pdf))
         .route("/admin/orders", get(orders::admin_list_orders))
         .route("/admin/orders/{id}/status", post(orders::admin_move_order))

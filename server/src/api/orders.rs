@@ -504,6 +504,72 @@ pub async fn invoice_pdf(
     Ok(pdf_response(&number, bytes))
 }
 
+/// The PaymentIntent an app confirms with Stripe's SDK.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentDto {
+    /// `pi_…`.
+    pub payment_intent_id: String,
+    /// For the Stripe SDK.
+    pub client_secret: String,
+    /// Stripe's status of the intent.
+    pub status: String,
+}
+
+/// Creates (or returns the existing) PaymentIntent of the user's unpaid order; the order
+/// becomes paid when Stripe reports the payment (webhook).
+#[utoipa::path(
+    post, path = "/api/v1/orders/{id}/payment", tag = "orders", params(("id" = Uuid, Path, description = "Order id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The PaymentIntent", body = PaymentDto),
+        (status = 404, description = "No such order of yours, or Stripe is not configured", body = super::error::ErrorBody),
+        (status = 409, description = "not_payable", body = super::error::ErrorBody),
+        (status = 502, description = "Stripe failed", body = super::error::ErrorBody),
+    )
+)]
+pub async fn create_payment(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<Uuid>,
+) -> Result<Json<PaymentDto>, ApiError> {
+    let intent = domain::payment::app_payment(&state.services, user.id, id).await?;
+    Ok(Json(PaymentDto {
+        payment_intent_id: intent.id,
+        client_secret: intent.client_secret,
+        status: intent.status,
+    }))
+}
+
+/// A refund.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundBody {
+    /// Minor units; without it, everything not refunded yet.
+    pub amount_minor: Option<i64>,
+}
+
+/// Refunds a paid order through the payment gateway (admins); the order's payment status
+/// follows Stripe's `charge.refunded` (a full refund of an unshipped order returns the stock).
+#[utoipa::path(
+    post, path = "/api/v1/admin/orders/{id}/refund", tag = "admin", request_body = RefundBody,
+    params(("id" = Uuid, Path, description = "Order id")), security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Asked of the gateway", body = OrderDto),
+        (status = 409, description = "not_refundable", body = super::error::ErrorBody),
+        (status = 422, description = "An amount outside what is left", body = super::error::ErrorBody),
+    )
+)]
+pub async fn admin_refund(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<RefundBody>,
+) -> Result<(StatusCode, Json<OrderDto>), ApiError> {
+    domain::payment::refund(&state.services, admin.id, id, body.amount_minor).await?;
+    let order = order::get_order(&state.services, Viewer::Admin(admin.id), id).await?;
+    Ok((StatusCode::ACCEPTED, Json(order.into())))
+}
+
 /// A PDF download named after the invoice number.
 pub fn pdf_response(number: &str, bytes: Vec<u8>) -> Response {
     let file = number.replace('/', "-");

@@ -16,3 +16,4 @@ mod orders;
 mod oversell;
 mod pages;
 mod payments;
+mod stripe;

@@ -422,6 +422,7 @@ async fn the_development_gateway_never_runs_in_production_or_with_stripe(pool: P
         ("SELLER_STREET", "ul. Długa 1"),
         ("SELLER_POSTAL_CODE", "00-001"),
         ("SELLER_CITY", "Warszawa"),
+        ("PUBLIC_URL", "https://sklep.example"),
     ];
     let with_stripe = [("STRIPE_SECRET_KEY", "sk_test_x")];
     for overrides in [&production[..], &with_stripe[..]] {
