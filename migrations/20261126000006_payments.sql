@@ -23,3 +23,16 @@ alter table processed_stripe_events alter column outcome drop default;
 alter table payments add column provider_intent text;
 create index payments_intent_idx on payments (provider_intent) where provider_intent is not null;
 create index payments_open_idx on payments (created_at) where status = 'pending';
+
+-- Bank transfer on payment terms for companies: a shop-wide default and a per-company
+-- override (null: the default; 0: pays up front).
+create table payment_terms (
+    id boolean primary key default true check (id),
+    default_days integer not null default 0 check (default_days in (0, 7, 14, 21))
+);
+insert into payment_terms (id, default_days) values (true, 0);
+alter table companies add column payment_terms_override integer
+    check (payment_terms_override in (0, 7, 14, 21));
+-- Set by the daily job when a transfer is late.
+alter table orders add column overdue_at timestamptz;
+create index orders_awaiting_transfer_idx on orders (payment_due_at) where status = 'awaiting_transfer';

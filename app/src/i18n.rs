@@ -276,6 +276,9 @@ pub enum Key {
     PayFails,
     PaymentFailed,
     PaymentReview,
+    PayTransfer,
+    TransferDue,
+    TransferOverdue,
 }
 
 /// The text for `key` in `locale`.
@@ -971,6 +974,15 @@ pub fn t(locale: Locale, key: Key) -> &'static str {
         (PaymentReview, Pl) => "Płatność wymaga sprawdzenia przez sklep.",
         (PaymentReview, En) => "The payment is being checked by the shop.",
         (PaymentReview, Tr) => "Ödeme mağaza tarafından kontrol ediliyor.",
+        (PayTransfer, Pl) => "Przelew bankowy ({n} dni)",
+        (PayTransfer, En) => "Bank transfer ({n} days)",
+        (PayTransfer, Tr) => "Banka havalesi ({n} gün)",
+        (TransferDue, Pl) => "Zapłać przelewem do",
+        (TransferDue, En) => "Pay by bank transfer by",
+        (TransferDue, Tr) => "Şu tarihe kadar havale ile ödeyin:",
+        (TransferOverdue, Pl) => "Termin płatności minął.",
+        (TransferOverdue, En) => "The payment is overdue.",
+        (TransferOverdue, Tr) => "Ödeme süresi geçti.",
     }
 }
 

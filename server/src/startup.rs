@@ -173,6 +173,14 @@ async fn order_jobs(services: Services, reconcile_after: Duration) {
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "order expiry failed"),
         }
         runs += 1;
+        if runs.is_multiple_of(60) {
+            // Late transfers; idempotent, so every process may run it.
+            match domain::order::flag_overdue(&services).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "overdue transfers flagged"),
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "overdue check failed"),
+            }
+        }
         if runs.is_multiple_of(5) && services.stripe.is_some() {
             reconcile_payments(&services, reconcile_after).await;
         }

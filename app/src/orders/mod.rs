@@ -178,6 +178,12 @@ fn CheckoutForm(data: CheckoutView, place: ServerAction<PlaceOrder>) -> impl Int
                     <input type="radio" name="payment_method" value="blik" />
                     {t(locale, Key::PayBlik)}
                 </label>
+                {data.transfer_days.map(|days| view! {
+                    <label class="pick">
+                        <input type="radio" name="payment_method" value="bank_transfer" />
+                        {t(locale, Key::PayTransfer).replace("{n}", &days.to_string())}
+                    </label>
+                })}
                 <label for="notes">{t(locale, Key::OrderNotes)}</label>
                 <textarea id="notes" name="notes" maxlength="2000" rows="2"></textarea>
             </fieldset>
@@ -380,6 +386,17 @@ fn OrderDetails(order: OrderView) -> impl IntoView {
         .map(|until| view! { <p class="notice">{format!("{} {until}", t(locale, Key::AwaitingPaymentUntil))}</p> });
     let failed = (order.payment_status == "failed" && order.payable)
         .then(|| view! { <p class="error" role="alert">{t(locale, Key::PaymentFailed)}</p> });
+    let transfer = order.transfer.clone().map(|(due, account)| {
+        let account = account.map(|a| format!(" {a}")).unwrap_or_default();
+        view! {
+            <p class="notice" data-testid="transfer">
+                {format!("{} {due}{account} · {} {}", t(locale, Key::TransferDue), t(locale, Key::OrderWord), order.number)}
+            </p>
+        }
+    });
+    let overdue = order
+        .overdue
+        .then(|| view! { <p class="error" role="alert">{t(locale, Key::TransferOverdue)}</p> });
     let review = order
         .review_reason
         .is_some()
@@ -393,6 +410,8 @@ fn OrderDetails(order: OrderView) -> impl IntoView {
             " · " {t(locale, Key::PlacedOn)} " " {order.placed_at.clone()}
         </p>
         {waiting}
+        {transfer}
+        {overdue}
         {failed}
         {review}
         {tracking}

@@ -23,6 +23,8 @@ pub struct CheckoutView {
     pub profile_complete: bool,
     /// A fresh key for this rendering of the form: a double submit places one order.
     pub idempotency_key: String,
+    /// Days a company may pay by bank transfer (none: pay online).
+    pub transfer_days: Option<i32>,
 }
 
 /// An order in a list.
@@ -125,6 +127,10 @@ pub struct OrderView {
     pub payable: bool,
     /// Why an admin must look at its payment.
     pub review_reason: Option<String>,
+    /// Waiting for a bank transfer: due date (UTC) and the shop's account.
+    pub transfer: Option<(String, Option<String>)>,
+    /// The transfer is late.
+    pub overdue: bool,
     /// Statuses an admin may move it to.
     pub next_statuses: Vec<String>,
 }
@@ -270,6 +276,19 @@ mod convert {
                 && o.status != OrderStatus::Paid,
             payable: o.status == OrderStatus::PendingPayment,
             review_reason: o.review_reason.clone(),
+            transfer: (o.status == OrderStatus::AwaitingTransfer)
+                .then(|| {
+                    o.payment_due_at.map(|at| {
+                        (
+                            time(at),
+                            crate::ssr::services()
+                                .ok()
+                                .and_then(|s| s.orders.seller.bank_account),
+                        )
+                    })
+                })
+                .flatten(),
+            overdue: o.overdue,
             next_statuses: OrderStatus::ALL
                 .into_iter()
                 .filter(|to| o.status.can_move_to(*to, Actor::Admin))
@@ -360,6 +379,19 @@ pub async fn checkout_data() -> Result<CheckoutView, AppError> {
         company: profile.company.map(|c| (c.name, c.nip)),
         profile_complete: profile.profile_complete,
         idempotency_key: uuid::Uuid::now_v7().to_string(),
+        transfer_days: {
+            let mut conn = svc.db.acquire().await.map_err(|e| {
+                tracing::error!(error = %e, "no database connection");
+                AppError::Unavailable
+            })?;
+            match domain::order::terms_for(&mut conn, user.id)
+                .await
+                .map_err(convert::error)?
+            {
+                0 => None,
+                days => Some(days),
+            }
+        },
     })
 }
 

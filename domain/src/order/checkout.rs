@@ -97,8 +97,14 @@ pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Erro
             created: false,
         });
     }
-    if !matches!(cmd.payment_method.as_str(), "card" | "blik") {
-        return Err(Error::invalid("payment_method", "must be card or blik"));
+    if !matches!(
+        cmd.payment_method.as_str(),
+        "card" | "blik" | "bank_transfer"
+    ) {
+        return Err(Error::invalid(
+            "payment_method",
+            "must be card, blik or bank_transfer",
+        ));
     }
     let notes = cmd
         .notes
@@ -124,6 +130,25 @@ pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Erro
     let (buyer_nip, buyer_company_name) = invoice_company(svc, &buyer, &cmd).await?;
 
     let mut tx = svc.db.begin().await.context("No database connection")?;
+    // Bank transfer is for companies with payment terms: no online payment, a due date.
+    let terms_days = if cmd.payment_method == "bank_transfer" {
+        match super::terms::terms_for(&mut tx, cmd.user).await? {
+            0 => {
+                return Err(Error::invalid(
+                    "payment_method",
+                    "bank transfer on terms is not available for this account; pay online",
+                ));
+            }
+            days => Some(days),
+        }
+    } else {
+        None
+    };
+    let status = if terms_days.is_some() {
+        OrderStatus::AwaitingTransfer
+    } else {
+        OrderStatus::PendingPayment
+    };
     // The cart row lock makes one cart one order at a time (two tabs, two clicks).
     let cart = sqlx::query_scalar!(
         "select id from carts where user_id = $1 for update",
@@ -207,11 +232,13 @@ pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Erro
                 shipping_address, billing_address, company_id, buyer_nip, buyer_company_name,
                 locale, currency, items_total_minor, shipping_minor, total_minor,
                 vat_total_minor, vat_breakdown, payment_method, reserved_until, notes,
-                idempotency_key
+                idempotency_key, payment_terms_days, payment_due_at
             ) values (
-                $1, $2, 'pending_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'PLN',
-                $13, $14, $15, $16, $17, $18, now() + make_interval(secs => $19::bigint), $20,
-                $21
+                $1, $2, $22, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'PLN',
+                $13, $14, $15, $16, $17, $18,
+                case when $23::int is null then now() + make_interval(secs => $19::bigint) end,
+                $20, $21, coalesce($23::int, 0),
+                case when $23::int is not null then now() + make_interval(days => $23::int) end
             )
             "#,
             order_id,
@@ -235,6 +262,8 @@ pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Erro
             reserved_secs,
             notes,
             key,
+            status.as_str(),
+            terms_days,
         )
         .execute(&mut *tx)
         .await
@@ -270,12 +299,16 @@ pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Erro
             "#,
             Uuid::now_v7(),
             order_id,
-            OrderStatus::PendingPayment.as_str(),
+            status.as_str(),
             cmd.user
         )
         .execute(&mut *tx)
         .await
         .context("Failed to record the order event")?;
+        // An order on terms is invoiced now, with its due date.
+        if terms_days.is_some() {
+            super::invoice::issue_invoice(svc, &mut tx, order_id).await?;
+        }
         sqlx::query!("delete from cart_items where cart_id = $1", cart)
             .execute(&mut *tx)
             .await

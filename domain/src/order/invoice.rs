@@ -108,6 +108,8 @@ pub struct Invoice {
     pub gross_total_minor: i64,
     /// How it was paid.
     pub payment_method: String,
+    /// For orders on payment terms: the day the transfer is due.
+    pub due_date: Option<NaiveDate>,
 }
 
 /// Issues the invoice of a paid order inside the caller's transaction: the year's counter
@@ -117,6 +119,17 @@ pub(super) async fn issue_invoice(
     tx: &mut sqlx::PgConnection,
     order: Uuid,
 ) -> Result<(), Error> {
+    // Orders on payment terms were invoiced when placed.
+    let issued = sqlx::query_scalar!(
+        r#"select exists(select 1 from invoices where order_id = $1) as "issued!""#,
+        order
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .context("Failed to look the invoice up")?;
+    if issued {
+        return Ok(());
+    }
     let o = sqlx::query!(
         r#"
         select contact_name, buyer_nip, buyer_company_name, shipping_address, billing_address,
@@ -244,6 +257,7 @@ async fn load_invoice(
         net_total_minor: r.net_total_minor,
         vat_total_minor: r.vat_total_minor,
         gross_total_minor: r.gross_total_minor,
+        due_date: o.payment_due_at.map(|at| at.date_naive()),
         payment_method: o.payment_method,
     };
     Ok((invoice, r.pdf_key))
@@ -467,18 +481,21 @@ pub fn render_invoice_pdf(invoice: &Invoice) -> Result<Vec<u8>, Error> {
         y,
     );
     y -= 8.0;
-    text(
-        &layer,
-        &format!(
+    let payment = match invoice.due_date {
+        Some(due) => format!(
+            "Do zapłaty przelewem do / Due by bank transfer by {due}: {} {}, tytuł / reference: {}",
+            amount(invoice.gross_total_minor),
+            invoice.currency,
+            invoice.order_number
+        ),
+        None => format!(
             "Zapłacono / Paid: {} {} ({})",
             amount(invoice.gross_total_minor),
             invoice.currency,
             method_label(&invoice.payment_method)
         ),
-        9.0,
-        15.0,
-        y,
-    );
+    };
+    text(&layer, &payment, 9.0, 15.0, y);
     if let Some(account) = &seller.bank_account {
         y -= 5.0;
         text(
@@ -541,6 +558,7 @@ mod tests {
             vat_total_minor: 76,
             gross_total_minor: 1598,
             payment_method: "card".into(),
+            due_date: None,
         }
     }
 

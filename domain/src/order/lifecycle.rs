@@ -102,6 +102,8 @@ pub async fn get_order(svc: &Services, viewer: Viewer, id: Uuid) -> Result<Order
                o.currency, o.items_total_minor, o.shipping_minor, o.total_minor,
                o.vat_total_minor, o.vat_breakdown, o.carrier, o.tracking_number, o.notes,
                o.review_reason, o.reserved_until as "reserved_until: DateTime<Utc>",
+               o.payment_terms_days, o.payment_due_at as "payment_due_at: DateTime<Utc>",
+               o.overdue_at is not null as "overdue!",
                o.placed_at as "placed_at: DateTime<Utc>",
                (select number from invoices i where i.order_id = o.id) as invoice_number
           from orders o
@@ -190,6 +192,9 @@ pub async fn get_order(svc: &Services, viewer: Viewer, id: Uuid) -> Result<Order
         events,
         invoice_number: r.invoice_number,
         review_reason: r.review_reason,
+        payment_terms_days: r.payment_terms_days,
+        payment_due_at: r.payment_due_at,
+        overdue: r.overdue,
     })
 }
 

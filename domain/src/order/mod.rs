@@ -15,6 +15,7 @@ pub mod gate;
 mod invoice;
 mod lifecycle;
 mod model;
+mod terms;
 
 use std::time::Duration;
 
@@ -29,6 +30,9 @@ pub use lifecycle::{
 pub(crate) use lifecycle::{apply, lock_order};
 pub use model::{
     Actor, AddressSnapshot, CARRIERS, Order, OrderEvent, OrderLine, OrderStatus, tracking_url,
+};
+pub use terms::{
+    TERMS, default_terms, flag_overdue, set_customer_terms, set_default_terms, terms_for,
 };
 
 /// Shop-wide order settings.

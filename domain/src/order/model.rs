@@ -259,6 +259,12 @@ pub struct Order {
     pub invoice_number: Option<String>,
     /// Why a payment needs an admin's look (amount mismatch, paid after cancellation).
     pub review_reason: Option<String>,
+    /// Days to pay by bank transfer (0: paid online).
+    pub payment_terms_days: i32,
+    /// When a transfer is due.
+    pub payment_due_at: Option<DateTime<Utc>>,
+    /// The transfer is late (flagged by the daily job).
+    pub overdue: bool,
 }
 
 impl Order {

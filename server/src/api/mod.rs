@@ -90,6 +90,14 @@ pub fn router(test_routes: bool) -> Router<AppState> {
             put(orders::admin_set_tracking),
         )
         .route("/admin/dashboard", get(orders::admin_dashboard))
+        .route(
+            "/admin/payment-terms",
+            get(orders::admin_get_terms).put(orders::admin_set_terms),
+        )
+        .route(
+            "/admin/users/{id}/payment-terms",
+            put(orders::admin_set_customer_terms),
+        )
         .route("/admin/users", get(admin_users::list_users))
         .route("/admin/users/{id}", patch(admin_users::change_user))
         .route(

@@ -180,6 +180,14 @@ pub struct OrderDto {
     pub invoice_number: Option<String>,
     /// Where to download the invoice PDF, once issued.
     pub invoice_url: Option<String>,
+    /// Days to pay by bank transfer (0: online payment).
+    pub payment_terms_days: i32,
+    /// When the transfer is due.
+    pub payment_due_at: Option<DateTime<Utc>>,
+    /// The transfer is late.
+    pub overdue: bool,
+    /// Why the payment needs the shop's look, if it does.
+    pub review_reason: Option<String>,
 }
 
 impl From<Order> for OrderDto {
@@ -241,6 +249,10 @@ impl From<Order> for OrderDto {
                 .as_ref()
                 .map(|_| format!("/api/v1/orders/{}/invoice.pdf", o.id)),
             invoice_number: o.invoice_number,
+            payment_terms_days: o.payment_terms_days,
+            payment_due_at: o.payment_due_at,
+            overdue: o.overdue,
+            review_reason: o.review_reason,
         }
     }
 }
@@ -733,6 +745,67 @@ pub async fn admin_set_tracking(
     )
     .await?;
     Ok(Json(order.into()))
+}
+
+/// Payment terms in days: 0 (pay up front), 7, 14 or 21.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TermsBody {
+    /// Days; for a customer, `null` removes the override (the default applies).
+    pub days: Option<i32>,
+}
+
+/// The shop-wide default terms for companies (admins).
+#[utoipa::path(
+    get, path = "/api/v1/admin/payment-terms", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, description = "The default", body = TermsBody))
+)]
+pub async fn admin_get_terms(
+    State(state): State<AppState>,
+    AdminUser(_admin): AdminUser,
+) -> Result<Json<TermsBody>, ApiError> {
+    let days = order::default_terms(&state.services).await?;
+    Ok(Json(TermsBody { days: Some(days) }))
+}
+
+/// Sets the shop-wide default terms (admins).
+#[utoipa::path(
+    put, path = "/api/v1/admin/payment-terms", tag = "admin", request_body = TermsBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Set", body = TermsBody),
+        (status = 422, description = "Not 0, 7, 14 or 21", body = super::error::ErrorBody),
+    )
+)]
+pub async fn admin_set_terms(
+    State(state): State<AppState>,
+    AdminUser(_admin): AdminUser,
+    ApiJson(body): ApiJson<TermsBody>,
+) -> Result<Json<TermsBody>, ApiError> {
+    let days = body
+        .days
+        .ok_or_else(|| ApiError::invalid("days", "is required"))?;
+    order::set_default_terms(&state.services, days).await?;
+    Ok(Json(TermsBody { days: Some(days) }))
+}
+
+/// Sets or removes a company account's own terms (admins).
+#[utoipa::path(
+    put, path = "/api/v1/admin/users/{id}/payment-terms", tag = "admin", request_body = TermsBody,
+    params(("id" = Uuid, Path, description = "User id of a company account")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Set", body = TermsBody),
+        (status = 422, description = "Not a company account, or not 0, 7, 14 or 21", body = super::error::ErrorBody),
+    )
+)]
+pub async fn admin_set_customer_terms(
+    State(state): State<AppState>,
+    AdminUser(_admin): AdminUser,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<TermsBody>,
+) -> Result<Json<TermsBody>, ApiError> {
+    order::set_customer_terms(&state.services, id, body.days).await?;
+    Ok(Json(body))
 }
 
 /// A product running out.

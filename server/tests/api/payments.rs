@@ -438,3 +438,166 @@ async fn the_development_gateway_never_runs_in_production_or_with_stripe(pool: P
         ));
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn companies_on_terms_pay_by_transfer_and_late_transfers_are_flagged(pool: PgPool) {
+    let shop = shop(pool).await;
+    let app = &shop.app;
+    crate::auth::create_admin(app).await;
+    let admin = crate::auth::admin_token(app).await;
+    let tokens = app.sign_in_by_phone("+48500300401", None).await;
+    let company = tokens["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let done = app
+        .post_as(
+            Some(&company),
+            "/api/v1/me/complete-profile",
+            &json!({ "customer_type": "corporate", "nip": "1234563218", "company_name": "Bistro Anatolia" }),
+        )
+        .await;
+    assert_eq!(done.status().as_u16(), 200);
+    sqlx::query(
+        "update products set min_qty_corporate = 1, corporate_price_minor = null where id = $1",
+    )
+    .bind(shop.butter)
+    .execute(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    add_to_cart(app, &company, shop.butter, 10).await;
+    let total = cart_total(app, &company).await;
+    let body = json!({
+        "shipping_address": { "recipient_name": "Bistro Anatolia", "street": "ul. Krótka 2", "city": "Kraków", "postal_code": "30-001" },
+        "expected_total_minor": total,
+        "payment_method": "bank_transfer"
+    });
+
+    // No terms yet (the default is 0): refused, nothing taken.
+    let refused = place(app, &company, &body, None).await;
+    let error = assert_error_shape(refused, 422, "validation_failed").await;
+    assert_eq!(error["details"]["field"], "payment_method");
+    let bad = app
+        .call(
+            Method::PUT,
+            "/api/v1/admin/payment-terms",
+            &admin,
+            Some(&json!({ "days": 10 })),
+        )
+        .await;
+    assert_error_shape(bad, 422, "validation_failed").await;
+    let set = app
+        .call(
+            Method::PUT,
+            "/api/v1/admin/payment-terms",
+            &admin,
+            Some(&json!({ "days": 14 })),
+        )
+        .await;
+    assert_eq!(set.status().as_u16(), 200);
+    // A private customer never gets terms, whatever the default.
+    add_to_cart(app, &shop.token, shop.butter, 1).await;
+    let mut private = body.clone();
+    private["expected_total_minor"] = cart_total(app, &shop.token).await.into();
+    assert_error_shape(
+        place(app, &shop.token, &private, None).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+
+    let placed = place(app, &company, &body, None).await;
+    assert_eq!(placed.status().as_u16(), 201);
+    let order = json(placed).await;
+    let id = order["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(order["status"], "awaiting_transfer");
+    assert_eq!(order["payment_terms_days"], 14);
+    assert_eq!(
+        order["reserved_until"],
+        Value::Null,
+        "terms orders do not expire"
+    );
+    let due =
+        chrono::DateTime::parse_from_rfc3339(order["payment_due_at"].as_str().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let days = (due.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours();
+    assert!((14 * 24 - 1..=14 * 24).contains(&days), "{days} hours");
+    assert!(
+        order["invoice_number"].is_string(),
+        "invoiced at once, with the due date"
+    );
+    let pdf = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/orders/{id}/invoice.pdf"),
+            &company,
+            None,
+        )
+        .await;
+    assert_eq!(pdf.status().as_u16(), 200);
+
+    // A per-company override of 0 takes terms away again.
+    let user: Uuid = sqlx::query_scalar("select user_id from orders where id = $1::uuid")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let path = format!("/api/v1/admin/users/{user}/payment-terms");
+    let zero = app
+        .call(Method::PUT, &path, &admin, Some(&json!({ "days": 0 })))
+        .await;
+    assert_eq!(zero.status().as_u16(), 200);
+    add_to_cart(app, &company, shop.butter, 1).await;
+    let mut again = body.clone();
+    again["expected_total_minor"] = cart_total(app, &company).await.into();
+    assert_error_shape(
+        place(app, &company, &again, None).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let not_company = format!("/api/v1/admin/users/{}/payment-terms", Uuid::now_v7());
+    let missing = app
+        .call(
+            Method::PUT,
+            &not_company,
+            &admin,
+            Some(&json!({ "days": 7 })),
+        )
+        .await;
+    assert_error_shape(missing, 422, "validation_failed").await;
+
+    // Late: the daily job flags it once; the admin marks it paid; the invoice stays the one.
+    sqlx::query("update orders set payment_due_at = now() - interval '1 day' where id = $1::uuid")
+        .bind(&id)
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let svc = app.services();
+    assert_eq!(domain::order::flag_overdue(&svc).await.ok(), Some(1));
+    assert_eq!(domain::order::flag_overdue(&svc).await.ok(), Some(0));
+    let order = json(
+        app.call(Method::GET, &format!("/api/v1/orders/{id}"), &company, None)
+            .await,
+    )
+    .await;
+    assert_eq!(order["overdue"], true);
+    let paid = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/admin/orders/{id}/status"),
+            &admin,
+            Some(&json!({ "status": "paid", "note": "transfer received" })),
+        )
+        .await;
+    assert_eq!(json(paid).await["status"], "paid");
+    assert_eq!(
+        count(
+            app,
+            "select count(*) from invoices where order_id = $1",
+            &id
+        )
+        .await,
+        1
+    );
+}
