@@ -272,8 +272,7 @@ mod convert {
                 .collect(),
             cancellable: o
                 .status
-                .can_move_to(OrderStatus::Cancelled, Actor::Customer)
-                && o.status != OrderStatus::Paid,
+                .can_move_to(OrderStatus::Cancelled, Actor::Customer),
             payable: o.status == OrderStatus::PendingPayment,
             review_reason: o.review_reason.clone(),
             transfer: (o.status == OrderStatus::AwaitingTransfer)
@@ -316,6 +315,7 @@ mod convert {
             }
             Error::NotPayable => AppError::Conflict(t(ui_locale(), Key::NotPayable).to_owned()),
             Error::InvalidEvent(reason) => AppError::Conflict(reason),
+            Error::Order(e) => error(e),
             Error::Unexpected(e) => {
                 tracing::error!(error.cause_chain = ?e, "server function failed");
                 AppError::Unavailable
@@ -535,19 +535,13 @@ pub async fn get_order(id: String) -> Result<OrderView, AppError> {
 pub async fn cancel_order(id: String) -> Result<(), AppError> {
     let user = crate::ssr::require_user().await?;
     let svc = crate::ssr::services()?;
-    domain::order::move_order(
+    domain::payment::cancel(
         &svc,
         domain::order::Viewer::Customer(user.id),
         convert::order_id(&id)?,
-        domain::order::Move {
-            to: domain::order::OrderStatus::Cancelled,
-            note: Some("cancelled by the customer".into()),
-            carrier: None,
-            tracking_number: None,
-        },
     )
     .await
-    .map_err(convert::error)?;
+    .map_err(convert::payment_error)?;
     Ok(())
 }
 

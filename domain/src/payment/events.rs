@@ -364,7 +364,8 @@ async fn flag(tx: &mut sqlx::PgConnection, order: Uuid, reason: &str) -> Result<
     Ok(())
 }
 
-/// Updates the order's open payment attempt, or records one for a payment made elsewhere.
+/// Updates the order's open attempt (or the one with this intent: a failed PaymentIntent may
+/// succeed later), or records one for a payment made elsewhere.
 async fn record_payment(
     tx: &mut sqlx::PgConnection,
     order: Uuid,
@@ -378,7 +379,9 @@ async fn record_payment(
         r#"
         update payments set status = $2, provider_ref = coalesce(provider_ref, $3),
                provider_intent = coalesce(provider_intent, $4)
-         where order_id = $1 and status in ('pending', 'requires_action')
+         where order_id = $1
+           and (status in ('pending', 'requires_action')
+                or provider_ref = $3 or provider_intent = $4)
         "#,
         order,
         status,
@@ -394,7 +397,11 @@ async fn record_payment(
             r#"
             insert into payments (id, order_id, provider, provider_ref, provider_intent, method,
                                   status, amount_minor, currency, idempotency_key)
-            values ($1, $2, 'stripe', $3, $8, 'card', $4, $5, $6, $7)
+            values ($1, $2,
+                    -- Another attempt through the gateway of the earlier ones.
+                    coalesce((select provider from payments where order_id = $2
+                               order by created_at desc limit 1), 'stripe'),
+                    $3, $8, 'card', $4, $5, $6, $7)
             on conflict do nothing
             "#,
             Uuid::now_v7(),

@@ -112,7 +112,48 @@ pub async fn refund(
     order_id: Uuid,
     amount_minor: Option<i64>,
 ) -> Result<(), Error> {
-    let o = order::get_order(svc, Viewer::Admin(admin), order_id).await?;
+    refund_as(svc, Viewer::Admin(admin), order_id, amount_minor).await
+}
+
+/// What a cancellation did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cancellation {
+    /// Cancelled; its stock is back.
+    Cancelled,
+    /// It was paid: a full refund was asked of the gateway, and the order becomes refunded
+    /// (its stock back) when the gateway reports it, at once with the development gateway.
+    RefundRequested,
+}
+
+/// Cancels an order for `viewer`: an unpaid one at once; a paid one (customers: until it is
+/// processed) by refunding it in full through the gateway.
+pub async fn cancel(svc: &Services, viewer: Viewer, order_id: Uuid) -> Result<Cancellation, Error> {
+    let change = order::Move {
+        to: OrderStatus::Cancelled,
+        note: Some(match viewer {
+            Viewer::Customer(_) => "cancelled by the customer".into(),
+            _ => "cancelled by the shop".into(),
+        }),
+        carrier: None,
+        tracking_number: None,
+    };
+    match order::move_order(svc, viewer, order_id, change).await {
+        Ok(_) => Ok(Cancellation::Cancelled),
+        Err(order::Error::RefundRequired) => {
+            refund_as(svc, viewer, order_id, None).await?;
+            Ok(Cancellation::RefundRequested)
+        }
+        Err(e) => Err(Error::Order(e)),
+    }
+}
+
+async fn refund_as(
+    svc: &Services,
+    viewer: Viewer,
+    order_id: Uuid,
+    amount_minor: Option<i64>,
+) -> Result<(), Error> {
+    let o = order::get_order(svc, viewer, order_id).await?;
     let paid = sqlx::query!(
         r#"
         select o.refunded_minor, p.provider as "provider?", p.provider_intent as "provider_intent?"
@@ -126,10 +167,16 @@ pub async fn refund(
     .await
     .context("Failed to read the payment")?;
     let left = o.total_minor - paid.refunded_minor;
-    let refundable_status = matches!(
-        o.status,
-        OrderStatus::Paid | OrderStatus::Processing | OrderStatus::Shipped | OrderStatus::Delivered
-    );
+    let refundable_status = match viewer {
+        Viewer::Customer(_) => o.status == OrderStatus::Paid,
+        _ => matches!(
+            o.status,
+            OrderStatus::Paid
+                | OrderStatus::Processing
+                | OrderStatus::Shipped
+                | OrderStatus::Delivered
+        ),
+    };
     let Some(intent) = paid.provider_intent.filter(|_| refundable_status) else {
         return Err(Error::NotRefundable);
     };

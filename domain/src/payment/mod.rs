@@ -14,7 +14,7 @@ pub mod signature;
 mod stripe;
 
 pub use events::{Event, Outcome, dev_outcome, handle_event, parse_event, start_dev_payment};
-pub use gateway::{app_payment, reconcile, refund, start_payment};
+pub use gateway::{Cancellation, app_payment, cancel, reconcile, refund, start_payment};
 pub use stripe::{CheckoutSession, Intent, StripeClient};
 
 /// What can go wrong with a payment event or a payment.
@@ -47,6 +47,9 @@ pub enum Error {
         /// What can still be refunded.
         refundable: i64,
     },
+    /// The order refused the change (see the order context's errors).
+    #[error(transparent)]
+    Order(crate::order::Error),
     /// No such order, or somebody else's.
     #[error("not found")]
     NotFound,

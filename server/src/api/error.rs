@@ -325,6 +325,7 @@ impl From<domain::payment::Error> for ApiError {
                 "This order is not waiting for payment.",
             ),
             Error::DevGatewayDisabled => ApiError::not_found(),
+            Error::Order(e) => ApiError::from(e),
             Error::AppPaymentsUnavailable => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "payments_unavailable",

@@ -469,33 +469,30 @@ pub async fn get_order(
     Ok(Json(order.into()))
 }
 
-/// Cancels the user's order while it waits for payment; its stock goes back.
+/// Cancels the user's order until it is processed: unpaid at once (its stock goes back),
+/// paid by a full refund through the payment gateway.
 #[utoipa::path(
     post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = Uuid, Path, description = "Order id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Cancelled", body = OrderDto),
-        (status = 409, description = "invalid_transition or refund_required", body = super::error::ErrorBody),
+        (status = 200, description = "Cancelled, stock returned", body = OrderDto),
+        (status = 202, description = "Paid: a full refund was asked of the gateway; the order becomes refunded when it is reported", body = OrderDto),
+        (status = 409, description = "invalid_transition (being processed or later)", body = super::error::ErrorBody),
     )
 )]
 pub async fn cancel_order(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(id): Path<Uuid>,
-) -> Result<Json<OrderDto>, ApiError> {
-    let order = order::move_order(
-        &state.services,
-        Viewer::Customer(user.id),
-        id,
-        Move {
-            to: OrderStatus::Cancelled,
-            note: Some("cancelled by the customer".into()),
-            carrier: None,
-            tracking_number: None,
-        },
-    )
-    .await?;
-    Ok(Json(order.into()))
+) -> Result<(StatusCode, Json<OrderDto>), ApiError> {
+    let viewer = Viewer::Customer(user.id);
+    let done = domain::payment::cancel(&state.services, viewer, id).await?;
+    let order = order::get_order(&state.services, viewer, id).await?;
+    let status = match done {
+        domain::payment::Cancellation::Cancelled => StatusCode::OK,
+        domain::payment::Cancellation::RefundRequested => StatusCode::ACCEPTED,
+    };
+    Ok((status, Json(order.into())))
 }
 
 /// The order's VAT invoice as a PDF (owner or admin; 404 before it is paid).

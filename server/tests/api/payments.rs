@@ -404,6 +404,31 @@ async fn the_development_gateway_pays_through_the_same_path(pool: PgPool) {
         domain::payment::start_dev_payment(&svc, user, order_id).await,
         Err(domain::payment::Error::NotPayable)
     ));
+
+    // The customer changes their mind: a paid order is cancelled by a full refund.
+    let stock = || async {
+        sqlx::query_scalar::<_, i32>("select stock from products where id = $1")
+            .bind(shop.butter)
+            .fetch_one(&shop.app.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(stock().await, 19);
+    let cancel = shop
+        .app
+        .call(
+            Method::POST,
+            &format!("/api/v1/orders/{id}/cancel"),
+            &shop.token,
+            None,
+        )
+        .await;
+    let status = cancel.status().as_u16();
+    let order = json(cancel).await;
+    assert_eq!(status, 202, "{order}");
+    assert_eq!(order["status"], "refunded");
+    assert_eq!(order["payment_status"], "refunded");
+    assert_eq!(stock().await, 20);
 }
 
 #[sqlx::test(migrations = "../migrations")]
