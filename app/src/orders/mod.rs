@@ -9,7 +9,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use self::server_fns::{
     AdminMoveOrder, AdminRefund, CancelOrder, CheckoutView, DevPayment, OrderView, PlaceOrder,
-    StartPayment, admin_dashboard, admin_orders, checkout_data, get_order, my_orders,
+    SetAdminTerms, StartPayment, admin_dashboard, admin_orders, admin_terms, checkout_data,
+    get_order, my_orders,
 };
 use crate::account::SignInFirst;
 use crate::components::ActionNotice;
@@ -445,11 +446,31 @@ fn OrderDetails(order: OrderView) -> impl IntoView {
 pub fn AdminDashboardPage() -> impl IntoView {
     let locale = use_locale();
     let data = Resource::new(|| (), |_| admin_dashboard());
+    let set_terms = ServerAction::<SetAdminTerms>::new();
+    let terms = Resource::new(move || set_terms.version().get(), |_| admin_terms());
     view! {
         <Title text="Dashboard · Metropolitan" />
         <section class="admin">
             <h1>"Dashboard"</h1>
             <AdminLinks />
+            <ActionNotice locale value=set_terms.value() saved=Key::Saved />
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    terms.await.ok().map(|current| view! {
+                        <ActionForm action=set_terms attr:class="filters">
+                            <label for="terms">"Bank transfer terms for companies (default)"</label>
+                            <select id="terms" name="days">
+                                {[0, 7, 14, 21].into_iter().map(|days| view! {
+                                    <option value=days selected=days == current>
+                                        {if days == 0 { "none: pay online".to_owned() } else { format!("{days} days") }}
+                                    </option>
+                                }).collect_view()}
+                            </select>
+                            <button type="submit">{t(locale, Key::Save)}</button>
+                        </ActionForm>
+                    })
+                })}
+            </Suspense>
             <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {

@@ -539,6 +539,7 @@ pub async fn cancel_order(id: String) -> Result<(), AppError> {
         &svc,
         domain::order::Viewer::Customer(user.id),
         convert::order_id(&id)?,
+        None,
     )
     .await
     .map_err(convert::payment_error)?;
@@ -615,6 +616,17 @@ pub async fn admin_move_order(
         field: "status".into(),
         message: format!("`{status}` is not an order status"),
     })?;
+    if to == domain::order::OrderStatus::Cancelled {
+        domain::payment::cancel(
+            &svc,
+            domain::order::Viewer::Admin(admin.id),
+            convert::order_id(&id)?,
+            note,
+        )
+        .await
+        .map_err(convert::payment_error)?;
+        return Ok(());
+    }
     domain::order::move_order(
         &svc,
         domain::order::Viewer::Admin(admin.id),
@@ -652,6 +664,26 @@ pub async fn admin_refund(id: String, amount: Option<String>) -> Result<(), AppE
         .await
         .map_err(convert::payment_error)?;
     Ok(())
+}
+
+/// The shop's default bank-transfer terms for companies, in days (admins).
+#[server(prefix = "/sf", endpoint = "admin/terms/get")]
+pub async fn admin_terms() -> Result<i32, AppError> {
+    crate::ssr::require_admin().await?;
+    let svc = crate::ssr::services()?;
+    domain::order::default_terms(&svc)
+        .await
+        .map_err(convert::error)
+}
+
+/// Sets the default terms: 0, 7, 14 or 21 days (admins).
+#[server(prefix = "/sf", endpoint = "admin/terms/set")]
+pub async fn set_admin_terms(days: i32) -> Result<(), AppError> {
+    crate::ssr::require_admin().await?;
+    let svc = crate::ssr::services()?;
+    domain::order::set_default_terms(&svc, days)
+        .await
+        .map_err(convert::error)
 }
 
 /// The admin dashboard.

@@ -127,12 +127,17 @@ pub enum Cancellation {
 
 /// Cancels an order for `viewer`: an unpaid one at once; a paid one (customers: until it is
 /// processed) by refunding it in full through the gateway.
-pub async fn cancel(svc: &Services, viewer: Viewer, order_id: Uuid) -> Result<Cancellation, Error> {
+pub async fn cancel(
+    svc: &Services,
+    viewer: Viewer,
+    order_id: Uuid,
+    note: Option<String>,
+) -> Result<Cancellation, Error> {
     let change = order::Move {
         to: OrderStatus::Cancelled,
-        note: Some(match viewer {
-            Viewer::Customer(_) => "cancelled by the customer".into(),
-            _ => "cancelled by the shop".into(),
+        note: note.or_else(|| match viewer {
+            Viewer::Customer(_) => Some("cancelled by the customer".into()),
+            _ => None,
         }),
         carrier: None,
         tracking_number: None,

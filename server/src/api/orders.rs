@@ -486,7 +486,7 @@ pub async fn cancel_order(
     Path(id): Path<Uuid>,
 ) -> Result<(StatusCode, Json<OrderDto>), ApiError> {
     let viewer = Viewer::Customer(user.id);
-    let done = domain::payment::cancel(&state.services, viewer, id).await?;
+    let done = domain::payment::cancel(&state.services, viewer, id, None).await?;
     let order = order::get_order(&state.services, viewer, id).await?;
     let status = match done {
         domain::payment::Cancellation::Cancelled => StatusCode::OK,
@@ -696,6 +696,12 @@ pub async fn admin_move_order(
             format!("`{}` is not an order status", body.status),
         )
     })?;
+    // Cancelling a paid order is a full refund through the gateway.
+    if to == OrderStatus::Cancelled {
+        domain::payment::cancel(&state.services, Viewer::Admin(admin.id), id, body.note).await?;
+        let order = order::get_order(&state.services, Viewer::Admin(admin.id), id).await?;
+        return Ok(Json(order.into()));
+    }
     let order = order::move_order(
         &state.services,
         Viewer::Admin(admin.id),
