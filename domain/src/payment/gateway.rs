@@ -48,6 +48,19 @@ pub async fn app_payment(svc: &Services, user: Uuid, order_id: Uuid) -> Result<I
         return Err(Error::AppPaymentsUnavailable);
     };
     let o = payable(svc, user, order_id).await?;
+    // The intent made before, as Stripe has it now (idempotency keys last only 24 hours).
+    let earlier = sqlx::query_scalar!(
+        "select provider_intent from payments where idempotency_key = $1",
+        format!("intent:{order_id}")
+    )
+    .fetch_optional(&svc.db)
+    .await
+    .context("Failed to look the payment up")?
+    .flatten();
+    if let Some(id) = earlier {
+        let current = stripe.payment_intent(&id).await.map_err(gateway_error)?;
+        return super::stripe::intent_of(&current).map_err(gateway_error);
+    }
     let intent = stripe
         .create_payment_intent(&o)
         .await
