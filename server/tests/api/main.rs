@@ -16,4 +16,5 @@ mod orders;
 mod oversell;
 mod pages;
 mod payments;
+mod security;
 mod stripe;
