@@ -557,21 +557,20 @@ pub async fn admin_orders(
 ) -> Result<OrderListView, AppError> {
     crate::ssr::require_admin().await?;
     let svc = crate::ssr::services()?;
-    let day = |field: &'static str,
-               text: Option<String>|
-     -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
-        match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            None => Ok(None),
-            Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|d| Some(d.and_utc() - chrono::Duration::hours(1)))
-                .ok_or_else(|| AppError::Invalid {
-                    field: field.into(),
-                    message: "expected YYYY-MM-DD".into(),
-                }),
-        }
+    let day = |field: &'static str, text: Option<String>| match text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        None => Ok(None),
+        Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| AppError::Invalid {
+                field: field.into(),
+                message: "expected YYYY-MM-DD".into(),
+            }),
     };
+    let (from, to) = domain::order::placed_on_days(day("from", from)?, day("to", to)?);
     let status =
         match status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
@@ -585,8 +584,8 @@ pub async fn admin_orders(
     let filter = domain::order::OrderFilter {
         user: None,
         status,
-        from: day("from", from)?,
-        to: day("to", to)?.map(|t| t + chrono::Duration::days(1)),
+        from,
+        to,
         query: q,
     };
     let request = domain::shared::PageRequest::new(page.unwrap_or(1).max(1), 50);

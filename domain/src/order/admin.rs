@@ -25,6 +25,22 @@ pub struct OrderFilter {
     pub query: Option<String>,
 }
 
+/// The instants between which orders were placed on the days `from` to `to` (inclusive) in
+/// Poland. Midnight is taken at +1 h (winter time), which keeps the time-zone database out of
+/// the binary; an hour either way does not matter for a day filter.
+pub fn placed_on_days(
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let start = |day: chrono::NaiveDate| {
+        Some(day.and_hms_opt(0, 0, 0)?.and_utc() - chrono::Duration::hours(1))
+    };
+    (
+        from.and_then(start),
+        to.and_then(|d| d.succ_opt()).and_then(start),
+    )
+}
+
 /// Orders matching `filter`, newest first (admins).
 pub async fn search_orders(
     svc: &Services,

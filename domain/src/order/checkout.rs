@@ -322,7 +322,7 @@ pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Erro
                 save: true,
             } = choice
             {
-                save_address(&mut tx, cmd.user, (**address).clone()).await?;
+                crate::user::insert_address(&mut tx, cmd.user, (**address).clone()).await?;
             }
         }
         Ok::<_, Error>(())
@@ -611,37 +611,5 @@ async fn take_stock(tx: &mut sqlx::PgConnection, wanted: &[(Uuid, i32)]) -> Resu
             });
         }
     }
-    Ok(())
-}
-
-async fn save_address(
-    tx: &mut sqlx::PgConnection,
-    user: Uuid,
-    address: AddressInput,
-) -> Result<(), Error> {
-    let a = validate_address(address)?;
-    sqlx::query!(
-        r#"
-        insert into addresses (id, user_id, kind, label, recipient_name, company_name, nip,
-                               phone, street, city, postal_code, country_code, is_default)
-        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                not exists (select 1 from addresses where user_id = $2 and kind = $3))
-        "#,
-        Uuid::now_v7(),
-        user,
-        a.kind.as_str(),
-        a.label,
-        a.recipient_name,
-        a.company_name,
-        a.nip,
-        a.phone,
-        a.street,
-        a.city,
-        a.postal_code,
-        a.country_code.unwrap_or_else(|| "PL".into()),
-    )
-    .execute(&mut *tx)
-    .await
-    .context("Failed to save the address")?;
     Ok(())
 }

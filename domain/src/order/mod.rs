@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-pub use admin::{Dashboard, LowStock, OrderFilter, dashboard, search_orders};
+pub use admin::{Dashboard, LowStock, OrderFilter, dashboard, placed_on_days, search_orders};
 pub use checkout::{AddressChoice, PlaceOrder, Placed, place_order};
 pub use invoice::{Invoice, Seller, invoice_pdf, render_invoice_pdf};
 pub use lifecycle::{

@@ -209,25 +209,9 @@ pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Erro
                 .await?;
                 Outcome::Flagged
             } else if waiting {
-                let change = Move {
-                    to: OrderStatus::Paid,
-                    note: Some(format!(
-                        "payment {}",
-                        reference.as_deref().unwrap_or(&event.id)
-                    )),
-                    carrier: None,
-                    tracking_number: None,
-                };
-                returned = order::apply(
-                    svc,
-                    &mut tx,
-                    order_id,
-                    status,
-                    Viewer::Payment,
-                    &change,
-                    change.note.clone(),
-                )
-                .await?;
+                let note = format!("payment {}", reference.as_deref().unwrap_or(&event.id));
+                returned =
+                    gateway_move(svc, &mut tx, order_id, status, OrderStatus::Paid, note).await?;
                 record_payment(
                     &mut tx,
                     order_id,
@@ -278,25 +262,10 @@ pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Erro
             if refunded >= row.total_minor
                 && status.can_move_to(OrderStatus::Refunded, order::Actor::Payment)
             {
-                let change = Move {
-                    to: OrderStatus::Refunded,
-                    note: Some(format!(
-                        "refund {}",
-                        reference.as_deref().unwrap_or(&event.id)
-                    )),
-                    carrier: None,
-                    tracking_number: None,
-                };
-                returned = order::apply(
-                    svc,
-                    &mut tx,
-                    order_id,
-                    status,
-                    Viewer::Payment,
-                    &change,
-                    change.note.clone(),
-                )
-                .await?;
+                let note = format!("refund {}", reference.as_deref().unwrap_or(&event.id));
+                returned =
+                    gateway_move(svc, &mut tx, order_id, status, OrderStatus::Refunded, note)
+                        .await?;
                 Outcome::Applied
             } else if refunded > 0 {
                 let label = if refunded >= row.total_minor {
@@ -333,6 +302,33 @@ pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Erro
     order::gate::release(svc, &returned).await;
     tracing::info!(%order_id, outcome = outcome.as_str(), "payment event handled");
     Ok(outcome)
+}
+
+/// Moves the order as the payment gateway (the note names the provider's object).
+async fn gateway_move(
+    svc: &Services,
+    tx: &mut sqlx::PgConnection,
+    order_id: Uuid,
+    from: OrderStatus,
+    to: OrderStatus,
+    note: String,
+) -> Result<Vec<(Uuid, i32)>, Error> {
+    let change = Move {
+        to,
+        note: Some(note.clone()),
+        carrier: None,
+        tracking_number: None,
+    };
+    Ok(order::apply(
+        svc,
+        tx,
+        order_id,
+        from,
+        Viewer::Payment,
+        &change,
+        Some(note),
+    )
+    .await?)
 }
 
 async fn set_payment_status(

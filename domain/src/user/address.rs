@@ -238,13 +238,25 @@ pub async fn create_address(
     user: Uuid,
     input: AddressInput,
 ) -> Result<Address, Error> {
-    let a = validate_address(input)?;
-    let id = Uuid::now_v7();
     let mut tx = svc
         .db
         .begin()
         .await
         .context("Failed to start a transaction")?;
+    let id = insert_address(&mut tx, user, input).await?;
+    tx.commit().await.context("Failed to commit the address")?;
+    get_address(svc, user, id).await
+}
+
+/// Adds an address inside the caller's transaction (the address book, and checkout's "save
+/// this address"); the first of its kind becomes the default.
+pub(crate) async fn insert_address(
+    tx: &mut sqlx::PgConnection,
+    user: Uuid,
+    input: AddressInput,
+) -> Result<Uuid, Error> {
+    let a = validate_address(input)?;
+    let id = Uuid::now_v7();
     let has_default = sqlx::query_scalar!(
         r#"select exists(select 1 from addresses where user_id = $1 and kind = $2 and is_default) as "e!""#,
         user,
@@ -255,7 +267,7 @@ pub async fn create_address(
     .context("Failed to check defaults")?;
     let is_default = a.is_default || !has_default;
     if is_default {
-        clear_default(&mut tx, user, a.kind).await?;
+        clear_default(tx, user, a.kind).await?;
     }
     sqlx::query!(
         r#"
@@ -280,8 +292,7 @@ pub async fn create_address(
     .execute(&mut *tx)
     .await
     .context("Failed to add the address")?;
-    tx.commit().await.context("Failed to commit the address")?;
-    get_address(svc, user, id).await
+    Ok(id)
 }
 
 async fn clear_default(

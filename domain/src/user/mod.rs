@@ -16,6 +16,7 @@ pub use account::{
     DELETION_GRACE, UserChange, UserSummary, change_user, confirm_phone_change, delete_account,
     erase_deleted_accounts, export_data, request_deletion, request_phone_change, search_users,
 };
+pub(crate) use address::insert_address;
 pub use address::{
     Address, AddressInput, AddressKind, create_address, delete_address, get_address,
     list_addresses, set_default_address, update_address, validate_address,

@@ -627,16 +627,12 @@ pub fn admin_filter(
             ApiError::invalid("status", format!("`{code}` is not an order status"))
         })?),
     };
-    // Midnight in Poland; a fixed +1 h (winter time) keeps the time-zone database out of
-    // the binary, and an hour either way does not matter for a day filter.
-    let start = |day: NaiveDate| -> Option<DateTime<Utc>> {
-        Some(day.and_hms_opt(0, 0, 0)?.and_utc() - chrono::Duration::hours(1))
-    };
+    let (from, to) = order::placed_on_days(from, to);
     Ok(OrderFilter {
         user: None,
         status,
-        from: from.and_then(start),
-        to: to.and_then(|d| d.succ_opt()).and_then(start),
+        from,
+        to,
         query: q,
     })
 }
