@@ -9,15 +9,25 @@ include scripts/versions.env
 export DATABASE_URL ?= $(DEFAULT_DATABASE_URL)
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run test deps test-deps build lint unit e2e sqlx-prepare clean
+.PHONY: run test test-faults bench deps test-deps build lint unit e2e api-fuzz crash sqlx-prepare clean
 
 ## run: install what is missing, build the release, migrate, seed, serve on 127.0.0.1:3000
 run: deps build
 	$(TARGET_DIR)/release/metropolitan seed
 	$(TARGET_DIR)/release/metropolitan serve
 
-## test: formatting, clippy, unit and integration tests, then Playwright on the release build
-test: test-deps lint unit build e2e
+## test: formatting, clippy, unit and integration tests (fault and security tests among
+## them), then on the release build: Playwright, a bounded API fuzz, a server killed mid-checkout
+test: test-deps lint unit build e2e api-fuzz crash
+
+## test-faults: the longer fault tests (Postgres restarted under load) and a longer API fuzz
+test-faults: test-deps build
+	scripts/faults.sh crash postgres-restart
+	scripts/api-fuzz.sh 200
+
+## bench: the benchmark suite on the release build (table + bench/results/<commit>.json)
+bench: test-deps build
+	bench/run.sh
 
 deps:
 	scripts/deps.sh
@@ -37,6 +47,12 @@ unit:
 
 e2e:
 	scripts/e2e.sh
+
+api-fuzz:
+	scripts/api-fuzz.sh 20
+
+crash:
+	scripts/faults.sh crash
 
 ## sqlx-prepare: refresh .sqlx/ after changing a query or a migration (needs sqlx-cli)
 SQLX_DB := $(dir $(DATABASE_URL))metropolitan_sqlx

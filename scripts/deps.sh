@@ -107,6 +107,14 @@ if [[ $WITH_TEST -eq 1 ]]; then
   [[ -d /usr/share/fonts/truetype/dejavu ]] || apt_install fonts-dejavu-core
   # The invoice tests read PDFs back with pdftotext.
   command -v pdftotext >/dev/null || apt_install poppler-utils
+  # The API fuzzer (scripts/api-fuzz.sh) in a virtualenv of its own inside the repo.
+  if [[ "$(.tools/venv/bin/schemathesis --version 2>/dev/null || true)" != *"$SCHEMATHESIS_VERSION"* ]]; then
+    python3 -m venv .tools/venv >/dev/null 2>&1 || { apt_install python3-venv; python3 -m venv .tools/venv; }
+    log "pip install schemathesis $SCHEMATHESIS_VERSION into .tools/venv"
+    .tools/venv/bin/pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  command -v wrk >/dev/null || apt_install wrk
+  command -v redis-cli >/dev/null || apt_install redis-tools
   if [[ ! -d end2end/node_modules/@playwright/test ]]; then
     log "npm ci in end2end/ (Playwright without its browser download)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null)

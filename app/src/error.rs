@@ -108,6 +108,7 @@ impl From<domain::identity::AuthError> for AppError {
             AuthError::InvalidCredentials => AppError::InvalidCredentials,
             AuthError::Unauthenticated => AppError::Unauthorized,
             AuthError::Forbidden => AppError::Forbidden,
+            AuthError::RateLimited { retry_after } => AppError::RateLimited { retry_after },
             AuthError::Unexpected(e) => {
                 tracing::error!(error.cause_chain = ?e, "server function failed");
                 AppError::Unavailable

@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `seed`, `create-admin`.
+//! The command line: `serve` (default), `migrate`, `seed`, `import-products`,
+//! `create-admin`, `reconcile-payments`, and `ceiling` for the benchmark.
 
 use std::io::BufRead;
 
@@ -51,6 +52,13 @@ pub enum Command {
     /// Ask Stripe about payments still open after RECONCILE_AFTER_MINUTES (a webhook that
     /// never arrived) and apply what it says.
     ReconcilePayments,
+    /// Answer every `GET /` with a constant, nothing else: the machine's ceiling, which
+    /// `make bench` measures first so that every figure reads as a fraction of it.
+    Ceiling {
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:3089")]
+        addr: std::net::SocketAddr,
+    },
 }
 
 /// Runs a parsed command line.
@@ -58,6 +66,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Migrate => migrate(&settings).await,
+        Command::Ceiling { addr } => ceiling(addr).await,
         Command::ReconcilePayments => {
             migrate(&settings).await?;
             let services = startup::services(&settings, startup::database_pool(&settings)?)?;
@@ -160,4 +169,15 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
         .context("Failed to migrate the database")?;
     pool.close().await;
     Ok(())
+}
+
+/// The benchmark's reference point: axum on the same runtime, one route, a constant answer.
+async fn ceiling(addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("Failed to listen on {addr}"))?;
+    axum::serve(listener, app)
+        .await
+        .context("The ceiling server failed")
 }

@@ -223,3 +223,77 @@ impl Row<'_> {
         Ok(product)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const COLUMNS: [&str; 14] = [
+        "sku",
+        "slug",
+        "category",
+        "name_pl",
+        "price",
+        "vat_rate",
+        "stock",
+        "net_quantity",
+        "net_unit",
+        "storage",
+        "active",
+        "individual_price",
+        "qty_per_box",
+        "allergens",
+    ];
+
+    fn product(cells: Vec<String>) -> Result<NewProduct, String> {
+        let columns = COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, name)| ((*name).to_owned(), i))
+            .collect();
+        let record = csv::StringRecord::from(cells);
+        Row {
+            columns: &columns,
+            record: &record,
+        }
+        .product(Locale::Pl)
+    }
+
+    proptest! {
+        // Any row (as the CSV reader hands it over, cells trimmed): a product that passes
+        // validation, or a reason naming the column; never a panic.
+        #[test]
+        fn any_row_is_a_valid_product_or_a_named_reason(
+            cells in prop::collection::vec(prop_oneof!["\\PC{0,12}", "-?[0-9]{1,12}([.,][0-9]{0,3})?"], COLUMNS.len()),
+        ) {
+            let cells: Vec<String> = cells.iter().map(|c| c.trim().to_owned()).collect();
+            match product(cells) {
+                Ok(product) => prop_assert!(product.validate(Locale::Pl).is_ok()),
+                Err(reason) => prop_assert!(reason.contains(':') || reason.contains("together"), "{reason}"),
+            }
+        }
+
+        // A well-formed row keeps its money exact (comma or dot) and its VAT rate.
+        #[test]
+        fn well_formed_rows_keep_exact_prices_and_rates(
+            whole in 0i64..1_000_000,
+            cents in 0i64..100,
+            comma in any::<bool>(),
+            vat in prop::sample::select(vec![0, 5, 8, 23]),
+            stock in 0i32..100_000,
+        ) {
+            let price = format!("{whole}{}{cents:02}", if comma { ',' } else { '.' });
+            let cells = ["MT-1", "maslo-1", "nabial", "Masło", &price, &vat.to_string(),
+                         &stock.to_string(), "200", "g", "chilled", "", "", "", "milk | eggs"];
+            let product = product(cells.iter().map(|c| (*c).to_owned()).collect());
+            prop_assert!(product.is_ok(), "{product:?}");
+            let product = product.unwrap_or_else(|e| panic!("{e}"));
+            prop_assert_eq!(product.base_price.minor, whole * 100 + cents);
+            prop_assert_eq!(product.vat_rate.basis_points(), vat * 100);
+            prop_assert_eq!(product.stock, stock);
+            prop_assert_eq!(product.allergens, vec!["milk".to_owned(), "eggs".to_owned()]);
+        }
+    }
+}

@@ -184,7 +184,9 @@ async fn order_jobs(services: Services, reconcile_after: Duration) {
         if runs.is_multiple_of(5) && services.stripe.is_some() {
             reconcile_payments(&services, reconcile_after).await;
         }
-        if runs.is_multiple_of(10) {
+        // At start (a process killed mid-checkout may have left reservations in Redis
+        // that no order holds), then every ten minutes.
+        if runs % 10 == 1 {
             resync_stock_gate(&services).await;
         }
     }

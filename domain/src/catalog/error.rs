@@ -33,6 +33,10 @@ impl Error {
             },
             Error::NotFound => Error::NotFound,
             Error::UnknownCategory(slug) => Error::UnknownCategory(slug.clone()),
+            // The copy keeps the message chain and whether it was an outage.
+            Error::Unexpected(e) if crate::shared::is_outage(e) => Error::Unexpected(
+                anyhow::Error::new(crate::shared::Outage("database")).context(format!("{e:#}")),
+            ),
             Error::Unexpected(e) => Error::Unexpected(anyhow::anyhow!("{e:#}")),
         }
     }

@@ -10,6 +10,16 @@ use super::token::{
 };
 use crate::Services;
 use crate::shared::CustomerType;
+use crate::shared::rate_limit::Limit;
+
+/// Password attempts per e-mail address, right or wrong, in the API and the browser alike:
+/// enough for a person who mistypes, far too few to guess a password. (Per address, not per
+/// client: the guesses of a botnet count against the same budget.)
+const LOGIN_PER_EMAIL: Limit = Limit {
+    name: "login_email",
+    max: 10,
+    window: std::time::Duration::from_secs(15 * 60),
+};
 
 /// Why a request is not allowed.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +33,12 @@ pub enum AuthError {
     /// Signed in, but the role does not allow it.
     #[error("you may not do this")]
     Forbidden,
+    /// Too many password attempts for this e-mail; try again after this many seconds.
+    #[error("too many attempts; try again in {retry_after} s")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
     /// Anything else.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -317,6 +333,12 @@ pub async fn verify_login(
     email: &str,
     password: &str,
 ) -> Result<SessionUser, AuthError> {
+    let subject = email.trim().to_lowercase();
+    if let Err(wait) = LOGIN_PER_EMAIL.hit(svc, &subject).await? {
+        return Err(AuthError::RateLimited {
+            retry_after: wait.0,
+        });
+    }
     let row = sqlx::query!(
         r#"select id, role, customer_type, password_hash, blocked_at is not null as "blocked!" from users where lower(email) = lower($1) and deleted_at is null"#,
         email.trim()

@@ -19,7 +19,13 @@ impl Phone {
         if text.len() > 32 {
             return Err(Error::invalid("phone", "is too long to be a phone number"));
         }
-        let number = phonenumber::parse(Some(phonenumber::country::Id::PL), text)
+        // The parser trips over some groupings (`+48500-100-200`, found by the property
+        // test); it needs only the digits and a leading `+`.
+        let compact: String = text
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}'))
+            .collect();
+        let number = phonenumber::parse(Some(phonenumber::country::Id::PL), &compact)
             .map_err(|_| Error::invalid("phone", format!("`{text}` is not a phone number")))?;
         if !phonenumber::is_valid(&number) {
             return Err(Error::invalid(
@@ -88,6 +94,31 @@ mod tests {
                 ),
                 "{text}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        // Whatever is typed: a number in E.164 that parses to itself, or an error; no panic.
+        #[test]
+        fn any_text_parses_to_a_stable_e164_number_or_an_error(text in "\\PC{0,40}") {
+            if let Ok(phone) = Phone::parse(&text) {
+                let again = Phone::parse(phone.as_str()).map(|p| p.as_str().to_owned()).ok();
+                proptest::prop_assert_eq!(again.as_deref(), Some(phone.as_str()));
+                proptest::prop_assert!(phone.as_str().starts_with('+'));
+            }
+        }
+
+        // Polish mobile numbers typed with any spacing, dashes or prefix come out the same.
+        #[test]
+        fn polish_mobiles_in_any_notation_normalise_alike(
+            digits in "(50|51|53|57|60|66|69|72|73|78|79|88)[0-9]{7}",
+            prefix in proptest::sample::select(vec!["", "+48", "0048", "+48 ", "(+48) "]),
+            separator in proptest::sample::select(vec!["", " ", "-"]),
+        ) {
+            let grouped = [&digits[..3], &digits[3..6], &digits[6..]].join(separator);
+            let typed = format!("{prefix}{grouped}");
+            let phone = Phone::parse(&typed).map(|p| p.as_str().to_owned());
+            proptest::prop_assert_eq!(phone.ok(), Some(format!("+48{digits}")));
         }
     }
 }

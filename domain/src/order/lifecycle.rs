@@ -530,7 +530,10 @@ async fn expire_batch(svc: &Services) -> anyhow::Result<usize> {
             change.note.clone(),
         )
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| match e {
+            Error::Unexpected(e) => e,
+            other => anyhow::anyhow!("{other}"),
+        })?;
         tx.commit().await.context("Failed to commit the expiry")?;
         gate::release(svc, &returned).await;
         expired += 1;

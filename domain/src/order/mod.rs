@@ -130,6 +130,7 @@ impl From<crate::identity::Error> for Error {
             E::Invalid { field, message } => Error::Invalid { field, message },
             E::NotFound => Error::NotFound,
             E::Unexpected(e) => Error::Unexpected(e),
+            E::Unavailable(what) => Error::Unexpected(crate::shared::Outage(what).into()),
             other => Error::Unexpected(anyhow::anyhow!("{other}")),
         }
     }

@@ -44,10 +44,11 @@ pub async fn start_payment(svc: &Services, user: Uuid, order_id: Uuid) -> Result
 
 /// The order's PaymentIntent for an app's Stripe SDK (created once, then the same one).
 pub async fn app_payment(svc: &Services, user: Uuid, order_id: Uuid) -> Result<Intent, Error> {
+    // Whose order it is comes first: another user's id is "not found" whatever else holds.
+    let o = payable(svc, user, order_id).await?;
     let Some(stripe) = &svc.stripe else {
         return Err(Error::AppPaymentsUnavailable);
     };
-    let o = payable(svc, user, order_id).await?;
     // The intent made before, as Stripe has it now (idempotency keys last only 24 hours).
     let earlier = sqlx::query_scalar!(
         "select provider_intent from payments where idempotency_key = $1",

@@ -70,6 +70,11 @@ pub fn decode_upload(
             let end = bytes.iter().rposition(|b| *b != 0).unwrap_or(0);
             end >= 1 && bytes[end - 1] == 0xFF && bytes[end] == 0xD9
         }
+        // A whole PNG has its IEND chunk (length 0, type, CRC); some tools append bytes.
+        ImageFormat::Png => {
+            const IEND: &[u8] = b"\0\0\0\0IEND\xAE\x42\x60\x82";
+            bytes.windows(IEND.len()).rev().any(|w| w == IEND)
+        }
         ImageFormat::WebP => {
             let declared_len = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
             usize::try_from(declared_len).is_ok_and(|n| n.saturating_add(8) <= bytes.len())
@@ -94,4 +99,70 @@ pub fn encode_jpeg(image: &DynamicImage) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(64 * 1024);
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&rgb)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use image::RgbImage;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const TYPES: [&str; 6] = [
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/gif",
+        "text/html",
+        "",
+    ];
+    const MAGIC: [&[u8]; 6] = [
+        &[0xFF, 0xD8, 0xFF],
+        b"\x89PNG\r\n\x1a\n",
+        b"RIFF\xff\xff\xff\x7fWEBP",
+        b"GIF89a",
+        b"<?php",
+        b"",
+    ];
+
+    fn small_picture(format: ImageFormat) -> Vec<u8> {
+        let picture = DynamicImage::ImageRgb8(RgbImage::from_fn(16, 16, |x, y| {
+            image::Rgb([(x * 16) as u8, (y * 16) as u8, 128])
+        }));
+        let mut bytes = Vec::new();
+        picture
+            .write_to(&mut Cursor::new(&mut bytes), format)
+            .unwrap_or_else(|e| panic!("{e}"));
+        bytes
+    }
+
+    proptest! {
+        // The upload type check on hostile bytes: any declared type, a real or fake magic
+        // number, any tail. It answers in words or decodes; it never panics.
+        #[test]
+        fn any_bytes_under_any_declared_type_are_refused_in_words_or_decoded(
+            declared in prop::sample::select(&TYPES[..]),
+            magic in prop::sample::select(&MAGIC[..]),
+            tail in prop::collection::vec(any::<u8>(), 0..2048),
+        ) {
+            let bytes = [magic, tail.as_slice()].concat();
+            if let Err(reason) = decode_upload(declared, &bytes, 1 << 20) {
+                prop_assert!(!reason.is_empty());
+            }
+        }
+
+        // A real picture cut short anywhere is refused (PNG and JPEG, the two we encode).
+        #[test]
+        fn a_picture_cut_short_anywhere_is_refused(cut in 0.0f64..1.0, png in any::<bool>()) {
+            let (format, declared) = if png {
+                (ImageFormat::Png, "image/png")
+            } else {
+                (ImageFormat::Jpeg, "image/jpeg")
+            };
+            let whole = small_picture(format);
+            prop_assert!(decode_upload(declared, &whole, 1 << 20).is_ok());
+            let keep = ((whole.len() - 1) as f64 * cut) as usize;
+            prop_assert!(decode_upload(declared, &whole[..keep], 1 << 20).is_err());
+        }
+    }
 }

@@ -5,11 +5,13 @@ pub mod image;
 pub mod locale;
 pub mod markdown;
 pub mod money;
+pub mod outage;
 pub mod pagination;
 pub mod rate_limit;
 
 pub use locale::Locale;
 pub use money::{Currency, Money, VatLine, VatRate};
+pub use outage::{Outage, is_outage};
 pub use pagination::{Page, PageRequest};
 
 /// Which price list and minimum quantities apply to a buyer.

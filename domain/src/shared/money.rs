@@ -281,4 +281,37 @@ mod tests {
         assert_eq!(a.checked_add(eur), None);
         assert_eq!(Money::new(i64::MAX, Currency::PLN).checked_mul(2), None);
     }
+
+    proptest::proptest! {
+        // Amounts as typed in forms and CSV files: exact, or refused; never rounded.
+        #[test]
+        fn written_amounts_parse_exactly(whole in 0i64..100_000_000, cents in 0i64..100, comma in proptest::bool::ANY) {
+            let separator = if comma { ',' } else { '.' };
+            let text = format!("{whole}{separator}{cents:02}");
+            let parsed = Money::parse_major(&text, Currency::PLN).map(|m| m.minor);
+            proptest::prop_assert_eq!(parsed, Ok(whole * 100 + cents));
+        }
+
+        #[test]
+        fn any_text_is_an_amount_or_an_error(text in "\\PC{0,24}") {
+            if let Ok(money) = Money::parse_major(&text, Currency::PLN) {
+                proptest::prop_assert!(money.minor >= 0);
+            }
+        }
+
+        // The VAT in a gross amount never exceeds it, and net + VAT is the gross.
+        #[test]
+        fn vat_never_exceeds_the_gross(gross in 0i64..i64::MAX / 2, bp in 0i32..=10_000) {
+            let rate = VatRate::from_basis_points(bp).unwrap_or(VatRate::STANDARD);
+            let vat = rate.vat_in_gross(gross);
+            proptest::prop_assert!((0..=gross).contains(&vat));
+        }
+
+        #[test]
+        fn sums_and_products_overflow_to_none_never_wrap(a in proptest::num::i64::ANY, b in proptest::num::i64::ANY, q in proptest::num::i64::ANY) {
+            let pln = |m| Money::new(m, Currency::PLN);
+            proptest::prop_assert_eq!(pln(a).checked_add(pln(b)).map(|m| m.minor), a.checked_add(b));
+            proptest::prop_assert_eq!(pln(a).checked_mul(q).map(|m| m.minor), a.checked_mul(q));
+        }
+    }
 }

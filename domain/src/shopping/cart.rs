@@ -813,3 +813,45 @@ pub async fn remove_favorite(svc: &Services, owner: &Owner, product: Uuid) -> Re
     tx.commit().await.context("Failed to commit the favorite")?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        // Any requested quantity against any product's rules: accepted exactly when it is
+        // 1..=999, at least the minimum and at most the stock; the error names the rule.
+        #[test]
+        fn a_quantity_is_accepted_exactly_within_the_limits(
+            quantity in prop_oneof![any::<i64>(), -5i64..1_100],
+            min_qty in 1i32..50,
+            stock in -5i32..2_000,
+        ) {
+            let rules = ProductRules { price_minor: 100, stock, min_qty, qty_per_box: None };
+            let within = (1..=i64::from(MAX_LINE_QUANTITY)).contains(&quantity)
+                && quantity >= i64::from(min_qty)
+                && quantity <= i64::from(stock);
+            match check_quantity(Uuid::nil(), quantity, &rules) {
+                Ok(accepted) => {
+                    prop_assert!(within);
+                    prop_assert_eq!(i64::from(accepted), quantity);
+                }
+                Err(Error::Invalid { field, .. }) => {
+                    prop_assert!(!within);
+                    prop_assert_eq!(field, "quantity");
+                }
+                Err(Error::BelowMinimum { minimum, .. }) => {
+                    prop_assert!(quantity < i64::from(min_qty));
+                    prop_assert_eq!(minimum, min_qty);
+                }
+                Err(Error::AboveStock { available, .. }) => {
+                    prop_assert!(quantity > i64::from(stock));
+                    prop_assert_eq!(available, stock.max(0));
+                }
+                Err(other) => prop_assert!(false, "unexpected {other}"),
+            }
+        }
+    }
+}

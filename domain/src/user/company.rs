@@ -303,4 +303,43 @@ mod tests {
             (Some("somewhere".into()), None, None)
         );
     }
+
+    fn with_check_digit(first: &[u32]) -> Option<String> {
+        let weights = [6, 5, 7, 2, 3, 4, 5, 6, 7];
+        let check = weights.iter().zip(first).map(|(w, d)| w * d).sum::<u32>() % 11;
+        (check != 10).then(|| first.iter().chain([&check]).map(u32::to_string).collect())
+    }
+
+    proptest::proptest! {
+        // Any text: ten digits with a right checksum, or nothing; no panic.
+        #[test]
+        fn any_text_is_a_checked_nip_or_nothing(text in "\\PC{0,30}") {
+            if let Some(nip) = parse_nip(&text) {
+                proptest::prop_assert_eq!(nip.len(), 10);
+                proptest::prop_assert_eq!(parse_nip(&nip), Some(nip.clone()));
+            }
+        }
+
+        // A valid NIP is found in any notation, and any one wrong digit is caught.
+        #[test]
+        fn valid_nips_parse_in_any_notation_and_one_wrong_digit_is_caught(
+            first in proptest::collection::vec(0u32..10, 9),
+            prefix in proptest::sample::select(vec!["", "PL", "pl", " PL "]),
+            dashed in proptest::bool::ANY,
+            position in 0usize..10,
+            delta in 1u32..10,
+        ) {
+            let Some(nip) = with_check_digit(&first) else { return Ok(()) };
+            let typed = if dashed {
+                format!("{prefix}{}-{}-{}-{}", &nip[..3], &nip[3..6], &nip[6..8], &nip[8..])
+            } else {
+                format!("{prefix}{nip}")
+            };
+            proptest::prop_assert_eq!(parse_nip(&typed), Some(nip.clone()));
+            let mut wrong: Vec<u32> = nip.bytes().map(|b| u32::from(b - b'0')).collect();
+            wrong[position] = (wrong[position] + delta) % 10;
+            let wrong: String = wrong.iter().map(u32::to_string).collect();
+            proptest::prop_assert_eq!(parse_nip(&wrong), None);
+        }
+    }
 }

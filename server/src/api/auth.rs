@@ -88,6 +88,7 @@ impl From<IssuedTokens> for TokenResponse {
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 401, description = "Wrong e-mail or password", body = super::error::ErrorBody),
+        (status = 429, description = "More than 10 attempts for this e-mail in 15 minutes", body = super::error::ErrorBody),
     )
 )]
 pub async fn login(

@@ -82,6 +82,31 @@ impl ApiError {
         .with_details(serde_json::json!({ "field": field, "reason": message }))
     }
 
+    /// An unexpected error: 503 when a dependency is unreachable (the database down or
+    /// restarting: the client may retry), else 500. The cause is logged, never sent.
+    pub fn unexpected(cause: &anyhow::Error) -> Self {
+        if domain::shared::is_outage(cause) {
+            tracing::warn!(error.cause_chain = ?cause, "a dependency is unreachable");
+            return ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The service is temporarily unavailable; try again shortly.",
+            )
+            .with_details(serde_json::json!({ "retry_after": 5 }));
+        }
+        ApiError::internal(cause)
+    }
+
+    /// 429 with the seconds to wait, in the body and in `Retry-After`.
+    pub fn rate_limited(retry_after: u64) -> Self {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("Too many attempts; try again in {retry_after} seconds."),
+        )
+        .with_details(serde_json::json!({ "retry_after": retry_after }))
+    }
+
     /// 500 with a generic message; the cause is logged here, never sent.
     pub fn internal(cause: &dyn std::fmt::Debug) -> Self {
         tracing::error!(error.cause_chain = ?cause, "request failed");
@@ -196,7 +221,7 @@ impl From<domain::catalog::Error> for ApiError {
                 "not_found",
                 format!("Category `{slug}` does not exist."),
             ),
-            domain::catalog::Error::Unexpected(e) => ApiError::internal(&e),
+            domain::catalog::Error::Unexpected(e) => ApiError::unexpected(&e),
         }
     }
 }
@@ -242,7 +267,7 @@ impl From<domain::shopping::Error> for ApiError {
                 "not_in_cart",
                 format!("Product {product_id} is not in the cart."),
             ),
-            Error::Unexpected(e) => ApiError::internal(&e),
+            Error::Unexpected(e) => ApiError::unexpected(&e),
         }
     }
 }
@@ -299,7 +324,7 @@ impl From<domain::order::Error> for ApiError {
                 "This order is paid: it is cancelled with a refund, which the shop makes.",
             ),
             Error::NotFound => ApiError::not_found(),
-            Error::Unexpected(e) => ApiError::internal(&e),
+            Error::Unexpected(e) => ApiError::unexpected(&e),
         }
     }
 }
@@ -349,7 +374,7 @@ impl From<domain::payment::Error> for ApiError {
             )
             .with_details(json!({ "field": "amount_minor", "refundable_minor": refundable })),
             Error::NotFound => ApiError::not_found(),
-            Error::Unexpected(e) => ApiError::internal(&e),
+            Error::Unexpected(e) => ApiError::unexpected(&e),
         }
     }
 }
@@ -359,7 +384,7 @@ impl From<domain::content::Error> for ApiError {
         match e {
             domain::content::Error::NotFound => ApiError::not_found(),
             domain::content::Error::Invalid { field, message } => ApiError::invalid(field, message),
-            domain::content::Error::Unexpected(e) => ApiError::internal(&e),
+            domain::content::Error::Unexpected(e) => ApiError::unexpected(&e),
         }
     }
 }
@@ -375,7 +400,8 @@ impl From<domain::identity::AuthError> for ApiError {
             ),
             AuthError::Unauthenticated => ApiError::from_status(StatusCode::UNAUTHORIZED),
             AuthError::Forbidden => ApiError::from_status(StatusCode::FORBIDDEN),
-            AuthError::Unexpected(e) => ApiError::internal(&e),
+            AuthError::RateLimited { retry_after } => ApiError::rate_limited(retry_after),
+            AuthError::Unexpected(e) => ApiError::unexpected(&e),
         }
     }
 }
@@ -385,12 +411,7 @@ impl From<domain::identity::Error> for ApiError {
         use domain::identity::Error;
         match e {
             Error::Invalid { field, message } => ApiError::invalid(field, message),
-            Error::RateLimited { retry_after } => ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!("Too many attempts; try again in {retry_after} seconds."),
-            )
-            .with_details(serde_json::json!({ "retry_after": retry_after })),
+            Error::RateLimited { retry_after } => ApiError::rate_limited(retry_after),
             Error::WrongCode { attempts_left } => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "wrong_code",
@@ -415,7 +436,7 @@ impl From<domain::identity::Error> for ApiError {
                 "unavailable",
                 format!("{what} is temporarily unavailable; try again shortly."),
             ),
-            Error::Unexpected(e) => ApiError::internal(&e),
+            Error::Unexpected(e) => ApiError::unexpected(&e),
         }
     }
 }

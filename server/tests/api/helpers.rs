@@ -368,3 +368,61 @@ impl TestApp {
         token
     }
 }
+
+/// `host:port` of the Redis the tests use.
+pub fn redis_address() -> String {
+    std::env::var("REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+        .trim_start_matches("redis://")
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// A TCP proxy in front of Redis or Postgres that a test can cut, as if the server went
+/// down: every connection closes and new ones are refused until a proxy starts again on the
+/// same port.
+pub struct TcpProxy {
+    /// The port it listens on.
+    pub port: u16,
+    tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl TcpProxy {
+    /// Listens on `port` (0: any free port) and forwards every connection to `upstream`.
+    pub async fn start(upstream: &str, port: u16) -> TcpProxy {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap_or_else(|e| panic!("proxy bind: {e}"));
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+        let tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>> =
+            std::sync::Arc::default();
+        let upstream = upstream.to_owned();
+        let registry = tasks.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let upstream = upstream.clone();
+                let connection = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                if let Ok(mut tasks) = registry.lock() {
+                    tasks.push(connection);
+                }
+            }
+        });
+        if let Ok(mut list) = tasks.lock() {
+            list.push(accept);
+        }
+        TcpProxy { port, tasks }
+    }
+
+    /// Closes every connection and stops listening.
+    pub fn kill(&self) {
+        if let Ok(tasks) = self.tasks.lock() {
+            for task in tasks.iter() {
+                task.abort();
+            }
+        }
+    }
+}

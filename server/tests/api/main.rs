@@ -6,6 +6,7 @@ mod auth;
 mod cart;
 mod catalog;
 mod cli;
+mod faults;
 mod frame;
 mod health;
 mod helpers;

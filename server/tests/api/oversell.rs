@@ -3,20 +3,18 @@
 //! sharing the database and Redis.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
-use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, json, spawn_app, spawn_app_with};
+use crate::helpers::{TcpProxy, TestApp, json, redis_address, spawn_app, spawn_app_with};
 use crate::orders::{cart_total, place, prices};
 
 /// `n` customers with a finished profile and one unit of `product` in their carts; their
 /// access tokens.
-async fn buyers(app: &TestApp, product: Uuid, n: usize) -> Vec<String> {
+pub async fn buyers(app: &TestApp, product: Uuid, n: usize) -> Vec<String> {
     static NEXT_PHONE: AtomicU32 = AtomicU32::new(0);
     let ids: Vec<Uuid> = (0..n).map(|_| Uuid::now_v7()).collect();
     let phones: Vec<String> = (0..n)
@@ -61,7 +59,7 @@ async fn buyers(app: &TestApp, product: Uuid, n: usize) -> Vec<String> {
 }
 
 /// Everyone checks out at once, each through the app given for them; returns the statuses.
-async fn stampede(apps: &[&TestApp], tokens: &[String], total: i64) -> Vec<u16> {
+pub async fn stampede(apps: &[&TestApp], tokens: &[String], total: i64) -> Vec<u16> {
     let body = json!({
         "shipping_address": {
             "recipient_name": "Jan Kowalski", "street": "ul. Długa 1",
@@ -113,57 +111,9 @@ async fn two_hundred_buyers_for_twenty_units_make_twenty_orders(pool: PgPool) {
     assert_eq!(domain::order::gate::counter(&svc, butter).await, Some(0));
 }
 
-/// A TCP proxy in front of Redis that the test can cut, as if Redis went down.
-struct RedisProxy {
-    port: u16,
-    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
-}
-
-impl RedisProxy {
-    async fn start(port: u16) -> RedisProxy {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .unwrap_or_else(|e| panic!("proxy bind: {e}"));
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
-        let tasks: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let upstream = std::env::var("REDIS_URL")
-            .unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
-            .trim_start_matches("redis://")
-            .trim_end_matches('/')
-            .to_owned();
-        let registry = tasks.clone();
-        let accept = tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                let upstream = upstream.clone();
-                let connection = tokio::spawn(async move {
-                    if let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await {
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                    }
-                });
-                if let Ok(mut tasks) = registry.lock() {
-                    tasks.push(connection);
-                }
-            }
-        });
-        if let Ok(mut list) = tasks.lock() {
-            list.push(accept);
-        }
-        RedisProxy { port, tasks }
-    }
-
-    /// Closes every connection and stops listening.
-    fn kill(&self) {
-        if let Ok(tasks) = self.tasks.lock() {
-            for task in tasks.iter() {
-                task.abort();
-            }
-        }
-    }
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn redis_going_away_halfway_neither_oversells_nor_stops_checkout(pool: PgPool) {
-    let proxy = RedisProxy::start(0).await;
+    let proxy = TcpProxy::start(&redis_address(), 0).await;
     let url = format!("redis://127.0.0.1:{}", proxy.port);
     let app = spawn_app_with(pool, &[("REDIS_URL", &url)]).await;
     app.seed_catalog().await;
@@ -201,7 +151,7 @@ async fn redis_going_away_halfway_neither_oversells_nor_stops_checkout(pool: PgP
     assert_eq!(outcome(&app, butter).await, (25, 0));
 
     // Redis comes back: the gate re-syncs from Postgres before it is used again.
-    let _back = RedisProxy::start(proxy.port).await;
+    let _back = TcpProxy::start(&redis_address(), proxy.port).await;
     let mut redis_up = false;
     for _ in 0..50 {
         let ready = json(app.get("/health/ready").await).await;

@@ -1,10 +1,12 @@
 //! `POST /webhooks/stripe` with real-format Stripe events signed by a test secret: each event
-//! type, duplicates (one after another and ten at once), out-of-order events, bad signatures,
-//! timestamp tolerance, secret rotation, amount mismatches; and the development gateway.
+//! type, duplicates (one after another, and ten at once to two server processes),
+//! out-of-order events, bad signatures, timestamp tolerance, secret rotation, amount
+//! mismatches; and the development gateway.
 
 use reqwest::Method;
 use serde_json::{Value, json};
 use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, assert_error_shape, json, spawn_app_with};
@@ -130,10 +132,28 @@ async fn a_payment_event_pays_the_order_once_however_often_it_arrives(pool: PgPo
     assert_eq!(order["events"][1]["actor"], "payment");
     assert_eq!(outcome(&shop.app, &paid).await, "duplicate");
 
-    // Ten copies of a new event at once: one applies it.
+    // Ten copies of a new event at once, spread over two server processes (each with its
+    // own connection pool, sharing Postgres and Redis): one applies it.
+    let other = PgPoolOptions::new()
+        .max_connections(10)
+        .connect_with((*shop.app.db.connect_options()).clone())
+        .await
+        .unwrap_or_else(|e| panic!("second pool: {e}"));
+    let secrets = format!("{SECRET},{OLD_SECRET}");
+    let prefix = shop.app.settings.redis_key_prefix.clone();
+    let twin = spawn_app_with(
+        other,
+        &[
+            ("STRIPE_WEBHOOK_SECRET", &secrets),
+            ("REDIS_KEY_PREFIX", &prefix),
+        ],
+    )
+    .await;
     let (second, total) = place_butter(&shop, 1).await;
     let paid = event("payment_intent.succeeded", intent(&second, total, "pln"));
-    let answers = futures_util::future::join_all((0..10).map(|_| outcome(&shop.app, &paid))).await;
+    let processes = [&shop.app, &twin];
+    let answers =
+        futures_util::future::join_all((0..10).map(|i| outcome(processes[i % 2], &paid))).await;
     assert_eq!(
         answers.iter().filter(|o| *o == "applied").count(),
         1,

@@ -1,0 +1,80 @@
+//! Telling an outage (a dependency that does not answer) from a bug, so that callers can
+//! answer "try again shortly" (503) instead of "something broke" (500).
+
+use std::io::ErrorKind;
+
+/// A dependency that did not answer; put in an error chain where the original error could
+/// not be kept (a copy shared between waiters, say).
+#[derive(Debug, thiserror::Error)]
+#[error("{0} is unreachable")]
+pub struct Outage(pub &'static str);
+
+/// Whether anything in the chain says the database (or another dependency) is unreachable:
+/// no connection from the pool in time, a refused or broken connection, a server shutting
+/// down or starting up. Constraint violations and bugs are not outages.
+pub fn is_outage(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        if cause.downcast_ref::<Outage>().is_some() {
+            return true;
+        }
+        if let Some(e) = cause.downcast_ref::<sqlx::Error>() {
+            return is_sqlx_outage(e);
+        }
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| {
+            matches!(
+                e.kind(),
+                ErrorKind::ConnectionRefused
+                    | ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::BrokenPipe
+                    | ErrorKind::UnexpectedEof
+                    | ErrorKind::TimedOut
+                    | ErrorKind::NotConnected
+            )
+        })
+    })
+}
+
+fn is_sqlx_outage(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // Class 08: connection exception; 57P01-57P03: shutting down, crash shutdown,
+        // cannot connect now (starting up).
+        sqlx::Error::Database(e) => e
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use anyhow::Context;
+
+    use super::*;
+
+    #[test]
+    fn pool_timeouts_and_broken_connections_are_outages_wherever_they_sit_in_the_chain() {
+        let timed_out = anyhow::Error::new(sqlx::Error::PoolTimedOut).context("Failed to load");
+        assert!(is_outage(&timed_out));
+        let reset = std::io::Error::from(ErrorKind::ConnectionReset);
+        let broken = Err::<(), _>(sqlx::Error::Io(reset))
+            .context("Failed to insert")
+            .context("Failed to place the order");
+        assert!(broken.is_err_and(|e| is_outage(&e)));
+        let marked = anyhow::Error::new(Outage("database")).context("a shared copy");
+        assert!(is_outage(&marked));
+    }
+
+    #[test]
+    fn bugs_and_missing_rows_are_not_outages() {
+        assert!(!is_outage(&anyhow::Error::new(sqlx::Error::RowNotFound)));
+        assert!(!is_outage(&anyhow::anyhow!("a bug")));
+        let denied = std::io::Error::from(ErrorKind::PermissionDenied);
+        assert!(!is_outage(&anyhow::Error::new(denied)));
+    }
+}
