@@ -23,7 +23,7 @@ export APP_ENV=test
 export DATABASE_URL="${BASE_URL_DB%/*}/$FUZZ_DB"
 export REDIS_KEY_PREFIX="fuzz:$$:"
 export UPLOAD_DIR="$WORK/uploads" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR=127.0.0.1:0
-export LOG_FORMAT=json RUST_LOG=warn
+export LOG_FORMAT=json RUST_LOG=info
 export SEED_ADMIN_EMAIL=admin@metropolitan.local
 export SEED_ADMIN_PASSWORD="fuzz-$(date +%s)-admin-password"
 

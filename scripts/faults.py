@@ -109,10 +109,11 @@ def order_body(token: str) -> bytes:
     }).encode()
 
 
-async def waves(tokens: list[str], body: bytes, workers: int) -> list[int]:
-    """`workers` buyers at a time, each placing orders one after another."""
+async def waves(tokens: list[str], body: bytes, workers: int, statuses: list[int] | None = None) -> list[int]:
+    """`workers` buyers at a time, each placing orders one after another; the answers go to
+    `statuses` as they come (a caller may watch it)."""
     queue = list(tokens)
-    statuses: list[int] = []
+    statuses = [] if statuses is None else statuses
 
     async def worker() -> None:
         while queue:
@@ -135,8 +136,13 @@ def crash() -> None:
     before = ledger(product)
 
     async def load_and_kill() -> list[int]:
-        load = asyncio.ensure_future(waves(tokens, body, 64))
-        await asyncio.sleep(0.15)
+        statuses: list[int] = []
+        load = asyncio.ensure_future(waves(tokens, body, 64, statuses))
+        # Kill once a first batch is through, while 64 more are in flight.
+        for _ in range(500):
+            if statuses.count(201) >= 40:
+                break
+            await asyncio.sleep(0.01)
         server.send_signal(signal.SIGKILL)
         return await load
 

@@ -59,7 +59,7 @@ pub struct ContentPage {
 }
 
 /// Published FAQ entries in order.
-#[tracing::instrument(skip(svc), err)]
+#[tracing::instrument(skip(svc), err(level = "info"))]
 pub async fn list_faq(svc: &Services, locale: Locale) -> Result<Vec<FaqEntry>, Error> {
     let rows = sqlx::query!(
         r#"
@@ -90,7 +90,7 @@ pub async fn list_faq(svc: &Services, locale: Locale) -> Result<Vec<FaqEntry>, E
 }
 
 /// A published page by slug.
-#[tracing::instrument(skip(svc), err)]
+#[tracing::instrument(skip(svc), err(level = "info"))]
 pub async fn get_page(svc: &Services, slug: &str, locale: Locale) -> Result<ContentPage, Error> {
     let row = sqlx::query!(
         r#"
@@ -240,7 +240,7 @@ fn check_slug(slug: &str) -> Result<(), Error> {
 
 /// Saves one language of a page; an edit keeps the text it replaces in
 /// `content_page_revisions`, with who edited it.
-#[tracing::instrument(skip(svc, edit), fields(slug = %edit.slug, locale = %edit.locale), err)]
+#[tracing::instrument(skip(svc, edit), fields(slug = %edit.slug, locale = %edit.locale), err(level = "info"))]
 pub async fn save_page(svc: &Services, editor: Uuid, edit: &PageEdit) -> Result<PageSaved, Error> {
     check_slug(&edit.slug)?;
     if edit.title.trim().is_empty() || edit.title.chars().count() > 300 {
@@ -355,7 +355,7 @@ pub async fn page_revisions(svc: &Services, slug: &str) -> Result<Vec<Revision>,
 }
 
 /// Creates or replaces a FAQ entry with its texts.
-#[tracing::instrument(skip(svc, texts), err)]
+#[tracing::instrument(skip(svc, texts), err(level = "info"))]
 pub async fn save_faq(
     svc: &Services,
     id: Uuid,

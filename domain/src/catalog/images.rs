@@ -55,7 +55,7 @@ pub async fn product_images(svc: &Services, sku: &str) -> Result<Vec<ProductImag
 }
 
 /// Checks, fits and stores a picture as the product's last one.
-#[tracing::instrument(skip_all, fields(%sku, size = bytes.len()), err)]
+#[tracing::instrument(skip_all, fields(%sku, size = bytes.len()), err(level = "info"))]
 pub async fn add_product_image(
     svc: &Services,
     sku: &str,

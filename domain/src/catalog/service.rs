@@ -28,7 +28,7 @@ pub struct ListProducts {
 
 /// One page of active products matching the filter, in one query. A search that finds
 /// nothing by full text is retried by trigram similarity, so small typos still find.
-#[tracing::instrument(skip(svc), err)]
+#[tracing::instrument(skip(svc), err(level = "info"))]
 pub async fn list_products(svc: &Services, query: ListProducts) -> Result<Page<ProductSummary>> {
     let page = svc
         .catalog_cache
@@ -142,13 +142,13 @@ fn breadcrumb(all: &[Category], id: uuid::Uuid) -> Vec<Category> {
 }
 
 /// Every active category as a tree, named in `locale`.
-#[tracing::instrument(skip(svc), err)]
+#[tracing::instrument(skip(svc), err(level = "info"))]
 pub async fn list_categories(svc: &Services, locale: Locale) -> Result<Vec<CategoryNode>> {
     Ok(category_tree(categories(svc, locale).await?.to_vec()))
 }
 
 /// One category with its breadcrumb and subcategories.
-#[tracing::instrument(skip(svc), err)]
+#[tracing::instrument(skip(svc), err(level = "info"))]
 pub async fn get_category(svc: &Services, slug: &str, locale: Locale) -> Result<CategoryView> {
     let all = categories(svc, locale).await?;
     let category = all
@@ -168,7 +168,7 @@ pub async fn get_category(svc: &Services, slug: &str, locale: Locale) -> Result<
 }
 
 /// One active product by id or slug, for the product page.
-#[tracing::instrument(skip(svc), err)]
+#[tracing::instrument(skip(svc), err(level = "info"))]
 pub async fn get_product(
     svc: &Services,
     id_or_slug: &str,
@@ -246,7 +246,7 @@ pub async fn upsert_category(
 
 /// Creates a category or updates the one with the same slug (names, descriptions, parent,
 /// position), in its own transaction, and invalidates the catalog cache.
-#[tracing::instrument(skip_all, fields(slug = %category.slug.as_str()), err)]
+#[tracing::instrument(skip_all, fields(slug = %category.slug.as_str()), err(level = "info"))]
 pub async fn save_category(svc: &Services, category: &NewCategory) -> Result<Saved> {
     if !category.names.iter().any(|(l, _)| *l == svc.default_locale) {
         return Err(Error::Invalid {
@@ -325,7 +325,7 @@ pub enum Saved {
 
 /// Creates a product or updates the one with the same SKU, in its own transaction. The
 /// caller invalidates the catalog cache once its batch of writes is done.
-#[tracing::instrument(skip_all, fields(sku = %product.sku), err)]
+#[tracing::instrument(skip_all, fields(sku = %product.sku), err(level = "info"))]
 pub async fn upsert_product(svc: &Services, product: &NewProduct) -> Result<Saved> {
     product.validate(svc.default_locale)?;
     let mut tx = svc
@@ -380,7 +380,7 @@ pub fn prefix_tsquery(text: &str) -> Option<String> {
 }
 
 /// Up to `limit` products whose words start with what was typed, best match first.
-#[tracing::instrument(skip(svc), err)]
+#[tracing::instrument(skip(svc), err(level = "info"))]
 pub async fn suggest_products(
     svc: &Services,
     text: &str,
@@ -423,7 +423,7 @@ pub async fn suggest_products(
 }
 
 /// Takes a product off the shop (kept for order history); `NotFound` for an unknown SKU.
-#[tracing::instrument(skip(svc), err)]
+#[tracing::instrument(skip(svc), err(level = "info"))]
 pub async fn deactivate_product(svc: &Services, sku: &str) -> Result<()> {
     let done = sqlx::query!("update products set is_active = false where sku = $1", sku)
         .execute(&svc.db)
@@ -438,7 +438,7 @@ pub async fn deactivate_product(svc: &Services, sku: &str) -> Result<()> {
 }
 
 /// Sets a product's gross list price and stock (the admin's quick edit).
-#[tracing::instrument(skip(svc), err)]
+#[tracing::instrument(skip(svc), err(level = "info"))]
 pub async fn update_price_and_stock(
     svc: &Services,
     sku: &str,

@@ -128,7 +128,7 @@ pub struct IssuedTokens {
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Hq7Z0b5m1Pp1z0eKq3o2FqjF5m7b8w9x0y1z2a3b4c5";
 
 /// Signs in an account that has a password (admins) and issues API tokens.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn login_with_password(
     svc: &Services,
     email: &str,
@@ -186,7 +186,7 @@ async fn issue_tokens(
 
 /// Exchanges a refresh token for new tokens. Each refresh token works once; presenting a
 /// used one again means it was stolen, so its whole family is revoked.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn refresh(svc: &Services, refresh_token: &str) -> Result<IssuedTokens, AuthError> {
     let hash = hash_refresh_token(refresh_token);
     let mut tx = svc
@@ -241,7 +241,7 @@ pub async fn refresh(svc: &Services, refresh_token: &str) -> Result<IssuedTokens
 }
 
 /// Revokes the access token (until it expires) and, when given, the refresh token's family.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn logout(
     svc: &Services,
     user: &CurrentUser,
@@ -327,7 +327,7 @@ pub struct SessionUser {
 }
 
 /// Checks e-mail and password for a browser sign-in (same rules and timing as the API).
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn verify_login(
     svc: &Services,
     email: &str,
@@ -391,7 +391,7 @@ pub async fn session_user(
 
 /// Ends every browser session and API token of the account: refresh tokens are revoked and
 /// access tokens and sessions issued until now stop counting.
-#[tracing::instrument(skip_all, fields(user_id = %user), err)]
+#[tracing::instrument(skip_all, fields(user_id = %user), err(level = "info"))]
 pub async fn sign_out_everywhere(svc: &Services, user: Uuid) -> Result<(), AuthError> {
     let mut tx = svc
         .db

@@ -119,7 +119,7 @@ fn new_code() -> String {
 }
 
 /// Sends a new code to `phone` for `purpose`.
-#[tracing::instrument(skip_all, fields(purpose = purpose.as_str()), err)]
+#[tracing::instrument(skip_all, fields(purpose = purpose.as_str()), err(level = "info"))]
 pub async fn send_code(
     svc: &Services,
     phone: &Phone,
@@ -202,7 +202,7 @@ pub async fn send_code(
 
 /// Checks `code` against the newest code sent to `phone` for `purpose` (and the
 /// requester's account for account actions); a correct code is used up.
-#[tracing::instrument(skip_all, fields(purpose = purpose.as_str()), err)]
+#[tracing::instrument(skip_all, fields(purpose = purpose.as_str()), err(level = "info"))]
 pub async fn check_code(
     svc: &Services,
     phone: &Phone,

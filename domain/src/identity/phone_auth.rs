@@ -37,7 +37,7 @@ pub struct SignedIn {
 
 /// Checks the code and returns the account, creating it on a first sign-in. A phone may
 /// hold one individual and one corporate account.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn sign_in_with_code(
     svc: &Services,
     cmd: PhoneSignIn,

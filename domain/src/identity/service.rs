@@ -72,7 +72,7 @@ pub const MIN_ADMIN_PASSWORD_LEN: usize = 12;
 
 /// Creates an admin account, or promotes the live account with that e-mail (keeping its
 /// password). Idempotent.
-#[tracing::instrument(skip_all, fields(email = %cmd.email), err)]
+#[tracing::instrument(skip_all, fields(email = %cmd.email), err(level = "info"))]
 pub async fn create_admin(svc: &Services, cmd: CreateAdmin) -> Result<AdminAccount, Error> {
     let email = cmd.email.trim().to_lowercase();
     let valid_email = email.len() <= 254

@@ -86,7 +86,7 @@ struct Line {
 }
 
 /// Places an order for the buyer's cart.
-#[tracing::instrument(skip_all, fields(user_id = %cmd.user), err)]
+#[tracing::instrument(skip_all, fields(user_id = %cmd.user), err(level = "info"))]
 pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Error> {
     let key = idempotency_key(cmd.user, cmd.idempotency_key.as_deref())?;
     if let Some(key) = &key

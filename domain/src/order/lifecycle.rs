@@ -238,7 +238,7 @@ pub async fn list_orders(
 
 /// Moves an order to `change.to` if the lifecycle and `viewer` allow it. Cancelling returns
 /// the stock; paying issues the invoice, in the same transaction.
-#[tracing::instrument(skip_all, fields(order_id = %id, to = %change.to), err)]
+#[tracing::instrument(skip_all, fields(order_id = %id, to = %change.to), err(level = "info"))]
 pub async fn move_order(
     svc: &Services,
     viewer: Viewer,

@@ -119,7 +119,7 @@ async fn order_of(svc: &Services, object: &Value) -> Result<Uuid, Error> {
 
 /// Applies an event to its order, once: the event id is recorded in the transaction that
 /// makes the change, so a duplicate (or ten arriving at once) finds it and does nothing.
-#[tracing::instrument(skip_all, fields(event_id = %event.id, kind = %event.kind), err)]
+#[tracing::instrument(skip_all, fields(event_id = %event.id, kind = %event.kind), err(level = "info"))]
 pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Error> {
     if !HANDLED.contains(&event.kind.as_str()) {
         return Ok(Outcome::Ignored);

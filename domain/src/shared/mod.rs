@@ -11,7 +11,7 @@ pub mod rate_limit;
 
 pub use locale::Locale;
 pub use money::{Currency, Money, VatLine, VatRate};
-pub use outage::{Outage, is_outage};
+pub use outage::{Outage, is_outage, is_unstorable_text};
 pub use pagination::{Page, PageRequest};
 
 /// Which price list and minimum quantities apply to a buyer.

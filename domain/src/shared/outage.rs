@@ -1,5 +1,6 @@
-//! Telling an outage (a dependency that does not answer) from a bug, so that callers can
-//! answer "try again shortly" (503) instead of "something broke" (500).
+//! Telling an outage (a dependency that does not answer) or input the database cannot
+//! store from a bug, so that callers answer "try again shortly" (503) or "fix the input"
+//! (422) instead of "something broke" (500).
 
 use std::io::ErrorKind;
 
@@ -32,6 +33,18 @@ pub fn is_outage(error: &anyhow::Error) -> bool {
                     | ErrorKind::NotConnected
             )
         })
+    })
+}
+
+/// Whether Postgres refused a text it cannot store (a NUL character, SQLSTATE 22021 or
+/// 22P05): the client's input, refused whole by the database, not a bug of ours.
+pub fn is_unstorable_text(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<sqlx::Error>()
+            .and_then(|e| e.as_database_error())
+            .and_then(|e| e.code())
+            .is_some_and(|code| code == "22021" || code == "22P05")
     })
 }
 

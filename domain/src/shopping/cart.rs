@@ -387,7 +387,7 @@ async fn touch(conn: &mut sqlx::PgConnection, cart: Uuid) -> Result<(), Error> {
 }
 
 /// Adds `quantity` items (or boxes) of a product; a product already in the cart gets more.
-#[tracing::instrument(skip_all, fields(%product, quantity), err)]
+#[tracing::instrument(skip_all, fields(%product, quantity), err(level = "info"))]
 pub async fn add_item(
     svc: &Services,
     owner: &Owner,
@@ -464,7 +464,7 @@ pub async fn add_item(
 }
 
 /// Sets a line's quantity.
-#[tracing::instrument(skip_all, fields(%product, quantity), err)]
+#[tracing::instrument(skip_all, fields(%product, quantity), err(level = "info"))]
 pub async fn set_quantity(
     svc: &Services,
     owner: &Owner,
@@ -567,7 +567,7 @@ pub async fn discard_guest_cart(svc: &Services, owner: &Owner) -> Result<(), Err
 /// Carries a guest's cart and favorites over to the user who just signed in: a product in
 /// both takes the guest's quantity (what the shopper last saw), raised to the account's
 /// minimum and capped by stock; the guest rows are deleted. Returns the lines carried over.
-#[tracing::instrument(skip_all, fields(user_id = %user), err)]
+#[tracing::instrument(skip_all, fields(user_id = %user), err(level = "info"))]
 pub async fn merge_guest(
     svc: &Services,
     guest_token: &str,

@@ -108,7 +108,7 @@ pub const MAX_LINES: usize = 200;
 pub const MAX_QUANTITY: i32 = 100_000;
 
 /// Prices a basket from current database prices.
-#[tracing::instrument(skip_all, fields(lines = request.lines.len()), err)]
+#[tracing::instrument(skip_all, fields(lines = request.lines.len()), err(level = "info"))]
 pub async fn quote_basket(svc: &Services, request: QuoteRequest) -> Result<Quote, Error> {
     if request.lines.is_empty() || request.lines.len() > MAX_LINES {
         return Err(Error::Invalid {

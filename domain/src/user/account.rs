@@ -138,7 +138,7 @@ pub async fn request_deletion(
 
 /// Checks the code and deletes the account: it stops working at once (tokens, sessions),
 /// and its personal data is erased after [`DELETION_GRACE`]. Orders and invoices stay.
-#[tracing::instrument(skip_all, fields(user_id = %user), err)]
+#[tracing::instrument(skip_all, fields(user_id = %user), err(level = "info"))]
 pub async fn delete_account(
     svc: &Services,
     user: Uuid,
@@ -370,7 +370,7 @@ pub struct UserChange {
 
 /// Changes a user's role or blocked state; blocking ends their tokens and sessions at once.
 /// Admins cannot block or demote themselves.
-#[tracing::instrument(skip_all, fields(admin = %admin, user_id = %user), err)]
+#[tracing::instrument(skip_all, fields(admin = %admin, user_id = %user), err(level = "info"))]
 pub async fn change_user(
     svc: &Services,
     admin: Uuid,

@@ -232,7 +232,7 @@ pub async fn get_address(svc: &Services, user: Uuid, id: Uuid) -> Result<Address
 }
 
 /// Adds an address; the first of its kind becomes the default.
-#[tracing::instrument(skip_all, fields(user_id = %user), err)]
+#[tracing::instrument(skip_all, fields(user_id = %user), err(level = "info"))]
 pub async fn create_address(
     svc: &Services,
     user: Uuid,
@@ -312,7 +312,7 @@ async fn clear_default(
 }
 
 /// Replaces an address's fields.
-#[tracing::instrument(skip_all, fields(user_id = %user, address_id = %id), err)]
+#[tracing::instrument(skip_all, fields(user_id = %user, address_id = %id), err(level = "info"))]
 pub async fn update_address(
     svc: &Services,
     user: Uuid,

@@ -26,7 +26,7 @@ pub fn make_thumbnail(declared_type: &str, bytes: &[u8]) -> Result<Vec<u8>, Erro
 }
 
 /// Replaces the user's photo; returns the new blob key.
-#[tracing::instrument(skip_all, fields(user_id = %user, size = bytes.len()), err)]
+#[tracing::instrument(skip_all, fields(user_id = %user, size = bytes.len()), err(level = "info"))]
 pub async fn upload_photo(
     svc: &Services,
     user: Uuid,

@@ -200,7 +200,7 @@ fn conflict_message(constraint: &str) -> &'static str {
 
 /// Chooses the customer type and gives the details; corporate accounts are checked in the
 /// VAT register (refused when not an active VAT payer, pending when it cannot be asked).
-#[tracing::instrument(skip_all, fields(user_id = %user), err)]
+#[tracing::instrument(skip_all, fields(user_id = %user), err(level = "info"))]
 pub async fn complete_profile(
     svc: &Services,
     user: Uuid,
@@ -396,7 +396,7 @@ pub struct ProfileUpdate {
 }
 
 /// Changes names, e-mail and language.
-#[tracing::instrument(skip_all, fields(user_id = %user), err)]
+#[tracing::instrument(skip_all, fields(user_id = %user), err(level = "info"))]
 pub async fn update_profile(
     svc: &Services,
     user: Uuid,
@@ -444,6 +444,13 @@ pub async fn update_profile(
         Ok(done) if done.rows_affected() == 0 => return Err(Error::NotFound),
         Ok(_) => {}
         Err(e) => {
+            let check = e.as_database_error().and_then(|d| d.constraint());
+            if check == Some("users_contact_present") {
+                return Err(Error::invalid(
+                    "email",
+                    "is this account's only contact; it cannot be removed",
+                ));
+            }
             return Err(match unique_violation(&e) {
                 Some(constraint) => Error::Conflict(conflict_message(&constraint).into()),
                 None => {

@@ -71,13 +71,16 @@ pub struct UserList {
 
 /// Search and paging.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UserQuery {
     /// Part of a phone, e-mail, name or company name.
     pub q: Option<String>,
     /// Page, from 1.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64)]
     pub page: Option<u32>,
     /// Page size, at most 100.
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

@@ -20,8 +20,10 @@ use crate::startup::AppState;
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// 1-based page number (default 1).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 24).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
     /// Language of translated fields: pl, en or tr (default: Accept-Language, then pl).
     pub lang: Option<String>,

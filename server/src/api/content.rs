@@ -48,7 +48,7 @@ pub async fn list_faq(
 
 /// A content page.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PageBody {
+pub struct PageDto {
     /// Slug.
     pub slug: String,
     /// Title.
@@ -66,7 +66,7 @@ pub struct PageBody {
     get, path = "/api/v1/content/pages/{slug}", tag = "content",
     params(("slug" = String, Path, description = "Page slug"), ("locale" = Option<String>, Query, description = "pl, en or tr")),
     responses(
-        (status = 200, description = "The page", body = PageBody),
+        (status = 200, description = "The page", body = PageDto),
         (status = 404, description = "No such page", body = super::error::ErrorBody),
     )
 )]
@@ -74,9 +74,9 @@ pub async fn get_page(
     State(state): State<AppState>,
     ApiLocale(locale): ApiLocale,
     Path(slug): Path<String>,
-) -> Result<Json<PageBody>, ApiError> {
+) -> Result<Json<PageDto>, ApiError> {
     let page = content::get_page(&state.services, &slug, locale).await?;
-    Ok(Json(PageBody {
+    Ok(Json(PageDto {
         slug: page.slug,
         title: page.title,
         body_html: page.body_html,

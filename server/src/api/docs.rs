@@ -93,9 +93,88 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
-/// The document as a value, for Swagger UI.
+/// The document served at `/api/v1/openapi.json`: the annotated operations, plus the error
+/// responses every operation of its kind can give, added here once rather than on each
+/// handler (found missing by schemathesis).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let doc = ApiDoc::openapi();
+    let Ok(mut value) = serde_json::to_value(&doc) else {
+        return doc;
+    };
+    add_common_errors(&mut value);
+    serde_json::from_value(value).unwrap_or(doc)
+}
+
+/// Adds the error responses an operation can give by its kind, where not documented:
+/// 401 with a bearer requirement (a bad token also fails an optional one), 403 for admin
+/// routes, 400/413/415/422 with a body, 404 with path parameters, 400/422 with a query,
+/// and 503 for every operation (the database unreachable).
+fn add_common_errors(doc: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in item.iter_mut() {
+            if !matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
+                continue;
+            }
+            let mut errors = Vec::new();
+            if operation.get("security").is_some() {
+                errors.push((
+                    "401",
+                    "Not signed in, or the token is expired, revoked or invalid",
+                ));
+            }
+            if path.starts_with("/api/v1/admin/") {
+                errors.push(("403", "Signed in without the admin role"));
+            }
+            if operation.get("requestBody").is_some() {
+                errors.push(("400", "The body is malformed"));
+                errors.push(("413", "The body is too large"));
+                errors.push(("415", "The body is not of the documented type"));
+                errors.push((
+                    "422",
+                    "The body is invalid; `details.field` names what to fix",
+                ));
+            }
+            if path.contains('{') {
+                errors.push(("400", "A path parameter is malformed"));
+                errors.push(("404", "No such resource, or not yours"));
+            }
+            let queried = operation
+                .get("parameters")
+                .and_then(Value::as_array)
+                .is_some_and(|p| p.iter().any(|p| p["in"] == "query"));
+            if queried {
+                errors.push(("400", "The query string is malformed"));
+                errors.push(("422", "A query parameter is invalid"));
+            }
+            errors.push((
+                "503",
+                "The database is unreachable; retry after `Retry-After` seconds",
+            ));
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (code, description) in errors {
+                responses.entry(code).or_insert_with(|| {
+                    json!({
+                        "description": description,
+                        "content": { "application/json": {
+                            "schema": { "$ref": "#/components/schemas/ErrorBody" }
+                        } }
+                    })
+                });
+            }
+        }
+    }
 }
 
 /// Declares the `bearer` security scheme the protected paths refer to.

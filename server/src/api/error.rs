@@ -85,6 +85,13 @@ impl ApiError {
     /// An unexpected error: 503 when a dependency is unreachable (the database down or
     /// restarting: the client may retry), else 500. The cause is logged, never sent.
     pub fn unexpected(cause: &anyhow::Error) -> Self {
+        if domain::shared::is_unstorable_text(cause) {
+            return ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "Text must not contain NUL characters.",
+            );
+        }
         if domain::shared::is_outage(cause) {
             tracing::warn!(error.cause_chain = ?cause, "a dependency is unreachable");
             return ApiError::new(

@@ -1,6 +1,7 @@
 //! Extractors whose rejections answer in the API's error shape, and the request language.
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
 use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::request::Parts;
 use domain::shared::Locale;
@@ -9,15 +10,36 @@ use serde::de::DeserializeOwned;
 use super::ApiError;
 use crate::startup::AppState;
 
-/// `axum::Json` with errors in the API shape (400 malformed, 422 invalid, 415, 413).
+/// `axum::Json` with errors in the API shape (400 malformed, 422 invalid, 415, 413). Every
+/// body is a JSON object: serde would otherwise read a struct from an array (`[null, null]`,
+/// found by schemathesis) and the request would pass with every field missing.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
-        Ok(ApiJson(value))
+        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await?;
+        if !value.is_object() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "The body must be a JSON object.",
+            ));
+        }
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    format!("{field}: {}", e.inner()),
+                )
+                .with_details(
+                    serde_json::json!({ "field": field, "reason": e.inner().to_string() }),
+                )
+            })
     }
 }
 

@@ -325,11 +325,14 @@ impl From<Page<OrderSummary>> for OrderList {
 
 /// Paging.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OrderQuery {
     /// Page, from 1.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64)]
     pub page: Option<u32>,
     /// Page size, at most 100.
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -363,6 +366,7 @@ fn viewer(user: &CurrentUser) -> Viewer {
     responses(
         (status = 201, description = "Placed, waiting for payment", body = OrderDto),
         (status = 200, description = "Placed before with this idempotency key", body = OrderDto),
+        (status = 403, description = "profile_incomplete: finish the profile first", body = super::error::ErrorBody),
         (status = 409, description = "empty_cart, out_of_stock, price_changed, product_unavailable", body = super::error::ErrorBody),
         (status = 422, description = "Invalid address, NIP or quantity", body = super::error::ErrorBody),
     )
@@ -598,6 +602,7 @@ pub fn pdf_response(number: &str, bytes: Vec<u8>) -> Response {
 
 /// Filters for the admin's order list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AdminOrderQuery {
     /// Only this status.
@@ -609,8 +614,10 @@ pub struct AdminOrderQuery {
     /// Order number, e-mail or phone.
     pub q: Option<String>,
     /// Page, from 1.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 4294967295_u64)]
     pub page: Option<u32>,
     /// Page size, at most 100.
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
