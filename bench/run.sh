@@ -93,8 +93,9 @@ for sku in MT-0101-1 MT-0102-1 MT-0104-1; do
   [[ -n "$TOKEN" ]] || TOKEN=$(sed -n 's/.*"cart_token":"\([A-Za-z0-9_-]*\)".*/\1/p' <<<"$answer")
 done
 measure "GET /api/v1/cart (3 lines)" "$SERVER" "/api/v1/cart" -H "X-Cart-Token: $TOKEN"
+export PRODUCT_ID="$id"
 measure "POST /api/v1/cart/items (new cart)" "$SERVER" "/api/v1/cart/items" \
-  -s bench/add_to_cart.lua -- "$id"
+  -s bench/add_to_cart.lua
 
 echo "== checkout, uncontended: 2,000 buyers at once, each a different product"
 python3 bench/oversell.py --db "$DATABASE_URL" --secret "$JWT_SECRET" --urls "http://127.0.0.1:$PORT" \

@@ -11,8 +11,8 @@ use crate::i18n::Locale;
 pub const LOCALE_COOKIE: &str = "lang";
 
 /// The shared domain handles, provided by the server for every request.
-pub fn services() -> Result<Services, AppError> {
-    use_context::<Services>().ok_or_else(|| {
+pub fn services() -> Result<std::sync::Arc<Services>, AppError> {
+    use_context::<std::sync::Arc<Services>>().ok_or_else(|| {
         tracing::error!("Services missing from the Leptos context");
         AppError::Unavailable
     })

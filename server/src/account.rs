@@ -46,7 +46,10 @@ pub async fn upload_photo_form(
 }
 
 /// `GET /media/{key}`: a stored file with its content type, cacheable (keys never change).
-pub async fn media(State(services): State<Services>, Path(key): Path<String>) -> Response {
+pub async fn media(
+    State(services): State<std::sync::Arc<Services>>,
+    Path(key): Path<String>,
+) -> Response {
     let content_type = match key.rsplit_once('.').map(|(_, ext)| ext) {
         Some("jpg" | "jpeg") => "image/jpeg",
         Some("png") => "image/png",

@@ -248,6 +248,25 @@ pub async fn record_metrics(req: Request, next: Next) -> Response {
     response
 }
 
+/// The security headers, shared by every request.
+pub type SecurityHeaders = std::sync::Arc<[(HeaderName, HeaderValue)]>;
+
+/// Adds each security header a handler did not set itself.
+pub async fn set_security_headers(
+    State(headers): State<SecurityHeaders>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(req).await;
+    let present = response.headers_mut();
+    for (name, value) in headers.iter() {
+        if !present.contains_key(name) {
+            present.insert(name.clone(), value.clone());
+        }
+    }
+    response
+}
+
 /// Security headers every response gets unless a handler set its own. Pages replace the
 /// CSP with one carrying their script nonce.
 pub fn security_headers() -> [(HeaderName, HeaderValue); 5] {

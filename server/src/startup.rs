@@ -1,12 +1,13 @@
 //! Building the router and serving it until a shutdown signal.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::routing::{get, post};
 use domain::{Redis, Services};
@@ -31,16 +32,24 @@ use crate::http::{self, REQUEST_ID};
 use crate::{api, ops, telemetry};
 
 /// What every handler can reach.
-#[derive(Clone, FromRef)]
+#[derive(Clone)]
 pub struct AppState {
-    /// Leptos settings (site root, output name).
-    pub leptos_options: LeptosOptions,
-    /// Domain handles.
-    pub services: Services,
+    /// Leptos settings (site root, output name), shared for the same reason.
+    pub leptos_options: Arc<LeptosOptions>,
+    /// Domain handles, shared: axum and Leptos clone the state for every request, and a
+    /// `Services` clone copies keys, caches and clients (a tenth of the CPU under load).
+    pub services: Arc<Services>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
     /// `STRIPE_WEBHOOK_SECRET`, split at commas (several while one is rotated).
     pub webhook_secrets: std::sync::Arc<[String]>,
+}
+
+/// What Leptos's handlers extract; cloned out of the shared copy only when a page renders.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        (*state.leptos_options).clone()
+    }
 }
 
 /// A lazily connecting pool for the configured database.
@@ -306,8 +315,9 @@ pub fn router(settings: &Settings, services: Services) -> Router {
             Env::DEV
         })
         .build();
+    let services = Arc::new(services);
     let state = AppState {
-        leptos_options: leptos_options.clone(),
+        leptos_options: Arc::new(leptos_options.clone()),
         services: services.clone(),
         metrics: telemetry::metrics_handle(),
         webhook_secrets: settings
@@ -382,15 +392,19 @@ pub fn router(settings: &Settings, services: Services) -> Router {
         .merge(docs)
         .merge(media);
 
-    for (name, value) in http::security_headers() {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
-    }
+    let mut headers: Vec<(HeaderName, HeaderValue)> = http::security_headers().into();
     if settings.env == AppEnv::Production {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
+        headers.push((
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         ));
     }
+    // One layer for all of them: the router clones its layers for every request.
+    let headers: http::SecurityHeaders = Arc::from(headers);
+    router = router.layer(middleware::from_fn_with_state(
+        headers,
+        http::set_security_headers,
+    ));
     router.layer(
         ServiceBuilder::new()
             .layer(middleware::from_fn(http::request_id))

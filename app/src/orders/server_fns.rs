@@ -282,7 +282,7 @@ mod convert {
                             time(at),
                             crate::ssr::services()
                                 .ok()
-                                .and_then(|s| s.orders.seller.bank_account),
+                                .and_then(|s| s.orders.seller.bank_account.clone()),
                         )
                     })
                 })
