@@ -66,6 +66,8 @@ stop
 echo "== seeding $PRODUCTS products into ${DATABASE_URL##*/} (kept for later runs)"
 ensure_database
 "$BIN" seed --products "$PRODUCTS" >/dev/null
+# A kept database may hold an earlier run's flash sale (its product sold out).
+psql "$DATABASE_URL" -qc "update products set stock = 1000 where sku in ('MT-0101-1', 'MT-0102-1', 'MT-0104-1')"
 
 echo "== cold start"
 started=$(date +%s%N)

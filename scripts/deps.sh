@@ -107,7 +107,9 @@ if [[ $WITH_TEST -eq 1 ]]; then
   [[ -d /usr/share/fonts/truetype/dejavu ]] || apt_install fonts-dejavu-core
   # The invoice tests read PDFs back with pdftotext.
   command -v pdftotext >/dev/null || apt_install poppler-utils
-  # The API fuzzer (scripts/api-fuzz.sh) in a virtualenv of its own inside the repo.
+  # The API fuzzer (scripts/api-fuzz.sh) in a virtualenv of its own inside the repo; the
+  # fault and benchmark clients are standard-library Python.
+  command -v python3 >/dev/null || apt_install python3
   if [[ "$(.tools/venv/bin/schemathesis --version 2>/dev/null || true)" != *"$SCHEMATHESIS_VERSION"* ]]; then
     python3 -m venv .tools/venv >/dev/null 2>&1 || { apt_install python3-venv; python3 -m venv .tools/venv; }
     log "pip install schemathesis $SCHEMATHESIS_VERSION into .tools/venv"
