@@ -7,46 +7,13 @@
 # `make test` runs a bounded number of examples; `make test-faults` runs more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/versions.env
-
 EXAMPLES="${1:-20}"
 shift || true
-BIN="${CARGO_TARGET_DIR:-target}/release/metropolitan"
-[[ -x "$BIN" ]] || { echo "missing $BIN: run cargo leptos build --release first" >&2; exit 1; }
 ST=.tools/venv/bin/schemathesis
 [[ -x "$ST" ]] || { echo "missing $ST: run scripts/deps.sh --test" >&2; exit 1; }
 
-BASE_URL_DB="${DATABASE_URL:-$DEFAULT_DATABASE_URL}"
-FUZZ_DB="metropolitan_fuzz_$$"
-WORK=$(mktemp -d)
-export APP_ENV=test
-export DATABASE_URL="${BASE_URL_DB%/*}/$FUZZ_DB"
-export REDIS_KEY_PREFIX="fuzz:$$:"
-export UPLOAD_DIR="$WORK/uploads" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR=127.0.0.1:0
-export LOG_FORMAT=json RUST_LOG=info
-export SEED_ADMIN_EMAIL=admin@metropolitan.local
-export SEED_ADMIN_PASSWORD="fuzz-$(date +%s)-admin-password"
-
-PID=""
-cleanup() {
-  [[ -n "$PID" ]] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
-  psql "${BASE_URL_DB%/*}/postgres" -qc "drop database if exists $FUZZ_DB with (force)" >/dev/null 2>&1 || true
-  redis-cli -h 127.0.0.1 --scan --pattern "fuzz:$$:*" 2>/dev/null | xargs -r redis-cli -h 127.0.0.1 del >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-"$BIN" seed >/dev/null
-"$BIN" serve 2>"$WORK/server.log" &
-PID=$!
-ADDR=""
-for _ in $(seq 1 100); do
-  ADDR=$(grep -o '"addr":"[0-9.:]*"' "$WORK/server.log" | head -1 | cut -d'"' -f4 || true)
-  [[ -n "$ADDR" ]] && break
-  kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -n "$ADDR" ]] || { echo "server did not start" >&2; cat "$WORK/server.log" >&2; exit 1; }
+NAME=fuzz
+source scripts/test-server.sh
 
 TOKEN=$(curl -fs -H 'content-type: application/json' \
   -d "{\"email\":\"$SEED_ADMIN_EMAIL\",\"password\":\"$SEED_ADMIN_PASSWORD\"}" \

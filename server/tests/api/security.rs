@@ -420,18 +420,8 @@ async fn cross_origin_form_posts_are_refused_and_change_nothing(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn every_write_route_refuses_an_oversized_body_with_413(pool: PgPool) {
     let app = spawn_app(pool).await;
-    create_admin(&app).await;
-    let admin = json(
-        app.post_json_text(
-            "/api/v1/auth/login",
-            r#"{"email":"boss@example.com","password":"a long enough password"}"#,
-        )
-        .await,
-    )
-    .await["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    crate::auth::create_admin(&app).await;
+    let admin = crate::auth::admin_token(&app).await;
     // The test app's limit is 64 KiB; uploads allow their file size plus an envelope.
     let big = format!(r#"{{"pad": "{}"}}"#, "a".repeat(100_000));
     let huge = vec![b'a'; 9 * 1024 * 1024];
@@ -557,18 +547,8 @@ async fn rate_limits_hold_under_a_concurrent_burst_without_redis(pool: PgPool) {
 async fn what_the_api_fuzzer_found_is_refused_cleanly(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.seed_catalog().await;
-    create_admin(&app).await;
-    let admin = json(
-        app.post_json_text(
-            "/api/v1/auth/login",
-            r#"{"email":"boss@example.com","password":"a long enough password"}"#,
-        )
-        .await,
-    )
-    .await["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    crate::auth::create_admin(&app).await;
+    let admin = crate::auth::admin_token(&app).await;
 
     // The admin has an e-mail and no phone: the e-mail stays.
     let clear = serde_json::json!({ "email": "" });
@@ -581,7 +561,7 @@ async fn what_the_api_fuzzer_found_is_refused_cleanly(pool: PgPool) {
     .await;
     assert_eq!(error["details"]["field"], "email");
     let me = json(app.call(Method::GET, "/api/v1/me", &admin, None).await).await;
-    assert_eq!(me["email"], "boss@example.com");
+    assert_eq!(me["email"], "admin@example.com");
 
     let before = json(app.get("/api/v1/content/pages/terms?locale=pl").await).await;
     let nul = serde_json::json!({ "locale": "pl", "title": "Regulamin", "body_md": "a\u{0}b" });
@@ -597,7 +577,7 @@ async fn what_the_api_fuzzer_found_is_refused_cleanly(pool: PgPool) {
     let after = json(app.get("/api/v1/content/pages/terms?locale=pl").await).await;
     assert_eq!(after, before);
 
-    let user: Uuid = sqlx::query_scalar("select id from users where email = 'boss@example.com'")
+    let user: Uuid = sqlx::query_scalar("select id from users where email = 'admin@example.com'")
         .fetch_one(&app.db)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
