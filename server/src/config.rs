@@ -157,11 +157,9 @@ impl Settings {
             "DATABASE_URL",
             "postgres://metropolitan:metropolitan@127.0.0.1:5432/metropolitan",
         );
-        let jwt_secret = required(
-            "JWT_SECRET",
-            "development-only-jwt-secret-change-me-0123456789",
-        );
+        let jwt_secret = required("JWT_SECRET", DEV_JWT_SECRET);
         let stripe_secret_key = required("STRIPE_SECRET_KEY", "");
+        let stripe_on = !stripe_secret_key.is_empty();
         let stripe_webhook_secret = required("STRIPE_WEBHOOK_SECRET", "");
         let twilio_sid = required("TWILIO_ACCOUNT_SID", "");
         let twilio_token = required("TWILIO_AUTH_TOKEN", "");
@@ -204,10 +202,20 @@ impl Settings {
             })
         };
         let site_addr_text = parse("LEPTOS_SITE_ADDR", "127.0.0.1:3000")?;
-        let site_addr = site_addr_text.parse().map_err(|_| ConfigError::Invalid {
+        let site_addr: SocketAddr = site_addr_text.parse().map_err(|_| ConfigError::Invalid {
             name: "LEPTOS_SITE_ADDR",
             reason: format!("`{site_addr_text}` is not host:port"),
         })?;
+        // The development secret is public: anyone could sign tokens with it. It serves only
+        // a server that nobody else can reach.
+        if jwt_secret == DEV_JWT_SECRET && !site_addr.ip().is_loopback() {
+            return Err(ConfigError::Invalid {
+                name: "JWT_SECRET",
+                reason: format!(
+                    "the development default is public; set a secret of your own to listen on {site_addr}"
+                ),
+            });
+        }
         let locale_text = parse("DEFAULT_LOCALE", "pl")?;
         let default_locale =
             domain::shared::Locale::parse(&locale_text).ok_or(ConfigError::Invalid {
@@ -283,7 +291,7 @@ impl Settings {
             ),
             orders: domain::order::Settings {
                 reservation: Duration::from_secs(
-                    number("ORDER_RESERVATION_MINUTES", 30)?.clamp(1, 7 * 24 * 60) * 60,
+                    reservation_minutes(number("ORDER_RESERVATION_MINUTES", 30)?, stripe_on) * 60,
                 ),
                 seller: domain::order::Seller {
                     name: seller_name,
@@ -324,6 +332,19 @@ fn s3_settings(
     }))
 }
 
+/// The JWT secret development uses when none is set (public, so loopback only).
+const DEV_JWT_SECRET: &str = "development-only-jwt-secret-change-me-0123456789";
+
+/// How long an unpaid order holds its stock: with Stripe, within the life Stripe allows a
+/// Checkout Session (30 minutes to a day), since the session ends with the reservation.
+fn reservation_minutes(asked: u64, stripe: bool) -> u64 {
+    if stripe {
+        asked.clamp(30, 23 * 60)
+    } else {
+        asked.clamp(1, 7 * 24 * 60)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -336,6 +357,29 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn the_public_development_secret_serves_only_loopback() {
+        let open = settings(&[("LEPTOS_SITE_ADDR", "0.0.0.0:3000")]);
+        assert!(
+            open.is_err_and(|e| e.to_string().contains("JWT_SECRET")),
+            "refused on every interface"
+        );
+        let own = settings(&[
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:3000"),
+            ("JWT_SECRET", "a-secret-of-our-own-that-is-long-enough"),
+        ]);
+        assert!(own.is_ok());
+        assert!(settings(&[("LEPTOS_SITE_ADDR", "[::1]:3000")]).is_ok());
+    }
+
+    #[test]
+    fn stripe_holds_the_reservation_within_a_checkout_sessions_life() {
+        assert_eq!(reservation_minutes(10, true), 30);
+        assert_eq!(reservation_minutes(45, true), 45);
+        assert_eq!(reservation_minutes(10_000, true), 23 * 60);
+        assert_eq!(reservation_minutes(10, false), 10);
     }
 
     #[test]

@@ -357,6 +357,8 @@ mod convert {
             } => conflict(Key::CannotCancel, String::new()),
             e @ Error::Transition { .. } => AppError::Conflict(e.to_string()),
             Error::RefundRequired => conflict(Key::RefundRequired, String::new()),
+            // The page makes a new key for every rendering of the form.
+            e @ Error::IdempotencyKeyReused => AppError::Conflict(e.to_string()),
             Error::NotFound => AppError::NotFound,
             Error::Unexpected(e) => {
                 tracing::error!(error.cause_chain = ?e, "server function failed");
@@ -615,18 +617,8 @@ pub async fn admin_move_order(
         field: "status".into(),
         message: format!("`{status}` is not an order status"),
     })?;
-    if to == domain::order::OrderStatus::Cancelled {
-        domain::payment::cancel(
-            &svc,
-            domain::order::Viewer::Admin(admin.id),
-            convert::order_id(&id)?,
-            note,
-        )
-        .await
-        .map_err(convert::payment_error)?;
-        return Ok(());
-    }
-    domain::order::move_order(
+    // Cancelling or refunding a paid order is a full refund through the gateway.
+    domain::payment::move_order(
         &svc,
         domain::order::Viewer::Admin(admin.id),
         convert::order_id(&id)?,
@@ -638,7 +630,7 @@ pub async fn admin_move_order(
         },
     )
     .await
-    .map_err(convert::error)?;
+    .map_err(convert::payment_error)?;
     Ok(())
 }
 

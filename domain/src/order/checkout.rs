@@ -89,8 +89,9 @@ struct Line {
 #[tracing::instrument(skip_all, fields(user_id = %cmd.user), err(level = "info"))]
 pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Error> {
     let key = idempotency_key(cmd.user, cmd.idempotency_key.as_deref())?;
+    let fingerprint = fingerprint(&cmd);
     if let Some(key) = &key
-        && let Some(order_id) = order_for_key(&svc.db, key).await?
+        && let Some(order_id) = order_for_key(&svc.db, key, &fingerprint).await?
     {
         return Ok(Placed {
             order_id,
@@ -159,7 +160,7 @@ pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Erro
     .context("Failed to lock the cart")?
     .ok_or(Error::EmptyCart)?;
     if let Some(key) = &key
-        && let Some(order_id) = order_for_key(&mut *tx, key).await?
+        && let Some(order_id) = order_for_key(&mut *tx, key, &fingerprint).await?
     {
         return Ok(Placed {
             order_id,
@@ -232,13 +233,14 @@ pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Erro
                 shipping_address, billing_address, company_id, buyer_nip, buyer_company_name,
                 locale, currency, items_total_minor, shipping_minor, total_minor,
                 vat_total_minor, vat_breakdown, payment_method, reserved_until, notes,
-                idempotency_key, payment_terms_days, payment_due_at
+                idempotency_key, payment_terms_days, payment_due_at, idempotency_fingerprint
             ) values (
                 $1, $2, $22, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'PLN',
                 $13, $14, $15, $16, $17, $18,
                 case when $23::int is null then now() + make_interval(secs => $19::bigint) end,
                 $20, $21, coalesce($23::int, 0),
-                case when $23::int is not null then now() + make_interval(days => $23::int) end
+                case when $23::int is not null then now() + make_interval(days => $23::int) end,
+                case when $21::text is not null then $24 end
             )
             "#,
             order_id,
@@ -264,6 +266,7 @@ pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Erro
             key,
             status.as_str(),
             terms_days,
+            fingerprint,
         )
         .execute(&mut *tx)
         .await
@@ -369,16 +372,46 @@ fn idempotency_key(user: Uuid, key: Option<&str>) -> Result<Option<String>, Erro
     Ok(Some(format!("{user}:{key}")))
 }
 
+/// What a checkout asked for, without its key: a key sent again with another request is
+/// refused rather than answered with the first order. (The `Debug` form of the command is
+/// stable within a release; a retry across a deploy with a changed form would be refused
+/// and can be sent again with a new key.)
+fn fingerprint(cmd: &PlaceOrder) -> String {
+    use sha2::Digest;
+    let asked = format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
+        cmd.shipping,
+        cmd.billing,
+        cmd.company_name,
+        cmd.nip,
+        cmd.expected_total_minor,
+        cmd.payment_method,
+        cmd.notes
+    );
+    format!("{:x}", sha2::Sha256::digest(asked.as_bytes()))
+}
+
+/// The order an earlier request with this key placed, if any; the same key with another
+/// request is an error.
 async fn order_for_key<'e>(
     db: impl sqlx::PgExecutor<'e>,
     key: &str,
+    fingerprint: &str,
 ) -> Result<Option<Uuid>, Error> {
-    Ok(
-        sqlx::query_scalar!("select id from orders where idempotency_key = $1", key)
-            .fetch_optional(db)
-            .await
-            .context("Failed to look the idempotency key up")?,
+    let Some(earlier) = sqlx::query!(
+        "select id, idempotency_fingerprint from orders where idempotency_key = $1",
+        key
     )
+    .fetch_optional(db)
+    .await
+    .context("Failed to look the idempotency key up")?
+    else {
+        return Ok(None);
+    };
+    match earlier.idempotency_fingerprint {
+        Some(first) if first != fingerprint => Err(Error::IdempotencyKeyReused),
+        _ => Ok(Some(earlier.id)),
+    }
 }
 
 async fn buyer(svc: &Services, user: Uuid) -> Result<Buyer, Error> {

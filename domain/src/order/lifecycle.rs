@@ -347,6 +347,10 @@ pub(crate) async fn apply(
             });
         }
         OrderStatus::Refunded => {
+            // Money paid through the gateway goes back through it, which then moves the order.
+            if viewer != Viewer::Payment && paid_through_gateway(tx, id).await? {
+                return Err(Error::RefundRequired);
+            }
             // A full refund of an order not yet shipped puts its units back.
             if from.holds_stock() {
                 returned = return_stock(tx, id).await?;
@@ -391,6 +395,22 @@ pub(crate) async fn apply(
     .await
     .context("Failed to record the order event")?;
     Ok(returned)
+}
+
+/// Whether the order's money came through the payment gateway (not a bank transfer).
+async fn paid_through_gateway(tx: &mut sqlx::PgConnection, id: Uuid) -> Result<bool, Error> {
+    Ok(sqlx::query_scalar!(
+        r#"
+        select exists (select 1 from payments
+                        where order_id = $1 and provider in ('stripe', 'dev')
+                          and status in ('succeeded', 'partially_refunded')
+                          and orphaned_at is null) as "paid!"
+        "#,
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .context("Failed to read the order's payments")?)
 }
 
 fn required_text(value: Option<&str>, field: &'static str, max: usize) -> Result<String, Error> {
@@ -496,24 +516,45 @@ pub async fn expire_unpaid(svc: &Services) -> anyhow::Result<usize> {
 }
 
 async fn expire_batch(svc: &Services) -> anyhow::Result<usize> {
-    let mut expired = 0;
     // At most 1,000 per run; the next run takes the rest.
-    for _ in 0..1000 {
+    let due = sqlx::query_scalar!(
+        r#"
+        select id from orders
+         where status = 'pending_payment' and reserved_until < now()
+         order by reserved_until
+         limit 1000
+        "#
+    )
+    .fetch_all(&svc.db)
+    .await
+    .context("Failed to find expired orders")?;
+    let mut expired = 0;
+    for id in due {
+        // Nothing may be paid once the stock is sold again: the provider side ends first. An
+        // attempt found paid has paid the order; one Stripe cannot tell about waits a run.
+        match crate::payment::close_attempts(svc, id).await {
+            Ok(crate::payment::Closed::All) => {}
+            Ok(_) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, order_id = %id, "could not close the order's payments");
+                continue;
+            }
+        }
         let mut tx = svc.db.begin().await.context("No database connection")?;
-        let Some(id) = sqlx::query_scalar!(
+        let still_due = sqlx::query_scalar!(
             r#"
             select id from orders
-             where status = 'pending_payment' and reserved_until < now()
-             order by reserved_until
-             limit 1 for update skip locked
-            "#
+             where id = $1 and status = 'pending_payment' and reserved_until < now()
+             for update skip locked
+            "#,
+            id
         )
         .fetch_optional(&mut *tx)
         .await
-        .context("Failed to find expired orders")?
-        else {
-            break;
-        };
+        .context("Failed to lock an expired order")?;
+        if still_due.is_none() {
+            continue;
+        }
         let change = Move {
             to: OrderStatus::Cancelled,
             note: Some("not paid in time".into()),

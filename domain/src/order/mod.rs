@@ -103,6 +103,9 @@ pub enum Error {
         /// The status asked for.
         to: OrderStatus,
     },
+    /// An idempotency key sent again with a different request.
+    #[error("this idempotency key was used for a different request")]
+    IdempotencyKeyReused,
     /// A paid order can only be cancelled with a refund, which needs the payment gateway.
     #[error("this order is paid; it can be cancelled once the refund is made")]
     RefundRequired,

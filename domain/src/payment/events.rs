@@ -32,6 +32,9 @@ pub enum Outcome {
     Stale,
     /// The amount or currency did not match: the order is flagged for review, not paid.
     Flagged,
+    /// Money that no order keeps (paid after the order was cancelled, or a second payment):
+    /// recorded, flagged and refunded automatically through the gateway.
+    Refunding,
 }
 
 impl Outcome {
@@ -43,6 +46,7 @@ impl Outcome {
             Outcome::Ignored => "ignored",
             Outcome::Stale => "stale",
             Outcome::Flagged => "flagged",
+            Outcome::Refunding => "refunding",
         }
     }
 }
@@ -117,21 +121,88 @@ async fn order_of(svc: &Services, object: &Value) -> Result<Uuid, Error> {
     .ok_or(Error::UnknownOrder)
 }
 
+/// What an event says about money, read once from its object.
+struct Facts {
+    /// What was paid (`amount_total`, `amount_received` or `amount`).
+    paid: Option<i64>,
+    /// What a charge has had refunded so far (`amount_refunded`).
+    refunded: Option<i64>,
+    /// Upper case.
+    currency: Option<String>,
+    /// The object's own id (`cs_…`, `pi_…`, `ch_…`).
+    reference: Option<String>,
+    /// The PaymentIntent: the money itself, whichever object reports it.
+    intent: Option<String>,
+    /// A PaymentIntent made by one of our Checkout Sessions (`metadata.attempt`).
+    from_checkout: bool,
+    /// A completed Checkout Session whose money has not arrived yet is not settled.
+    settled: bool,
+}
+
+impl Facts {
+    fn read(event: &Event) -> Result<Facts, Error> {
+        let object = &event.object;
+        let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
+        let reference = text("id");
+        let is_intent = object.get("object").and_then(Value::as_str) == Some("payment_intent");
+        Ok(Facts {
+            paid: amount(object, &["amount_total", "amount_received", "amount"])?,
+            refunded: amount(object, &["amount_refunded"])?,
+            currency: text("currency").map(|c| c.to_ascii_uppercase()),
+            intent: if is_intent {
+                reference.clone()
+            } else {
+                text("payment_intent")
+            },
+            reference,
+            from_checkout: is_intent
+                && object
+                    .get("metadata")
+                    .and_then(|m| m.get("attempt"))
+                    .and_then(Value::as_str)
+                    == Some(super::stripe::CHECKOUT_ATTEMPT),
+            settled: event.kind != "checkout.session.completed"
+                || object.get("payment_status").and_then(Value::as_str) == Some("paid"),
+        })
+    }
+}
+
+/// The order as an event finds it (its row locked).
+struct OrderState {
+    id: Uuid,
+    status: OrderStatus,
+    total_minor: i64,
+    currency: String,
+    payment_status: String,
+    refunded_minor: i64,
+}
+
+impl OrderState {
+    fn waiting(&self) -> bool {
+        matches!(
+            self.status,
+            OrderStatus::PendingPayment | OrderStatus::AwaitingTransfer
+        )
+    }
+}
+
 /// Applies an event to its order, once: the event id is recorded in the transaction that
 /// makes the change, so a duplicate (or ten arriving at once) finds it and does nothing.
+/// Money that no order keeps (a payment on a cancelled order, a second payment) is recorded
+/// and refunded through the gateway after the commit.
 #[tracing::instrument(skip_all, fields(event_id = %event.id, kind = %event.kind), err(level = "info"))]
 pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Error> {
     if !HANDLED.contains(&event.kind.as_str()) {
         return Ok(Outcome::Ignored);
     }
-    let object = &event.object;
-    let paid_amount = amount(object, &["amount_total", "amount_received", "amount"])?;
-    let refunded = amount(object, &["amount_refunded"])?;
-    let currency = object
-        .get("currency")
-        .and_then(Value::as_str)
-        .map(str::to_ascii_uppercase);
-    let order_id = order_of(svc, object).await?;
+    let facts = Facts::read(event)?;
+    let order_id = match order_of(svc, &event.object).await {
+        Ok(id) => id,
+        // Not ours (another shop on the account, a deleted order): answering an error would
+        // make Stripe retry it for days and disable the endpoint.
+        Err(Error::UnknownOrder) => return Ok(ignore_unknown(event)),
+        Err(e) => return Err(e),
+    };
 
     let mut tx = svc.db.begin().await.context("No database connection")?;
     let first = sqlx::query_scalar!(
@@ -156,137 +227,36 @@ pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Erro
         .fetch_optional(&mut *tx)
         .await
         .context("Failed to look the event up")?;
-        return match known {
-            Some(_) => Ok(Outcome::Duplicate),
-            None => Err(Error::UnknownOrder),
-        };
+        return Ok(match known {
+            Some(_) => Outcome::Duplicate,
+            None => ignore_unknown(event),
+        });
     }
     let status = order::lock_order(&mut tx, order_id, Viewer::Payment).await?;
     let row = sqlx::query!(
-        "select total_minor, currency, payment_status from orders where id = $1",
+        "select total_minor, currency, payment_status, refunded_minor from orders where id = $1",
         order_id
     )
     .fetch_one(&mut *tx)
     .await
     .context("Failed to read the order")?;
-    let waiting = matches!(
+    let state = OrderState {
+        id: order_id,
         status,
-        OrderStatus::PendingPayment | OrderStatus::AwaitingTransfer
-    );
-    let reference = object.get("id").and_then(Value::as_str).map(str::to_owned);
-    // A PaymentIntent's own id, or the one a Checkout Session or a charge points at.
-    let intent = if object.get("object").and_then(Value::as_str) == Some("payment_intent") {
-        reference.clone()
-    } else {
-        object
-            .get("payment_intent")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
+        total_minor: row.total_minor,
+        currency: row.currency,
+        payment_status: row.payment_status,
+        refunded_minor: row.refunded_minor,
     };
-    let mut returned = Vec::new();
+    let mut effect = Effect::default();
     let outcome = match event.kind.as_str() {
         "checkout.session.completed" | "payment_intent.succeeded" => {
-            let settled = event.kind != "checkout.session.completed"
-                || object.get("payment_status").and_then(Value::as_str) == Some("paid");
-            let matches = paid_amount == Some(row.total_minor)
-                && currency.as_deref() == Some(row.currency.as_str());
-            if !settled {
-                set_payment_status(&mut tx, order_id, "processing").await?;
-                Outcome::Applied
-            } else if !matches {
-                flag(
-                    &mut tx,
-                    order_id,
-                    &format!(
-                        "{}: {} {} paid for an order of {} {}",
-                        event.id,
-                        paid_amount.unwrap_or(0),
-                        currency.as_deref().unwrap_or("?"),
-                        row.total_minor,
-                        row.currency
-                    ),
-                )
-                .await?;
-                Outcome::Flagged
-            } else if waiting {
-                let note = format!("payment {}", reference.as_deref().unwrap_or(&event.id));
-                returned =
-                    gateway_move(svc, &mut tx, order_id, status, OrderStatus::Paid, note).await?;
-                record_payment(
-                    &mut tx,
-                    order_id,
-                    reference.as_deref(),
-                    intent.as_deref(),
-                    "succeeded",
-                    row.total_minor,
-                    &row.currency,
-                )
-                .await?;
-                Outcome::Applied
-            } else if status == OrderStatus::Cancelled {
-                flag(
-                    &mut tx,
-                    order_id,
-                    &format!(
-                        "{}: paid after the order was cancelled; refund it",
-                        event.id
-                    ),
-                )
-                .await?;
-                Outcome::Flagged
-            } else {
-                Outcome::Stale
-            }
+            on_success(svc, &mut tx, event, &facts, &state, &mut effect).await?
         }
         "checkout.session.expired" | "payment_intent.payment_failed" => {
-            if waiting && row.payment_status != "paid" {
-                set_payment_status(&mut tx, order_id, "failed").await?;
-                record_payment(
-                    &mut tx,
-                    order_id,
-                    reference.as_deref(),
-                    intent.as_deref(),
-                    "failed",
-                    row.total_minor,
-                    &row.currency,
-                )
-                .await?;
-                Outcome::Applied
-            } else {
-                Outcome::Stale
-            }
+            on_failure(&mut tx, &facts, &state).await?
         }
-        _ => {
-            // charge.refunded
-            let refunded = refunded.unwrap_or(0);
-            if refunded >= row.total_minor
-                && status.can_move_to(OrderStatus::Refunded, order::Actor::Payment)
-            {
-                let note = format!("refund {}", reference.as_deref().unwrap_or(&event.id));
-                returned =
-                    gateway_move(svc, &mut tx, order_id, status, OrderStatus::Refunded, note)
-                        .await?;
-                Outcome::Applied
-            } else if refunded > 0 {
-                let label = if refunded >= row.total_minor {
-                    "refunded"
-                } else {
-                    "partially_refunded"
-                };
-                sqlx::query!(
-                    "update orders set payment_status = $2, refunded_minor = least($3, total_minor) where id = $1",
-                    order_id,
-                    label,
-                    refunded
-                )
-                .execute(&mut *tx)
-                .await
-                .context("Failed to record the refund")?;
-                Outcome::Applied
-            } else {
-                Outcome::Stale
-            }
-        }
+        _ => on_refund(svc, &mut tx, event, &facts, &state, &mut effect).await?,
     };
     sqlx::query!(
         "update processed_stripe_events set outcome = $2 where event_id = $1",
@@ -299,9 +269,267 @@ pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Erro
     tx.commit()
         .await
         .context("Failed to commit the payment event")?;
-    order::gate::release(svc, &returned).await;
+    order::gate::release(svc, &effect.returned).await;
     tracing::info!(%order_id, outcome = outcome.as_str(), "payment event handled");
+    if let Some(payment) = effect.orphan {
+        // If the gateway cannot be reached now, reconciliation asks again.
+        if let Err(e) = Box::pin(super::gateway::refund_orphan(svc, payment)).await {
+            tracing::warn!(error = %e, %payment, "automatic refund not made yet");
+        }
+    }
+    if effect.paid {
+        Box::pin(super::gateway::close_other_attempts(svc, order_id)).await;
+    }
     Ok(outcome)
+}
+
+fn ignore_unknown(event: &Event) -> Outcome {
+    tracing::warn!(event_id = %event.id, kind = %event.kind, "payment event names no order of ours; ignored");
+    Outcome::Ignored
+}
+
+/// What an event leaves to do after its transaction commits.
+#[derive(Default)]
+struct Effect {
+    /// Stock given back, for the Redis gate.
+    returned: Vec<(Uuid, i32)>,
+    /// A payment to refund automatically.
+    orphan: Option<Uuid>,
+    /// The order became paid: other open attempts are closed at the provider.
+    paid: bool,
+}
+
+/// A payment attempt of ours that an event names.
+struct Attempt {
+    id: Uuid,
+    status: String,
+    orphaned: bool,
+}
+
+const KEPT: [&str; 3] = ["succeeded", "partially_refunded", "refunded"];
+
+/// The attempt the event's object belongs to: by its own id, by its PaymentIntent, or (a
+/// Checkout Session's intent reported before the session's completion) the order's session.
+async fn find_attempt(
+    tx: &mut sqlx::PgConnection,
+    order: Uuid,
+    facts: &Facts,
+) -> Result<Option<Attempt>, Error> {
+    let row = sqlx::query!(
+        r#"
+        select id, status, orphaned_at is not null as "orphaned!" from payments
+         where order_id = $1
+           and (provider_ref = $2 or provider_intent = $3
+                or ($4 and provider_intent is null and idempotency_key = 'checkout:' || $1::text))
+         order by (provider_intent is not distinct from $3) desc, created_at
+         limit 1
+        "#,
+        order,
+        facts.reference,
+        facts.intent,
+        facts.from_checkout
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .context("Failed to find the payment attempt")?;
+    Ok(row.map(|r| Attempt {
+        id: r.id,
+        status: r.status,
+        orphaned: r.orphaned,
+    }))
+}
+
+async fn on_success(
+    svc: &Services,
+    tx: &mut sqlx::PgConnection,
+    event: &Event,
+    facts: &Facts,
+    order: &OrderState,
+    effect: &mut Effect,
+) -> Result<Outcome, Error> {
+    if !facts.settled {
+        // Completed, money not arrived: never lowers a paid order.
+        if order.waiting() && order.payment_status != "paid" {
+            set_payment_status(tx, order.id, "processing").await?;
+            return Ok(Outcome::Applied);
+        }
+        return Ok(Outcome::Stale);
+    }
+    let attempt = find_attempt(tx, order.id, facts).await?;
+    if attempt
+        .as_ref()
+        .is_some_and(|a| KEPT.contains(&a.status.as_str()))
+    {
+        // The same money reported again (its session and its intent, or a late copy).
+        return Ok(Outcome::Stale);
+    }
+    let kept = sqlx::query_scalar!(
+        r#"
+        select count(*) as "n!" from payments
+         where order_id = $1 and status in ('succeeded', 'partially_refunded', 'refunded')
+           and orphaned_at is null
+        "#,
+        order.id
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .context("Failed to read the order's payments")?;
+    let paid = facts.paid.unwrap_or(0);
+    let currency = facts
+        .currency
+        .clone()
+        .unwrap_or_else(|| order.currency.clone());
+    if order.waiting() && kept == 0 {
+        if facts.paid != Some(order.total_minor) || currency != order.currency {
+            flag(
+                tx,
+                order.id,
+                &format!(
+                    "{}: {paid} {currency} paid for an order of {} {}",
+                    event.id, order.total_minor, order.currency
+                ),
+            )
+            .await?;
+            return Ok(Outcome::Flagged);
+        }
+        let note = format!(
+            "payment {}",
+            facts.reference.as_deref().unwrap_or(&event.id)
+        );
+        effect.returned =
+            gateway_move(svc, tx, order.id, order.status, OrderStatus::Paid, note).await?;
+        save_attempt(tx, order.id, attempt.as_ref(), facts, "succeeded", None).await?;
+        effect.paid = true;
+        return Ok(Outcome::Applied);
+    }
+    if paid == 0 {
+        return Ok(Outcome::Stale);
+    }
+    // Money that no order keeps: paid after the order was cancelled, or a second payment.
+    let why = if kept > 0 {
+        "a second payment for an order already paid"
+    } else {
+        "paid after the order was cancelled"
+    };
+    let orphan = save_attempt(
+        tx,
+        order.id,
+        attempt.as_ref(),
+        facts,
+        "succeeded",
+        Some((paid, &currency)),
+    )
+    .await?;
+    flag(
+        tx,
+        order.id,
+        &format!(
+            "{}: {why}; {paid} {currency} refunded automatically",
+            event.id
+        ),
+    )
+    .await?;
+    effect.orphan = Some(orphan);
+    Ok(Outcome::Refunding)
+}
+
+async fn on_failure(
+    tx: &mut sqlx::PgConnection,
+    facts: &Facts,
+    order: &OrderState,
+) -> Result<Outcome, Error> {
+    let attempt = find_attempt(tx, order.id, facts).await?;
+    if !order.waiting()
+        || order.payment_status == "paid"
+        || attempt.as_ref().is_some_and(|a| a.status != "pending")
+    {
+        return Ok(Outcome::Stale);
+    }
+    set_payment_status(tx, order.id, "failed").await?;
+    save_attempt(tx, order.id, attempt.as_ref(), facts, "failed", None).await?;
+    Ok(Outcome::Applied)
+}
+
+/// `charge.refunded`: its `amount_refunded` is what the charge has had refunded in all, so
+/// an older event (a smaller amount) changes nothing.
+async fn on_refund(
+    svc: &Services,
+    tx: &mut sqlx::PgConnection,
+    event: &Event,
+    facts: &Facts,
+    order: &OrderState,
+    effect: &mut Effect,
+) -> Result<Outcome, Error> {
+    let refunded = facts.refunded.unwrap_or(0);
+    let attempt = find_attempt(tx, order.id, facts).await?;
+    if let Some(orphan) = attempt.as_ref().filter(|a| a.orphaned) {
+        // An automatic refund of money no order keeps: the order itself does not change.
+        let changed = sqlx::query!(
+            r#"
+            update payments
+               set refunded_minor = least($2, amount_minor),
+                   status = case when $2 >= amount_minor then 'refunded' else 'partially_refunded' end,
+                   refund_requested_at = coalesce(refund_requested_at, now())
+             where id = $1 and refunded_minor < least($2, amount_minor)
+            "#,
+            orphan.id,
+            refunded
+        )
+        .execute(&mut *tx)
+        .await
+        .context("Failed to record the refund")?
+        .rows_affected();
+        return Ok(if changed > 0 {
+            Outcome::Applied
+        } else {
+            Outcome::Stale
+        });
+    }
+    let refunded = refunded.min(order.total_minor);
+    if refunded <= order.refunded_minor {
+        return Ok(Outcome::Stale);
+    }
+    if let Some(kept) = &attempt {
+        sqlx::query!(
+            r#"
+            update payments
+               set refunded_minor = greatest(refunded_minor, least($2, amount_minor)),
+                   status = case when least($2, amount_minor) >= amount_minor then 'refunded'
+                                 else 'partially_refunded' end
+             where id = $1 and status in ('succeeded', 'partially_refunded')
+            "#,
+            kept.id,
+            refunded
+        )
+        .execute(&mut *tx)
+        .await
+        .context("Failed to record the refund")?;
+    }
+    if refunded >= order.total_minor
+        && order
+            .status
+            .can_move_to(OrderStatus::Refunded, order::Actor::Payment)
+    {
+        let note = format!("refund {}", facts.reference.as_deref().unwrap_or(&event.id));
+        effect.returned =
+            gateway_move(svc, tx, order.id, order.status, OrderStatus::Refunded, note).await?;
+        return Ok(Outcome::Applied);
+    }
+    sqlx::query!(
+        r#"
+        update orders
+           set refunded_minor = $2,
+               payment_status = case when $2 >= total_minor then 'refunded'
+                                     else 'partially_refunded' end
+         where id = $1
+        "#,
+        order.id,
+        refunded
+    )
+    .execute(&mut *tx)
+    .await
+    .context("Failed to record the refund")?;
+    Ok(Outcome::Applied)
 }
 
 /// Moves the order as the payment gateway (the note names the provider's object).
@@ -360,60 +588,66 @@ async fn flag(tx: &mut sqlx::PgConnection, order: Uuid, reason: &str) -> Result<
     Ok(())
 }
 
-/// Updates the order's open attempt (or the one with this intent: a failed PaymentIntent may
-/// succeed later), or records one for a payment made elsewhere.
-async fn record_payment(
+/// Records what happened to the one attempt the event names (only that one), or a new
+/// attempt for a payment made elsewhere. `orphan` (amount, currency) marks money that no
+/// order keeps, to be refunded. Returns the payment's id.
+async fn save_attempt(
     tx: &mut sqlx::PgConnection,
     order: Uuid,
-    reference: Option<&str>,
-    intent: Option<&str>,
+    attempt: Option<&Attempt>,
+    facts: &Facts,
     status: &str,
-    amount_minor: i64,
-    currency: &str,
-) -> Result<(), Error> {
-    let updated = sqlx::query!(
-        r#"
-        update payments set status = $2, provider_ref = coalesce(provider_ref, $3),
-               provider_intent = coalesce(provider_intent, $4)
-         where order_id = $1
-           and (status in ('pending', 'requires_action')
-                or provider_ref = $3 or provider_intent = $4)
-        "#,
-        order,
-        status,
-        reference,
-        intent
-    )
-    .execute(&mut *tx)
-    .await
-    .context("Failed to update the payment")?
-    .rows_affected();
-    if updated == 0 {
+    orphan: Option<(i64, &str)>,
+) -> Result<Uuid, Error> {
+    if let Some(attempt) = attempt {
         sqlx::query!(
             r#"
-            insert into payments (id, order_id, provider, provider_ref, provider_intent, method,
-                                  status, amount_minor, currency, idempotency_key)
-            values ($1, $2,
-                    -- Another attempt through the gateway of the earlier ones.
-                    coalesce((select provider from payments where order_id = $2
-                               order by created_at desc limit 1), 'stripe'),
-                    $3, $8, 'card', $4, $5, $6, $7)
-            on conflict do nothing
+            update payments set status = $2, provider_ref = coalesce(provider_ref, $3),
+                   provider_intent = coalesce(provider_intent, $4),
+                   amount_minor = coalesce($5, amount_minor),
+                   orphaned_at = case when $6 then now() end
+             where id = $1
             "#,
-            Uuid::now_v7(),
-            order,
-            reference,
+            attempt.id,
             status,
-            amount_minor,
-            currency,
-            format!("event:{order}:{}", Uuid::now_v7()),
-            intent
+            facts.reference,
+            facts.intent,
+            orphan.map(|(amount, _)| amount),
+            orphan.is_some()
         )
         .execute(&mut *tx)
         .await
-        .context("Failed to record the payment")?;
+        .context("Failed to update the payment")?;
+        return Ok(attempt.id);
     }
-    Ok(())
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        r#"
+        insert into payments (id, order_id, provider, provider_ref, provider_intent, method,
+                              status, amount_minor, currency, idempotency_key, orphaned_at)
+        select $1, o.id,
+               -- Another attempt through the gateway of the earlier ones.
+               coalesce((select provider from payments where order_id = o.id
+                          order by created_at desc limit 1), 'stripe'),
+               $3, $4, 'card', $5, coalesce($6, o.total_minor), coalesce($7, o.currency),
+               $8, case when $9 then now() end
+          from orders o where o.id = $2
+        on conflict do nothing
+        "#,
+        id,
+        order,
+        facts.reference,
+        facts.intent,
+        status,
+        orphan.map(|(amount, _)| amount),
+        orphan.map(|(_, currency)| currency),
+        format!("event:{order}:{id}"),
+        orphan.is_some()
+    )
+    .execute(&mut *tx)
+    .await
+    .context("Failed to record the payment")?;
+    Ok(id)
 }
 
 /// Starts paying an order through the development gateway: records the attempt and returns

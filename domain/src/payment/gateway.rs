@@ -26,19 +26,72 @@ fn gateway_error(e: anyhow::Error) -> Error {
     Error::Gateway(format!("{e:#}"))
 }
 
+/// The shortest and longest life Stripe allows a Checkout Session (30 minutes, with a
+/// minute for clocks that differ, and 24 hours).
+const SESSION_MIN: chrono::TimeDelta = chrono::TimeDelta::minutes(31);
+const SESSION_MAX: chrono::TimeDelta = chrono::TimeDelta::hours(23);
+
+/// When a Checkout Session started `now` for an order held until `reserved_until` stops
+/// taking payments: with the reservation, but never sooner than Stripe allows (the order's
+/// reservation is then extended to match, so the session never outlives it).
+pub fn session_end(
+    reserved_until: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
+    reserved_until
+        .unwrap_or(now)
+        .clamp(now + SESSION_MIN, now + SESSION_MAX)
+}
+
 /// Where the customer goes to pay (web): a Stripe Checkout Session (success and cancel URLs
-/// back to the order page), or the development gateway's page.
+/// back to the order page) that stops taking payments when the order's reservation ends,
+/// or the development gateway's page.
 pub async fn start_payment(svc: &Services, user: Uuid, order_id: Uuid) -> Result<String, Error> {
     let Some(stripe) = &svc.stripe else {
         return start_dev_payment(svc, user, order_id).await;
     };
     let o = payable(svc, user, order_id).await?;
+    let key = format!("checkout:{order_id}");
+    // The session made before, as Stripe has it now (a second create with another
+    // `expires_at` would not be the same request for the idempotency key).
+    let earlier = sqlx::query_scalar!(
+        "select provider_ref from payments where idempotency_key = $1",
+        key
+    )
+    .fetch_optional(&svc.db)
+    .await
+    .context("Failed to look the payment up")?
+    .flatten();
+    if let Some(id) = earlier {
+        let session = stripe.checkout_session(&id).await.map_err(gateway_error)?;
+        return match (session["status"].as_str(), session["url"].as_str()) {
+            (Some("open"), Some(url)) => Ok(url.to_owned()),
+            _ => Err(Error::NotPayable),
+        };
+    }
+    let ends = session_end(o.reserved_until, chrono::Utc::now());
+    // The reservation lasts as long as the session, or the order is no longer payable.
+    let held = sqlx::query!(
+        r#"
+        update orders set reserved_until = greatest(reserved_until, to_timestamp($2::bigint))
+         where id = $1 and status = 'pending_payment'
+        "#,
+        order_id,
+        ends.timestamp()
+    )
+    .execute(&svc.db)
+    .await
+    .context("Failed to extend the reservation")?
+    .rows_affected();
+    if held == 0 {
+        return Err(Error::NotPayable);
+    }
     let back = format!("{}/orders/{order_id}", svc.public_url.trim_end_matches('/'));
     let session = stripe
-        .create_checkout_session(&o, &format!("{back}?paid=1"), &back)
+        .create_checkout_session(&o, &format!("{back}?paid=1"), &back, ends.timestamp())
         .await
         .map_err(gateway_error)?;
-    record_attempt(svc, &o, &session.id, None, &format!("checkout:{order_id}")).await?;
+    record_attempt(svc, &o, &session.id, None, &key).await?;
     Ok(session.url)
 }
 
@@ -129,13 +182,14 @@ pub async fn refund(
     refund_as(svc, Viewer::Admin(admin), order_id, amount_minor).await
 }
 
-/// What a cancellation did.
+/// What a cancellation or another move did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cancellation {
-    /// Cancelled; its stock is back.
-    Cancelled,
-    /// It was paid: a full refund was asked of the gateway, and the order becomes refunded
-    /// (its stock back) when the gateway reports it, at once with the development gateway.
+pub enum Moved {
+    /// Done (a cancelled order's stock is back).
+    Done,
+    /// It was paid through the gateway: a full refund was asked of the gateway, and the
+    /// order becomes refunded (its stock back) when the gateway reports it, at once with the
+    /// development gateway.
     RefundRequested,
 }
 
@@ -146,7 +200,7 @@ pub async fn cancel(
     viewer: Viewer,
     order_id: Uuid,
     note: Option<String>,
-) -> Result<Cancellation, Error> {
+) -> Result<Moved, Error> {
     let change = order::Move {
         to: OrderStatus::Cancelled,
         note: note.or_else(|| match viewer {
@@ -156,11 +210,30 @@ pub async fn cancel(
         carrier: None,
         tracking_number: None,
     };
+    move_order(svc, viewer, order_id, change).await
+}
+
+/// Moves an order along its lifecycle for `viewer`. Cancelling or refunding an order paid
+/// through the gateway gives the money back through the gateway, which then moves it: an
+/// order is never marked refunded while its money stays with the shop.
+pub async fn move_order(
+    svc: &Services,
+    viewer: Viewer,
+    order_id: Uuid,
+    change: order::Move,
+) -> Result<Moved, Error> {
+    let gives_money_back = matches!(change.to, OrderStatus::Cancelled | OrderStatus::Refunded);
+    if change.to == OrderStatus::Cancelled {
+        // Nothing may be paid for an order once it is cancelled. An attempt found paid has
+        // paid the order (the move below then refunds it); one Stripe cannot tell about is
+        // refunded automatically if it is ever paid.
+        let _ = close_attempts(svc, order_id).await?;
+    }
     match order::move_order(svc, viewer, order_id, change).await {
-        Ok(_) => Ok(Cancellation::Cancelled),
-        Err(order::Error::RefundRequired) => {
+        Ok(_) => Ok(Moved::Done),
+        Err(order::Error::RefundRequired) if gives_money_back => {
             refund_as(svc, viewer, order_id, None).await?;
-            Ok(Cancellation::RefundRequested)
+            Ok(Moved::RefundRequested)
         }
         Err(e) => Err(Error::Order(e)),
     }
@@ -176,7 +249,9 @@ async fn refund_as(
     let paid = sqlx::query!(
         r#"
         select o.refunded_minor, p.provider as "provider?", p.provider_intent as "provider_intent?"
-          from orders o left join payments p on p.order_id = o.id and p.status = 'succeeded'
+          from orders o
+          left join payments p on p.order_id = o.id and p.orphaned_at is null
+               and p.status in ('succeeded', 'partially_refunded')
          where o.id = $1
          order by p.created_at desc limit 1
         "#,
@@ -231,8 +306,186 @@ async fn refund_as(
     }
 }
 
-/// Asks Stripe about payments still open after `older_than` (a webhook that never came) and
-/// applies what it says, through the same event path. Returns how many changed an order.
+/// Refunds a payment that no order keeps (see `handle_event`), in full, through the gateway
+/// it came from; the refund is recorded when the gateway reports it.
+pub(crate) async fn refund_orphan(svc: &Services, payment: Uuid) -> Result<(), Error> {
+    let Some(p) = sqlx::query!(
+        r#"
+        select order_id, provider, provider_intent, amount_minor, refunded_minor, currency
+          from payments
+         where id = $1 and orphaned_at is not null and refund_requested_at is null
+        "#,
+        payment
+    )
+    .fetch_optional(&svc.db)
+    .await
+    .context("Failed to read the payment")?
+    else {
+        return Ok(());
+    };
+    let amount = p.amount_minor - p.refunded_minor;
+    let Some(intent) = p.provider_intent.filter(|_| amount > 0) else {
+        tracing::warn!(%payment, "orphaned payment has no intent to refund; an admin must look");
+        return Ok(());
+    };
+    match (&svc.stripe, p.provider.as_str()) {
+        (Some(stripe), "stripe") => {
+            stripe
+                .refund(&intent, amount, &format!("orphan:{payment}"))
+                .await
+                .map_err(gateway_error)?;
+        }
+        (_, "dev") if svc.dev_payments => {
+            let event = Event {
+                id: format!("evt_dev_{}", Uuid::now_v7().simple()),
+                kind: "charge.refunded".into(),
+                object: json!({
+                    "id": format!("ch_dev_{}", payment.simple()),
+                    "object": "charge",
+                    "amount": p.amount_minor,
+                    "amount_refunded": p.amount_minor,
+                    "currency": p.currency.to_ascii_lowercase(),
+                    "payment_intent": intent,
+                    "metadata": { "order_id": p.order_id.to_string() },
+                }),
+            };
+            handle_event(svc, &event).await?;
+        }
+        _ => return Err(Error::NotRefundable),
+    }
+    sqlx::query!(
+        "update payments set refund_requested_at = coalesce(refund_requested_at, now()) where id = $1",
+        payment
+    )
+    .execute(&svc.db)
+    .await
+    .context("Failed to record the refund request")?;
+    tracing::warn!(%payment, order_id = %p.order_id, amount, "money no order keeps refunded automatically");
+    Ok(())
+}
+
+/// What closing an order's open payment attempts found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Closed {
+    /// None can take money any more.
+    All,
+    /// One had been paid: its success was applied to the order.
+    Paid,
+    /// The provider could not say: the order keeps its stock until it can.
+    Unknown,
+}
+
+/// Ends the order's open Stripe attempts (expires its Checkout Session, cancels its
+/// PaymentIntent) so that nothing can be paid once its reservation is gone. An attempt that
+/// turns out to be paid is applied through the event path instead.
+pub(crate) async fn close_attempts(svc: &Services, order_id: Uuid) -> Result<Closed, Error> {
+    let Some(stripe) = &svc.stripe else {
+        return Ok(Closed::All);
+    };
+    let open = sqlx::query!(
+        r#"
+        select id, provider_ref as "provider_ref!" from payments
+         where order_id = $1 and provider = 'stripe' and status = 'pending'
+           and provider_ref is not null
+        "#,
+        order_id
+    )
+    .fetch_all(&svc.db)
+    .await
+    .context("Failed to list open payments")?;
+    let mut closed = Closed::All;
+    for attempt in open {
+        let reference = attempt.provider_ref;
+        let is_session = reference.starts_with("cs_");
+        let asked = if is_session {
+            stripe.expire_checkout_session(&reference).await
+        } else {
+            stripe.cancel_payment_intent(&reference).await
+        };
+        // Closed now, or already: read back what it is (it may have been paid meanwhile).
+        let object = match asked {
+            Ok(object) => object,
+            Err(e) => {
+                tracing::info!(error = %format!("{e:#}"), %reference, "could not close a payment; reading it back");
+                let read = if is_session {
+                    stripe.checkout_session(&reference).await
+                } else {
+                    stripe.payment_intent(&reference).await
+                };
+                match read {
+                    Ok(object) => object,
+                    Err(e) => {
+                        tracing::warn!(error = %format!("{e:#}"), %reference, "Stripe cannot say whether a payment is open");
+                        closed = Closed::Unknown;
+                        continue;
+                    }
+                }
+            }
+        };
+        match read_back_event(&reference, &object) {
+            Some(event)
+                if event.kind.ends_with("succeeded") || event.kind.ends_with("completed") =>
+            {
+                handle_event(svc, &event).await?;
+                return Ok(Closed::Paid);
+            }
+            _ if ended(&object) => {
+                sqlx::query!(
+                    "update payments set status = 'cancelled' where id = $1 and status = 'pending'",
+                    attempt.id
+                )
+                .execute(&svc.db)
+                .await
+                .context("Failed to record the closed payment")?;
+            }
+            _ => closed = Closed::Unknown,
+        }
+    }
+    Ok(closed)
+}
+
+/// After an order is paid, its other open attempts can only take money twice: close them.
+pub(crate) async fn close_other_attempts(svc: &Services, order_id: Uuid) {
+    if let Err(e) = close_attempts(svc, order_id).await {
+        tracing::warn!(error = %e, %order_id, "could not close the other payment attempts");
+    }
+}
+
+/// Whether a session or intent read from Stripe can no longer take money.
+fn ended(object: &serde_json::Value) -> bool {
+    matches!(object["status"].as_str(), Some("expired" | "canceled"))
+}
+
+/// The event a session or intent read back from Stripe amounts to, if it is settled either
+/// way. One id per object and state: a second read, or the late webhook, changes nothing.
+fn read_back_event(reference: &str, object: &serde_json::Value) -> Option<Event> {
+    let kind = if reference.starts_with("cs_") {
+        match (object["payment_status"].as_str(), object["status"].as_str()) {
+            (Some("paid"), _) => "checkout.session.completed",
+            (_, Some("expired")) => "checkout.session.expired",
+            _ => return None,
+        }
+    } else {
+        match object["status"].as_str() {
+            Some("succeeded") => "payment_intent.succeeded",
+            Some("canceled") => "payment_intent.payment_failed",
+            Some("requires_payment_method") if !object["last_payment_error"].is_null() => {
+                "payment_intent.payment_failed"
+            }
+            _ => return None,
+        }
+    };
+    Some(Event {
+        id: format!("evt_reconcile_{reference}_{}", kind.replace('.', "_")),
+        kind: kind.into(),
+        object: object.clone(),
+    })
+}
+
+/// Asks Stripe about payments still open after `older_than` (a webhook that never came),
+/// on orders waiting for payment and on cancelled ones (a late payment is refunded), and
+/// applies what it says through the same event path; asks again for automatic refunds the
+/// gateway has not taken yet. Returns how many changed something.
 pub async fn reconcile(svc: &Services, older_than: Duration) -> anyhow::Result<usize> {
     let Some(stripe) = &svc.stripe else {
         return Ok(0);
@@ -240,10 +493,10 @@ pub async fn reconcile(svc: &Services, older_than: Duration) -> anyhow::Result<u
     let secs = i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX);
     let open = sqlx::query!(
         r#"
-        select p.provider_ref as "provider_ref!", p.provider_intent
+        select p.provider_ref as "provider_ref!"
           from payments p join orders o on o.id = p.order_id
          where p.provider = 'stripe' and p.status = 'pending' and p.provider_ref is not null
-           and o.status = 'pending_payment'
+           and o.status in ('pending_payment', 'cancelled')
            and p.created_at < now() - make_interval(secs => $1::bigint)
          order by p.created_at limit 200
         "#,
@@ -255,39 +508,34 @@ pub async fn reconcile(svc: &Services, older_than: Duration) -> anyhow::Result<u
     let mut changed = 0;
     for payment in open {
         let reference = payment.provider_ref;
-        let (object, kind) = if reference.starts_with("cs_") {
-            let session = stripe.checkout_session(&reference).await?;
-            let kind = match (
-                session["payment_status"].as_str(),
-                session["status"].as_str(),
-            ) {
-                (Some("paid"), _) => "checkout.session.completed",
-                (_, Some("expired")) => "checkout.session.expired",
-                _ => continue,
-            };
-            (session, kind)
+        let object = if reference.starts_with("cs_") {
+            stripe.checkout_session(&reference).await?
         } else {
-            let intent = stripe.payment_intent(&reference).await?;
-            let kind = match intent["status"].as_str() {
-                Some("succeeded") => "payment_intent.succeeded",
-                Some("canceled") => "payment_intent.payment_failed",
-                Some("requires_payment_method") if !intent["last_payment_error"].is_null() => {
-                    "payment_intent.payment_failed"
-                }
-                _ => continue,
-            };
-            (intent, kind)
+            stripe.payment_intent(&reference).await?
         };
-        // One id per object and state: a second run, or the late webhook, changes nothing.
-        let event = Event {
-            id: format!("evt_reconcile_{reference}_{}", kind.replace('.', "_")),
-            kind: kind.into(),
-            object,
+        let Some(event) = read_back_event(&reference, &object) else {
+            continue;
         };
         match handle_event(svc, &event).await {
-            Ok(Outcome::Applied) => changed += 1,
+            Ok(Outcome::Applied | Outcome::Refunding) => changed += 1,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, %reference, "could not reconcile a payment"),
+        }
+    }
+    let orphans = sqlx::query_scalar!(
+        r#"
+        select id from payments
+         where orphaned_at is not null and refund_requested_at is null
+         order by orphaned_at limit 200
+        "#
+    )
+    .fetch_all(&svc.db)
+    .await
+    .context("Failed to list payments to refund")?;
+    for payment in orphans {
+        match refund_orphan(svc, payment).await {
+            Ok(()) => changed += 1,
+            Err(e) => tracing::warn!(error = %e, %payment, "automatic refund not made yet"),
         }
     }
     Ok(changed)

@@ -3,10 +3,14 @@
 //!
 //! Invariants: a signature is verified before anything in the body is parsed into an action;
 //! an event's id is recorded in the same transaction as its effect, so duplicates, retries
-//! and concurrent copies change an order once; an order never moves backwards (a late
-//! failure after a success does nothing); a payment whose amount or currency differs from the
-//! order is flagged for review, never marked paid; the development gateway cannot exist in
-//! production.
+//! and concurrent copies change an order once; money state only moves forward (a late
+//! failure or unpaid completion after a success does nothing, an older refund event never
+//! lowers the refunded amount); only the attempt an event names changes; money no order
+//! keeps (a payment on a cancelled order, a second payment) is refunded automatically and
+//! flagged; a Checkout Session ends with the order's reservation and open attempts are
+//! closed before an unpaid order is cancelled; refunds go to the payment the order kept; a
+//! payment whose amount or currency differs from the order is flagged for review, never
+//! marked paid; the development gateway cannot exist in production.
 
 mod events;
 mod gateway;
@@ -14,7 +18,10 @@ pub mod signature;
 mod stripe;
 
 pub use events::{Event, Outcome, dev_outcome, handle_event, parse_event, start_dev_payment};
-pub use gateway::{Cancellation, app_payment, cancel, reconcile, refund, start_payment};
+pub(crate) use gateway::{Closed, close_attempts};
+pub use gateway::{
+    Moved, app_payment, cancel, move_order, reconcile, refund, session_end, start_payment,
+};
 pub use stripe::{CheckoutSession, Intent, StripeClient};
 
 /// What can go wrong with a payment event or a payment.

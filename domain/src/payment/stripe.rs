@@ -88,12 +88,15 @@ impl StripeClient {
     }
 
     /// A hosted Checkout Session for the order (card and BLIK, PLN), its lines and shipping
-    /// as line items, the order in the metadata of the session and of its PaymentIntent.
+    /// as line items, the order in the metadata of the session and of its PaymentIntent. It
+    /// stops taking payments at `expires_at` (unix seconds; Stripe wants 30 minutes to 24
+    /// hours from now), which the caller makes the end of the order's reservation.
     pub async fn create_checkout_session(
         &self,
         order: &Order,
         success_url: &str,
         cancel_url: &str,
+        expires_at: i64,
     ) -> anyhow::Result<CheckoutSession> {
         let currency = order.currency.to_ascii_lowercase();
         let mut form = vec![
@@ -103,9 +106,16 @@ impl StripeClient {
             ("client_reference_id".to_owned(), order.id.to_string()),
             ("success_url".to_owned(), success_url.to_owned()),
             ("cancel_url".to_owned(), cancel_url.to_owned()),
+            ("expires_at".to_owned(), expires_at.to_string()),
         ];
         form.extend(metadata("metadata", order));
         form.extend(metadata("payment_intent_data[metadata]", order));
+        // Tells a `payment_intent.*` event that arrives before the session's completion which
+        // attempt its intent belongs to.
+        form.push((
+            "payment_intent_data[metadata][attempt]".to_owned(),
+            CHECKOUT_ATTEMPT.to_owned(),
+        ));
         if let Some(email) = &order.contact_email {
             form.push(("customer_email".to_owned(), email.clone()));
         }
@@ -168,6 +178,19 @@ impl StripeClient {
             .await
     }
 
+    /// Ends an open Checkout Session so that it can no longer be paid.
+    pub async fn expire_checkout_session(&self, id: &str) -> anyhow::Result<Value> {
+        let path = format!("/v1/checkout/sessions/{}/expire", path_segment(id)?);
+        self.post(&path, &format!("expire:{id}"), &[]).await
+    }
+
+    /// Cancels a PaymentIntent that has not succeeded, so that it can no longer be paid.
+    pub async fn cancel_payment_intent(&self, id: &str) -> anyhow::Result<Value> {
+        let path = format!("/v1/payment_intents/{}/cancel", path_segment(id)?);
+        let form = [("cancellation_reason".to_owned(), "abandoned".to_owned())];
+        self.post(&path, &format!("cancel:{id}"), &form).await
+    }
+
     /// Refunds `amount_minor` of a PaymentIntent; `key` makes a retry harmless.
     pub async fn refund(
         &self,
@@ -182,6 +205,9 @@ impl StripeClient {
         self.post("/v1/refunds", key, &form).await
     }
 }
+
+/// `metadata[attempt]` of a Checkout Session's PaymentIntent.
+pub(super) const CHECKOUT_ATTEMPT: &str = "checkout";
 
 fn metadata(prefix: &str, order: &Order) -> [(String, String); 2] {
     [

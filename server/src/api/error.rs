@@ -325,6 +325,11 @@ impl From<domain::order::Error> for ApiError {
                 format!("An order that is {from} cannot become {to}."),
             )
             .with_details(json!({ "from": from.as_str(), "to": to.as_str() })),
+            Error::IdempotencyKeyReused => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "This Idempotency-Key was used for a different request; send a new key.",
+            ),
             Error::RefundRequired => ApiError::new(
                 StatusCode::CONFLICT,
                 "refund_required",

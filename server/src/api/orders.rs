@@ -493,8 +493,8 @@ pub async fn cancel_order(
     let done = domain::payment::cancel(&state.services, viewer, id, None).await?;
     let order = order::get_order(&state.services, viewer, id).await?;
     let status = match done {
-        domain::payment::Cancellation::Cancelled => StatusCode::OK,
-        domain::payment::Cancellation::RefundRequested => StatusCode::ACCEPTED,
+        domain::payment::Moved::Done => StatusCode::OK,
+        domain::payment::Moved::RefundRequested => StatusCode::ACCEPTED,
     };
     Ok((status, Json(order.into())))
 }
@@ -699,24 +699,16 @@ pub async fn admin_move_order(
             format!("`{}` is not an order status", body.status),
         )
     })?;
-    // Cancelling a paid order is a full refund through the gateway.
-    if to == OrderStatus::Cancelled {
-        domain::payment::cancel(&state.services, Viewer::Admin(admin.id), id, body.note).await?;
-        let order = order::get_order(&state.services, Viewer::Admin(admin.id), id).await?;
-        return Ok(Json(order.into()));
-    }
-    let order = order::move_order(
-        &state.services,
-        Viewer::Admin(admin.id),
-        id,
-        Move {
-            to,
-            note: body.note,
-            carrier: body.carrier,
-            tracking_number: body.tracking_number,
-        },
-    )
-    .await?;
+    // Cancelling or refunding a paid order is a full refund through the gateway.
+    let viewer = Viewer::Admin(admin.id);
+    let change = Move {
+        to,
+        note: body.note,
+        carrier: body.carrier,
+        tracking_number: body.tracking_number,
+    };
+    domain::payment::move_order(&state.services, viewer, id, change).await?;
+    let order = order::get_order(&state.services, viewer, id).await?;
     Ok(Json(order.into()))
 }
 

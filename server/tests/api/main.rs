@@ -13,6 +13,7 @@ mod helpers;
 mod identity;
 mod import;
 mod me;
+mod money;
 mod orders;
 mod oversell;
 mod pages;

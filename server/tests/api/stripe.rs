@@ -139,6 +139,10 @@ async fn web_checkout_creates_one_checkout_session_per_order(pool: PgPool) {
     let (id, total) = order(&shop).await;
     let svc = shop.app.services();
     assert!(!svc.dev_payments, "no development gateway next to Stripe");
+    if let Ok(mut answer) = shop.session.lock() {
+        *answer = json!({ "id": "cs_test_1", "object": "checkout.session", "status": "open",
+                          "url": "https://checkout.stripe.test/c/pay/cs_test_1" });
+    }
     for _ in 0..2 {
         let url = domain::payment::start_payment(&svc, shop.user, id)
             .await
@@ -151,7 +155,14 @@ async fn web_checkout_creates_one_checkout_session_per_order(pool: PgPool) {
         .into_iter()
         .filter(|r| r.uri == "/v1/checkout/sessions")
         .collect();
-    assert_eq!(calls.len(), 2);
+    assert_eq!(calls.len(), 1, "the second asks for the same session back");
+    let read_back = shop
+        .fake
+        .received()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.uri == "/v1/checkout/sessions/cs_test_1")
+        .count();
+    assert_eq!(read_back, 1);
     for call in &calls {
         assert_eq!(
             call.headers
