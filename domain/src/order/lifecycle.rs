@@ -348,7 +348,7 @@ pub(crate) async fn apply(
         }
         OrderStatus::Refunded => {
             // Money paid through the gateway goes back through it, which then moves the order.
-            if viewer != Viewer::Payment && paid_through_gateway(tx, id).await? {
+            if viewer != Viewer::Payment && crate::payment::paid_through_gateway(tx, id).await? {
                 return Err(Error::RefundRequired);
             }
             // A full refund of an order not yet shipped puts its units back.
@@ -395,22 +395,6 @@ pub(crate) async fn apply(
     .await
     .context("Failed to record the order event")?;
     Ok(returned)
-}
-
-/// Whether the order's money came through the payment gateway (not a bank transfer).
-async fn paid_through_gateway(tx: &mut sqlx::PgConnection, id: Uuid) -> Result<bool, Error> {
-    Ok(sqlx::query_scalar!(
-        r#"
-        select exists (select 1 from payments
-                        where order_id = $1 and provider in ('stripe', 'dev')
-                          and status in ('succeeded', 'partially_refunded')
-                          and orphaned_at is null) as "paid!"
-        "#,
-        id
-    )
-    .fetch_one(&mut *tx)
-    .await
-    .context("Failed to read the order's payments")?)
 }
 
 fn required_text(value: Option<&str>, field: &'static str, max: usize) -> Result<String, Error> {

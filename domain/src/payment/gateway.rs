@@ -34,7 +34,7 @@ const SESSION_MAX: chrono::TimeDelta = chrono::TimeDelta::hours(23);
 /// When a Checkout Session started `now` for an order held until `reserved_until` stops
 /// taking payments: with the reservation, but never sooner than Stripe allows (the order's
 /// reservation is then extended to match, so the session never outlives it).
-pub fn session_end(
+fn session_end(
     reserved_until: Option<chrono::DateTime<chrono::Utc>>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> chrono::DateTime<chrono::Utc> {
@@ -278,26 +278,79 @@ async fn refund_as(
     if amount < 1 || amount > left {
         return Err(Error::InvalidAmount { refundable: left });
     }
-    match (&svc.stripe, paid.provider.as_deref()) {
-        (Some(stripe), Some("stripe")) => {
-            let key = format!("refund:{order_id}:{}:{amount}", paid.refunded_minor);
+    send_refund(
+        svc,
+        paid.provider.as_deref().unwrap_or_default(),
+        &Refund {
+            intent: &intent,
+            amount,
+            charged: o.total_minor,
+            refunded_before: paid.refunded_minor,
+            currency: &o.currency,
+            key: format!("refund:{order_id}:{}:{amount}", paid.refunded_minor),
+        },
+    )
+    .await
+}
+
+/// Whether the order's money came through the payment gateway (not a bank transfer), in
+/// the caller's transaction: such money only goes back through the gateway.
+pub(crate) async fn paid_through_gateway(
+    tx: &mut sqlx::PgConnection,
+    order_id: Uuid,
+) -> Result<bool, anyhow::Error> {
+    sqlx::query_scalar!(
+        r#"
+        select exists (select 1 from payments
+                        where order_id = $1 and provider in ('stripe', 'dev')
+                          and status in ('succeeded', 'partially_refunded')
+                          and orphaned_at is null) as "paid!"
+        "#,
+        order_id
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .context("Failed to read the order's payments")
+}
+
+/// A refund asked of the gateway.
+struct Refund<'a> {
+    /// The PaymentIntent that took the money.
+    intent: &'a str,
+    /// What to give back now.
+    amount: i64,
+    /// What the intent took.
+    charged: i64,
+    /// What it had given back before.
+    refunded_before: i64,
+    currency: &'a str,
+    /// Makes a retry harmless.
+    key: String,
+}
+
+/// Gives money back through the gateway that took it: Stripe, or the development gateway,
+/// which reports it at once as Stripe would (`charge.refunded` with the charge's refunded
+/// total), through the same event path.
+async fn send_refund(svc: &Services, provider: &str, refund: &Refund<'_>) -> Result<(), Error> {
+    match (&svc.stripe, provider) {
+        (Some(stripe), "stripe") => {
             stripe
-                .refund(&intent, amount, &key)
+                .refund(refund.intent, refund.amount, &refund.key)
                 .await
                 .map_err(gateway_error)?;
             Ok(())
         }
-        (_, Some("dev")) if svc.dev_payments => {
+        (_, "dev") if svc.dev_payments => {
             let event = Event {
                 id: format!("evt_dev_{}", Uuid::now_v7().simple()),
                 kind: "charge.refunded".into(),
                 object: json!({
-                    "id": format!("ch_dev_{}", order_id.simple()),
+                    "id": format!("ch_dev_{}", refund.intent),
                     "object": "charge",
-                    "amount": o.total_minor,
-                    "amount_refunded": paid.refunded_minor + amount,
-                    "currency": o.currency.to_ascii_lowercase(),
-                    "payment_intent": intent,
+                    "amount": refund.charged,
+                    "amount_refunded": refund.refunded_before + refund.amount,
+                    "currency": refund.currency.to_ascii_lowercase(),
+                    "payment_intent": refund.intent,
                 }),
             };
             handle_event(svc, &event).await.map(|_| ())
@@ -328,31 +381,15 @@ pub(crate) async fn refund_orphan(svc: &Services, payment: Uuid) -> Result<(), E
         tracing::warn!(%payment, "orphaned payment has no intent to refund; an admin must look");
         return Ok(());
     };
-    match (&svc.stripe, p.provider.as_str()) {
-        (Some(stripe), "stripe") => {
-            stripe
-                .refund(&intent, amount, &format!("orphan:{payment}"))
-                .await
-                .map_err(gateway_error)?;
-        }
-        (_, "dev") if svc.dev_payments => {
-            let event = Event {
-                id: format!("evt_dev_{}", Uuid::now_v7().simple()),
-                kind: "charge.refunded".into(),
-                object: json!({
-                    "id": format!("ch_dev_{}", payment.simple()),
-                    "object": "charge",
-                    "amount": p.amount_minor,
-                    "amount_refunded": p.amount_minor,
-                    "currency": p.currency.to_ascii_lowercase(),
-                    "payment_intent": intent,
-                    "metadata": { "order_id": p.order_id.to_string() },
-                }),
-            };
-            handle_event(svc, &event).await?;
-        }
-        _ => return Err(Error::NotRefundable),
-    }
+    let refund = Refund {
+        intent: &intent,
+        amount,
+        charged: p.amount_minor,
+        refunded_before: p.refunded_minor,
+        currency: &p.currency,
+        key: format!("orphan:{payment}"),
+    };
+    send_refund(svc, &p.provider, &refund).await?;
     sqlx::query!(
         "update payments set refund_requested_at = coalesce(refund_requested_at, now()) where id = $1",
         payment

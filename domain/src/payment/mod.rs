@@ -18,10 +18,8 @@ pub mod signature;
 mod stripe;
 
 pub use events::{Event, Outcome, dev_outcome, handle_event, parse_event, start_dev_payment};
-pub(crate) use gateway::{Closed, close_attempts};
-pub use gateway::{
-    Moved, app_payment, cancel, move_order, reconcile, refund, session_end, start_payment,
-};
+pub(crate) use gateway::{Closed, close_attempts, paid_through_gateway};
+pub use gateway::{Moved, app_payment, cancel, move_order, reconcile, refund, start_payment};
 pub use stripe::{CheckoutSession, Intent, StripeClient};
 
 /// What can go wrong with a payment event or a payment.

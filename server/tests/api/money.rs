@@ -15,10 +15,9 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{Fake, TestApp, json, spawn_app_with};
-use crate::orders::{add_to_cart, cart_total, place, prices};
-
-const WEBHOOK_SECRET: &str = "whsec_money_tests";
+use crate::helpers::{Fake, TestApp, json};
+use crate::orders::{add_to_cart, cart_total, place, place_cart_order};
+use crate::stripe::stripe_app;
 
 /// The fake's objects by id, and whether its refunds answer 500.
 #[derive(Default)]
@@ -127,25 +126,9 @@ async fn shop(pool: PgPool) -> Shop {
         answer(&state, &r.method, &path, &r.body)
     })
     .await;
-    let app = spawn_app_with(
-        pool,
-        &[
-            ("STRIPE_SECRET_KEY", "sk_test_metropolitan"),
-            ("STRIPE_API_BASE", &fake.url),
-            ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
-            ("PUBLIC_URL", "https://sklep.example"),
-            // Below Stripe's 30-minute minimum for a session: raised to it.
-            ("ORDER_RESERVATION_MINUTES", "10"),
-        ],
-    )
-    .await;
-    app.seed_catalog().await;
-    let (butter, _) = prices(&app).await;
-    let token = app.customer_token("+48500600700").await;
-    let user: Uuid = sqlx::query_scalar("select id from users where phone = '+48500600700'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    // Below Stripe's 30-minute minimum for a session: raised to it.
+    let extra = [("ORDER_RESERVATION_MINUTES", "10")];
+    let (app, butter, token, user) = stripe_app(pool, &fake.url, &extra).await;
     Shop {
         app,
         fake,
@@ -157,16 +140,7 @@ async fn shop(pool: PgPool) -> Shop {
 }
 
 async fn order(shop: &Shop) -> (Uuid, i64) {
-    add_to_cart(&shop.app, &shop.token, shop.butter, 2).await;
-    let total = cart_total(&shop.app, &shop.token).await;
-    let body = json!({
-        "shipping_address": { "recipient_name": "Anna Nowak", "street": "ul. Krótka 2", "city": "Kraków", "postal_code": "30-001" },
-        "expected_total_minor": total
-    });
-    let placed = json(place(&shop.app, &shop.token, &body, None).await).await;
-    let id = Uuid::parse_str(placed["id"].as_str().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}: {placed}"));
-    (id, total)
+    place_cart_order(&shop.app, &shop.token, shop.butter, 2).await
 }
 
 /// Starts the web payment; returns the session's id.
@@ -209,26 +183,11 @@ fn pay(shop: &Shop, id: &str, total: i64) -> Value {
 }
 
 async fn deliver(app: &TestApp, kind: &str, object: Value) -> String {
-    let body = json!({
+    let event = json!({
         "id": format!("evt_{}", Uuid::now_v7().simple()), "object": "event", "type": kind,
         "data": { "object": object }
-    })
-    .to_string();
-    let header = domain::payment::signature::sign(
-        body.as_bytes(),
-        WEBHOOK_SECRET,
-        chrono::Utc::now().timestamp(),
-    );
-    let answer = app
-        .client
-        .post(format!("{}/webhooks/stripe", app.address))
-        .header("stripe-signature", header)
-        .body(body)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(answer.status().as_u16(), 200);
-    json(answer).await["outcome"]
+    });
+    crate::stripe::deliver(app, event).await["outcome"]
         .as_str()
         .unwrap_or_default()
         .to_owned()

@@ -53,6 +53,26 @@ pub async fn cart_total(app: &TestApp, token: &str) -> i64 {
         .unwrap_or_default()
 }
 
+/// Puts `quantity` of `product` in the cart and places the order to a Kraków address at the
+/// cart's total; returns the order's id and total.
+pub async fn place_cart_order(
+    app: &TestApp,
+    token: &str,
+    product: Uuid,
+    quantity: i32,
+) -> (Uuid, i64) {
+    add_to_cart(app, token, product, quantity).await;
+    let total = cart_total(app, token).await;
+    let body = json!({
+        "shipping_address": { "recipient_name": "Anna Nowak", "street": "ul. Krótka 2", "city": "Kraków", "postal_code": "30-001" },
+        "expected_total_minor": total
+    });
+    let placed = json(place(app, token, &body, None).await).await;
+    let id = Uuid::parse_str(placed["id"].as_str().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}: {placed}"));
+    (id, total)
+}
+
 fn new_address() -> Value {
     json!({
         "recipient_name": "Zażółć Gęślą",

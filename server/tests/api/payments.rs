@@ -10,7 +10,7 @@ use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, assert_error_shape, json, spawn_app_with};
-use crate::orders::{add_to_cart, cart_total, place, prices};
+use crate::orders::{add_to_cart, cart_total, place, place_cart_order, prices};
 
 const SECRET: &str = "whsec_test_current";
 const OLD_SECRET: &str = "whsec_test_previous";
@@ -32,14 +32,8 @@ async fn shop(pool: PgPool) -> Shop {
 
 /// Places an order of `quantity` butter; returns its id and total.
 async fn place_butter(shop: &Shop, quantity: i32) -> (String, i64) {
-    add_to_cart(&shop.app, &shop.token, shop.butter, quantity).await;
-    let total = cart_total(&shop.app, &shop.token).await;
-    let body = json!({
-        "shipping_address": { "recipient_name": "Anna Nowak", "street": "ul. Krótka 2", "city": "Kraków", "postal_code": "30-001" },
-        "expected_total_minor": total
-    });
-    let placed = json(place(&shop.app, &shop.token, &body, None).await).await;
-    (placed["id"].as_str().unwrap_or_default().to_owned(), total)
+    let (id, total) = place_cart_order(&shop.app, &shop.token, shop.butter, quantity).await;
+    (id.to_string(), total)
 }
 
 fn event(kind: &str, object: Value) -> Value {

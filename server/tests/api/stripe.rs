@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::helpers::{Fake, TestApp, assert_error_shape, json, spawn_app_with};
-use crate::orders::{add_to_cart, cart_total, place, prices};
+use crate::orders::{place_cart_order, prices};
 
 const WEBHOOK_SECRET: &str = "whsec_stripe_tests";
 
@@ -63,18 +63,21 @@ struct Shop {
     user: Uuid,
 }
 
-async fn shop(pool: PgPool) -> Shop {
-    let (fake, session) = fake_stripe().await;
-    let app = spawn_app_with(
-        pool,
-        &[
-            ("STRIPE_SECRET_KEY", "sk_test_metropolitan"),
-            ("STRIPE_API_BASE", &fake.url),
-            ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
-            ("PUBLIC_URL", "https://sklep.example"),
-        ],
-    )
-    .await;
+/// A shop on a fake Stripe at `stripe_url` (with `extra` settings), its catalog seeded:
+/// the app, butter's id, and a signed-in customer's token and id.
+pub(crate) async fn stripe_app(
+    pool: PgPool,
+    stripe_url: &str,
+    extra: &[(&str, &str)],
+) -> (TestApp, Uuid, String, Uuid) {
+    let mut settings = vec![
+        ("STRIPE_SECRET_KEY", "sk_test_metropolitan"),
+        ("STRIPE_API_BASE", stripe_url),
+        ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ("PUBLIC_URL", "https://sklep.example"),
+    ];
+    settings.extend_from_slice(extra);
+    let app = spawn_app_with(pool, &settings).await;
     app.seed_catalog().await;
     let (butter, _) = prices(&app).await;
     let token = app.customer_token("+48500400500").await;
@@ -82,6 +85,12 @@ async fn shop(pool: PgPool) -> Shop {
         .fetch_one(&app.db)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    (app, butter, token, user)
+}
+
+async fn shop(pool: PgPool) -> Shop {
+    let (fake, session) = fake_stripe().await;
+    let (app, butter, token, user) = stripe_app(pool, &fake.url, &[]).await;
     Shop {
         app,
         fake,
@@ -93,17 +102,7 @@ async fn shop(pool: PgPool) -> Shop {
 }
 
 async fn order(shop: &Shop) -> (Uuid, i64) {
-    add_to_cart(&shop.app, &shop.token, shop.butter, 2).await;
-    let total = cart_total(&shop.app, &shop.token).await;
-    let body = json!({
-        "shipping_address": { "recipient_name": "Anna Nowak", "street": "ul. Krótka 2", "city": "Kraków", "postal_code": "30-001" },
-        "expected_total_minor": total
-    });
-    let placed = json(place(&shop.app, &shop.token, &body, None).await).await;
-    (
-        Uuid::parse_str(placed["id"].as_str().unwrap_or_default()).unwrap_or_default(),
-        total,
-    )
+    place_cart_order(&shop.app, &shop.token, shop.butter, 2).await
 }
 
 fn form(body: &str) -> Vec<(String, String)> {
@@ -114,7 +113,8 @@ fn field<'a>(form: &'a [(String, String)], key: &str) -> Option<&'a str> {
     form.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
-async fn deliver(app: &TestApp, event: Value) -> Value {
+/// Signs `event` as Stripe would and delivers it; the answer (200 asserted).
+pub(crate) async fn deliver(app: &TestApp, event: Value) -> Value {
     let body = event.to_string();
     let header = domain::payment::signature::sign(
         body.as_bytes(),
