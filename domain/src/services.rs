@@ -42,6 +42,9 @@ pub struct Services {
     pub stripe: Option<crate::payment::StripeClient>,
     /// The shop's public address, for links given to Stripe (success and cancel pages).
     pub public_url: String,
+    /// Password checks (argon2, 19 MiB each) running at once: at most one per core, so a
+    /// burst of sign-ins queues instead of exhausting memory.
+    pub password_checks: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// The outside services the domain talks to, chosen by configuration.
@@ -79,6 +82,9 @@ impl Services {
             dev_payments: false,
             stripe: None,
             public_url: "http://127.0.0.1:3000".into(),
+            password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         }
     }
 

@@ -52,7 +52,8 @@ pub struct AdminPage {
 #[server(prefix = "/sf", endpoint = "identity/sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let svc = crate::ssr::services()?;
-    let user = domain::identity::verify_login(&svc, &email, &password).await?;
+    let user =
+        domain::identity::verify_login(&svc, &email, &password, crate::ssr::client_ip()).await?;
     crate::ssr::start_session(user).await?;
     leptos_axum::redirect("/admin/products");
     Ok(())

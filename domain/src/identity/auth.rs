@@ -21,6 +21,20 @@ const LOGIN_PER_EMAIL: Limit = Limit {
     window: std::time::Duration::from_secs(15 * 60),
 };
 
+/// Password attempts per client address, right or wrong: a client trying many addresses
+/// (each of which has its own budget above) is stopped here.
+const LOGIN_PER_IP: Limit = Limit {
+    name: "login_ip",
+    max: 20,
+    window: std::time::Duration::from_secs(15 * 60),
+};
+
+/// The longest e-mail address there can be (RFC 5321: 254 characters).
+const EMAIL_MAX: usize = 254;
+
+/// How long a sign-in waits for a free password check before it is asked to come back.
+const CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Why a request is not allowed.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -133,8 +147,9 @@ pub async fn login_with_password(
     svc: &Services,
     email: &str,
     password: &str,
+    ip: Option<std::net::IpAddr>,
 ) -> Result<IssuedTokens, AuthError> {
-    let user = verify_login(svc, email, password).await?;
+    let user = verify_login(svc, email, password, ip).await?;
     issue_tokens(svc, user.id, user.role, Uuid::now_v7()).await
 }
 
@@ -327,21 +342,47 @@ pub struct SessionUser {
 }
 
 /// Checks e-mail and password for a browser sign-in (same rules and timing as the API).
+/// An address longer than any e-mail is refused before anything else; the attempt counts
+/// against the address (by its hash, so an attacker's text never becomes a key) and the
+/// client's IP; at most one password check per core runs at once.
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn verify_login(
     svc: &Services,
     email: &str,
     password: &str,
+    ip: Option<std::net::IpAddr>,
 ) -> Result<SessionUser, AuthError> {
-    let subject = email.trim().to_lowercase();
+    let email = email.trim();
+    if email.chars().count() > EMAIL_MAX {
+        return Err(AuthError::InvalidCredentials);
+    }
+    if let Some(ip) = ip
+        && let Err(wait) = LOGIN_PER_IP.hit(svc, &ip.to_string()).await?
+    {
+        return Err(AuthError::RateLimited {
+            retry_after: wait.0,
+        });
+    }
+    let subject = {
+        use sha2::Digest;
+        format!(
+            "{:x}",
+            sha2::Sha256::digest(email.to_lowercase().as_bytes())
+        )
+    };
     if let Err(wait) = LOGIN_PER_EMAIL.hit(svc, &subject).await? {
         return Err(AuthError::RateLimited {
             retry_after: wait.0,
         });
     }
+    let Ok(Ok(_permit)) =
+        tokio::time::timeout(CHECK_WAIT, svc.password_checks.clone().acquire_owned()).await
+    else {
+        return Err(AuthError::RateLimited { retry_after: 1 });
+    };
     let row = sqlx::query!(
         r#"select id, role, customer_type, password_hash, blocked_at is not null as "blocked!" from users where lower(email) = lower($1) and deleted_at is null"#,
-        email.trim()
+        email
     )
     .fetch_optional(&svc.db)
     .await

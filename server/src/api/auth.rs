@@ -88,15 +88,16 @@ impl From<IssuedTokens> for TokenResponse {
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 401, description = "Wrong e-mail or password", body = super::error::ErrorBody),
-        (status = 429, description = "More than 10 attempts for this e-mail in 15 minutes", body = super::error::ErrorBody),
+        (status = 429, description = "More than 10 attempts for this e-mail, or 20 from this address, in 15 minutes", body = super::error::ErrorBody),
     )
 )]
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let tokens =
-        identity::login_with_password(&state.services, &body.email, &body.password).await?;
+        identity::login_with_password(&state.services, &body.email, &body.password, ip).await?;
     Ok(Json(tokens.into()))
 }
 

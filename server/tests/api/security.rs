@@ -609,3 +609,66 @@ async fn what_the_api_fuzzer_found_is_refused_cleanly(pool: PgPool) {
         assert_error_shape(answer, status, code).await;
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn password_sign_in_refuses_huge_addresses_hashes_its_keys_and_limits_each_client(
+    pool: PgPool,
+) {
+    let app = &spawn_app(pool).await;
+    // An address longer than any e-mail: refused before anything is counted or hashed.
+    let huge = format!("{}@example.com", "a".repeat(60_000));
+    let body = serde_json::json!({ "email": huge, "password": "x" });
+    let answer = app.post_as(None, "/api/v1/auth/login", &body).await;
+    assert_error_shape(answer, 401, "invalid_credentials").await;
+
+    // Twenty-one addresses from one client at once: each has budget left, the client not.
+    let guesses = (0..21).map(|n| async move {
+        let body =
+            serde_json::json!({ "email": format!("guest{n}@example.com"), "password": "guess" });
+        app.post_as(None, "/api/v1/auth/login", &body)
+            .await
+            .status()
+            .as_u16()
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(guesses).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        20,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        1,
+        "{statuses:?}"
+    );
+
+    // What a client typed never becomes a Redis key.
+    let client = redis::Client::open(format!("redis://{}", crate::helpers::redis_address()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut redis = client
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{}*", app.settings.redis_key_prefix))
+        .query_async(&mut redis)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(keys.iter().any(|k| k.contains("login_email")), "{keys:?}");
+    assert!(
+        keys.iter().all(|k| !k.contains('@') && k.len() < 200),
+        "{keys:?}"
+    );
+
+    // With every password check busy, a sign-in waits, then is asked to come back.
+    let mut svc = app.services();
+    svc.password_checks = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let busy = domain::identity::verify_login(&svc, "someone@example.com", "x", None).await;
+    assert!(
+        matches!(
+            busy,
+            Err(domain::identity::AuthError::RateLimited { retry_after: 1 })
+        ),
+        "{busy:?}"
+    );
+}
