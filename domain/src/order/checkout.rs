@@ -205,6 +205,7 @@ pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Erro
             available,
         });
     }
+    let reservation = gate::Reservation::of(svc, gate, &wanted);
 
     let order_id = Uuid::now_v7();
     let written = async {
@@ -340,14 +341,15 @@ pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Erro
         Err(e) => Err(e),
     };
     match committed {
-        Ok(()) => Ok(Placed {
-            order_id,
-            created: true,
-        }),
+        Ok(()) => {
+            reservation.keep();
+            Ok(Placed {
+                order_id,
+                created: true,
+            })
+        }
         Err(e) => {
-            if gate == Gate::Reserved {
-                gate::release(svc, &wanted).await;
-            }
+            reservation.release().await;
             if let Error::OutOfStock { product_id, .. } = &e {
                 // Redis let it through, so its counter is high: rebuild it from Postgres.
                 gate::forget(svc, &[*product_id]).await;

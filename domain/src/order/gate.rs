@@ -142,9 +142,12 @@ pub async fn reserve(svc: &Services, conn: &mut sqlx::PgConnection, lines: &[(Uu
 
 /// Gives a reservation back (the order did not commit, or it was cancelled).
 pub async fn release(svc: &Services, lines: &[(Uuid, i32)]) {
-    let Some(redis) = &svc.redis else {
-        return;
-    };
+    if let Some(redis) = &svc.redis {
+        release_with(redis, lines).await;
+    }
+}
+
+async fn release_with(redis: &Redis, lines: &[(Uuid, i32)]) {
     if lines.is_empty() {
         return;
     }
@@ -160,6 +163,50 @@ pub async fn release(svc: &Services, lines: &[(Uuid, i32)]) {
     .await;
     if let Err(e) = result {
         mark_stale(redis, &e);
+    }
+}
+
+/// Units a checkout took in Redis, given back unless the order that took them commits:
+/// on an error ([`Reservation::release`]) and, from `Drop`, when the checkout is dropped
+/// mid-flight (a request timeout, a client gone), so that a counter never stays low until
+/// the next re-sync. (Given back after a commit whose answer was lost, the counter runs
+/// high for a moment, which Postgres refuses and `forget` corrects: never an oversell.)
+pub(crate) struct Reservation {
+    redis: Option<Redis>,
+    lines: Vec<(Uuid, i32)>,
+}
+
+impl Reservation {
+    /// What `gate` reserved of `lines` (nothing unless it says `Reserved`).
+    pub(crate) fn of(svc: &Services, gate: Gate, lines: &[(Uuid, i32)]) -> Reservation {
+        Reservation {
+            redis: svc.redis.clone().filter(|_| gate == Gate::Reserved),
+            lines: lines.to_vec(),
+        }
+    }
+
+    /// The order committed: its units stay taken.
+    pub(crate) fn keep(mut self) {
+        self.redis = None;
+    }
+
+    /// Gives the units back now.
+    pub(crate) async fn release(mut self) {
+        if let Some(redis) = self.redis.take() {
+            release_with(&redis, &self.lines).await;
+        }
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        let Some(redis) = self.redis.take() else {
+            return;
+        };
+        let lines = std::mem::take(&mut self.lines);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move { release_with(&redis, &lines).await });
+        }
     }
 }
 

@@ -199,3 +199,64 @@ async fn two_server_processes_sharing_postgres_and_redis_sell_the_stock_once(poo
     assert_only_accepted_or_sold_out(&statuses, 20);
     assert_eq!(outcome(&first, butter).await, (20, 0));
 }
+
+/// The stock gate's counter for `product`, read from Redis.
+async fn gate_counter(app: &TestApp, product: Uuid) -> Option<i64> {
+    let client = redis::Client::open(format!("redis://{}", redis_address()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut redis = client
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    redis::cmd("GET")
+        .arg(format!(
+            "{}{{stock}}:{product}",
+            app.settings.redis_key_prefix
+        ))
+        .query_async(&mut redis)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_checkout_dropped_mid_flight_gives_its_reservation_back(pool: PgPool) {
+    let app = spawn_app_with(pool, &[("REQUEST_TIMEOUT_SECS", "1")]).await;
+    app.seed_catalog().await;
+    let (butter, _) = prices(&app).await;
+    let token = buyers(&app, butter, 1).await.remove(0);
+    let total = cart_total(&app, &token).await;
+    // Another transaction holds butter's row: the checkout reserves in Redis, then waits in
+    // Postgres until the server's request timeout drops it.
+    let mut blocker = app.db.begin().await.unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query("select stock from products where id = $1 for update")
+        .bind(butter)
+        .execute(&mut *blocker)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let body = json!({
+        "shipping_address": { "recipient_name": "Anna Nowak", "street": "ul. Krótka 2", "city": "Kraków", "postal_code": "30-001" },
+        "expected_total_minor": total
+    });
+    let answer = place(&app, &token, &body, None).await;
+    assert!(
+        !answer.status().is_success(),
+        "timed out: {}",
+        answer.status()
+    );
+    blocker.rollback().await.unwrap_or_else(|e| panic!("{e}"));
+    // The reservation comes back (released in the background as the checkout is dropped).
+    let mut counter = None;
+    for _ in 0..50 {
+        counter = gate_counter(&app, butter).await;
+        if counter == Some(20) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(counter, Some(20), "the counter is not left 1 low");
+    let orders: i64 = sqlx::query_scalar("select count(*) from orders")
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(orders, 0);
+}
