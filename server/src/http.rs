@@ -176,11 +176,64 @@ pub async fn error_shape(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(body))
 }
 
-/// Refuses state-changing browser requests from another origin: a POST (or other write)
-/// to a server function whose `Origin` header names a different host than `Host` gets 403.
-/// The JSON API is exempt: it authenticates with bearer tokens, which browsers never send
-/// on their own.
-pub async fn same_origin_writes(req: Request, next: Next) -> Response {
+/// The shop's public origin (`scheme://host[:port]` of `PUBLIC_URL`), for the same-origin
+/// check.
+pub type PublicOrigin = std::sync::Arc<str>;
+
+/// The origin (`scheme://host[:port]`, lower case, default port dropped) of an http(s) URL.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    let authority = match (scheme.as_str(), authority.rsplit_once(':')) {
+        ("http", Some((host, "80"))) | ("https", Some((host, "443"))) => host.to_owned(),
+        _ => authority,
+    };
+    Some(format!("{scheme}://{authority}"))
+}
+
+/// Whether a write claiming to come from `claimed` (the `Origin` header, else the origin of
+/// the `Referer`) comes from the shop's own pages: its public origin, scheme included, or,
+/// on a loopback address (development, tests), the address the request was sent to.
+pub fn trusted_origin(claimed: Option<&str>, public: &str, host: Option<&str>) -> bool {
+    let Some(claimed) = claimed.and_then(origin_of) else {
+        return false;
+    };
+    if claimed == public {
+        return true;
+    }
+    let Some(host) = host else {
+        return false;
+    };
+    let name = host
+        .rsplit_once(':')
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(name, _)| name);
+    let loopback = name.eq_ignore_ascii_case("localhost")
+        || name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    loopback && origin_of(&format!("http://{host}")).is_some_and(|own| own == claimed)
+}
+
+/// Refuses state-changing browser requests that do not come from the shop's own pages: a
+/// POST (or other write) to a server function, the photo upload or an admin form needs an
+/// `Origin` (or, from older browsers, a `Referer`) that is the shop's origin, scheme
+/// included; without either it gets 403. The JSON API is exempt: it authenticates with
+/// bearer tokens, which browsers never send on their own.
+pub async fn same_origin_writes(
+    State(public): State<PublicOrigin>,
+    req: Request,
+    next: Next,
+) -> Response {
     let writes = !matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
     let path = req.uri().path();
     if writes
@@ -188,19 +241,10 @@ pub async fn same_origin_writes(req: Request, next: Next) -> Response {
             || path.starts_with("/account/")
             || path.starts_with("/admin/"))
     {
-        let origin_host = req
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok())
-            .map(|o| o.split("://").nth(1).unwrap_or(o).to_owned());
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok());
-        if let (Some(origin), Some(host)) = (origin_host.as_deref(), host)
-            && origin != host
-        {
-            tracing::warn!(%origin, %host, "cross-origin write refused");
+        let text = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+        let claimed = text(header::ORIGIN).or_else(|| text(header::REFERER));
+        if !trusted_origin(claimed, &public, text(header::HOST)) {
+            tracing::warn!(origin = ?claimed, host = ?text(header::HOST), "write from outside the shop refused");
             return ApiError::from_status(StatusCode::FORBIDDEN).into_response();
         }
     }
@@ -326,6 +370,61 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     };
     parts.status = status;
     Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::{origin_of, trusted_origin};
+
+    #[test]
+    fn only_the_shops_own_origin_may_write() {
+        let shop = "https://sklep.example";
+        assert_eq!(
+            origin_of("HTTPS://Sklep.Example:443/koszyk?x=1").as_deref(),
+            Some(shop)
+        );
+        assert!(trusted_origin(Some(shop), shop, Some("sklep.example")));
+        assert!(trusted_origin(
+            Some("https://sklep.example/p/maslo"),
+            shop,
+            Some("sklep.example")
+        ));
+        for claimed in [
+            None,
+            Some("null"),
+            Some("http://sklep.example"),
+            Some("https://sklep.example.evil.example"),
+            Some("https://evil.example"),
+            Some("https://user@sklep.example"),
+        ] {
+            assert!(
+                !trusted_origin(claimed, shop, Some("sklep.example")),
+                "{claimed:?}"
+            );
+        }
+        // On loopback the address itself, scheme included.
+        let dev = "http://127.0.0.1:3000";
+        assert!(trusted_origin(
+            Some("http://127.0.0.1:4567"),
+            dev,
+            Some("127.0.0.1:4567")
+        ));
+        assert!(trusted_origin(
+            Some("http://[::1]:4567"),
+            dev,
+            Some("[::1]:4567")
+        ));
+        assert!(!trusted_origin(
+            Some("https://127.0.0.1:4567"),
+            dev,
+            Some("127.0.0.1:4567")
+        ));
+        assert!(!trusted_origin(
+            Some("http://10.0.0.5:4567"),
+            dev,
+            Some("10.0.0.5:4567")
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -405,6 +405,9 @@ pub fn router(settings: &Settings, services: Services) -> Router {
         headers,
         http::set_security_headers,
     ));
+    let public_origin: http::PublicOrigin = http::origin_of(&settings.public_url)
+        .unwrap_or_default()
+        .into();
     router.layer(
         ServiceBuilder::new()
             .layer(middleware::from_fn(http::request_id))
@@ -417,7 +420,10 @@ pub fn router(settings: &Settings, services: Services) -> Router {
             .on_failure(DefaultOnFailure::new().level(tracing::Level::ERROR)))
             .layer(middleware::from_fn(http::record_metrics))
             .layer(middleware::from_fn(http::error_shape))
-            .layer(middleware::from_fn(http::same_origin_writes))
+            .layer(middleware::from_fn_with_state(
+                public_origin,
+                http::same_origin_writes,
+            ))
             .layer(middleware::from_fn(http::server_fn_status))
             .layer(middleware::from_fn(http::catch_panic))
             .layer(TimeoutLayer::with_status_code(

@@ -73,11 +73,20 @@ pub async fn spawn_app_with(db: PgPool, overrides: &[(&str, &str)]) -> TestApp {
         .unwrap_or_else(|e| panic!("no local address: {e}"))
         .port();
     tokio::spawn(app.run_until_stopped());
+    let address = format!("http://127.0.0.1:{port}");
+    // Like a browser on the shop's own pages: writes carry the shop's Origin (a test that
+    // posts from elsewhere sets its own).
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ORIGIN,
+        reqwest::header::HeaderValue::from_str(&address).unwrap_or_else(|e| panic!("origin: {e}")),
+    );
     TestApp {
-        address: format!("http://127.0.0.1:{port}"),
+        address,
         db,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
             .build()
             .unwrap_or_else(|e| panic!("client: {e}")),
         settings,

@@ -373,10 +373,13 @@ async fn cross_origin_form_posts_are_refused_and_change_nothing(pool: PgPool) {
         ("product_id", butter.to_string()),
         ("quantity", "1".to_owned()),
     ];
+    let host = app.address.trim_start_matches("http://").to_owned();
+    let other_scheme = format!("https://{host}");
     for origin in [
         "https://evil.example",
         "null",
         "http://127.0.0.1.evil.example",
+        other_scheme.as_str(),
     ] {
         let answer = app
             .client
@@ -398,13 +401,35 @@ async fn cross_origin_form_posts_are_refused_and_change_nothing(pool: PgPool) {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(photo.status().as_u16(), 403, "Origin: {origin}");
     }
+    // Neither Origin nor Referer: refused too (a client without the test's default header).
+    let bare = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let answer = bare
+        .post(format!("{}/sf/cart/add", app.address))
+        .header("accept", "text/html")
+        .form(&form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(answer.status().as_u16(), 403, "no Origin, no Referer");
     let carts: i64 = sqlx::query_scalar("select count(*) from carts")
         .fetch_one(&app.db)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(carts, 0, "no cart was made");
+    // A Referer on the shop's own page counts when the Origin is missing.
+    let answer = bare
+        .post(format!("{}/sf/cart/add", app.address))
+        .header("referer", format!("{}/p/maslo", app.address))
+        .header("accept", "text/html")
+        .form(&form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(answer.status().as_u16() < 400, "{}", answer.status());
     // The same post from the shop's own page goes through.
-    let host = app.address.trim_start_matches("http://").to_owned();
     let answer = app
         .client
         .post(format!("{}/sf/cart/add", app.address))
