@@ -78,10 +78,12 @@ pub async fn sign_in_with_code(
         },
     )
     .await?;
+    // Blocking applies to the person, that is the phone: a blocked person neither signs in
+    // to the phone's other account nor creates one.
+    if accounts.iter().any(|a| a.blocked) {
+        return Err(Error::Blocked);
+    }
     if let Some(account) = existing {
-        if account.blocked {
-            return Err(Error::Blocked);
-        }
         return Ok(SignedIn {
             user: SessionUser {
                 id: account.id,

@@ -516,6 +516,30 @@ async fn blocked_users_lose_their_tokens_and_cannot_sign_in(pool: PgPool) {
         )
         .await;
     assert_error_shape(signin, 403, "account_blocked").await;
+    // The person is blocked, not one account: the phone's other account type is refused
+    // too, and none is created.
+    app.allow_new_code().await;
+    app.post_as(
+        None,
+        "/api/v1/auth/otp/request",
+        &serde_json::json!({ "phone": PHONE }),
+    )
+    .await;
+    let code = app.last_code(PHONE).await;
+    let other = app
+        .post_as(
+            None,
+            "/api/v1/auth/otp/verify",
+            &serde_json::json!({ "phone": PHONE, "code": code, "account_type": "corporate" }),
+        )
+        .await;
+    assert_error_shape(other, 403, "account_blocked").await;
+    let accounts: i64 = sqlx::query_scalar("select count(*) from users where phone = $1")
+        .bind(PHONE)
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(accounts, 1);
 
     // Customers cannot use the admin routes; admins cannot block themselves.
     assert_error_shape(
