@@ -40,11 +40,16 @@ pub enum Command {
         /// The CSV file.
         file: std::path::PathBuf,
     },
-    /// Create an admin account, or give an existing account with that e-mail the admin role.
+    /// Create an admin account, or set the password of the admin with that e-mail. A
+    /// customer with that e-mail is made an admin only with `--promote`, and only when the
+    /// customer confirmed the e-mail.
     CreateAdmin {
         /// The admin's e-mail.
         #[arg(long)]
         email: String,
+        /// Make the customer account with this (confirmed) e-mail an admin.
+        #[arg(long)]
+        promote: bool,
         /// Read the password from this variable instead of the first line of stdin.
         #[arg(long, default_value = "ADMIN_PASSWORD")]
         password_env: String,
@@ -105,6 +110,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         }
         Command::CreateAdmin {
             email,
+            promote,
             password_env,
         } => {
             let password = match std::env::var(&password_env) {
@@ -128,13 +134,21 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 CreateAdmin {
                     email: email.clone(),
                     password,
+                    existing: if promote {
+                        identity::ExistingAccount::Promote
+                    } else {
+                        identity::ExistingAccount::SetPassword
+                    },
                 },
             )
             .await?
             {
                 AdminAccount::Created(_) => println!("Created admin {email}."),
-                AdminAccount::Existing(_) => {
-                    println!("{email} exists; it now has the admin role (password unchanged).")
+                AdminAccount::Existing(_) | AdminAccount::PasswordSet(_) => {
+                    println!("Admin {email} exists; its password is set.")
+                }
+                AdminAccount::Promoted(_) => {
+                    println!("The customer account {email} is now an admin, with this password.")
                 }
             }
             Ok(())

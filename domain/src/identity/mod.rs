@@ -26,7 +26,8 @@ pub use password::{hash_password, verify_password};
 pub use phone::Phone;
 pub use phone_auth::{PhoneSignIn, SignedIn, sign_in_with_code};
 pub use service::{
-    AdminAccount, CreateAdmin, Error, MIN_ADMIN_PASSWORD_LEN, create_admin, generate_password,
+    AdminAccount, CreateAdmin, Error, ExistingAccount, MIN_ADMIN_PASSWORD_LEN, create_admin,
+    generate_password,
 };
 pub use sms::SmsGateway;
 pub use token::{

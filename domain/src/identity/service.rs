@@ -56,6 +56,20 @@ pub struct CreateAdmin {
     pub email: String,
     /// Plain password, hashed before storage.
     pub password: String,
+    /// What to do when an account with this e-mail exists.
+    pub existing: ExistingAccount,
+}
+
+/// What [`create_admin`] does with an account that already has the e-mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExistingAccount {
+    /// Leave an admin as it is (the seed); refuse a customer.
+    Keep,
+    /// Set an admin's password; refuse a customer.
+    SetPassword,
+    /// Set an admin's password, or make a customer whose e-mail is confirmed an admin with
+    /// this password (`create-admin --promote`).
+    Promote,
 }
 
 /// The result of [`create_admin`].
@@ -63,15 +77,21 @@ pub struct CreateAdmin {
 pub enum AdminAccount {
     /// A new account was created.
     Created(Uuid),
-    /// An account with this e-mail exists; it was made an admin and its password kept.
+    /// An admin with this e-mail exists; it was left as it was.
     Existing(Uuid),
+    /// An admin with this e-mail exists; its password was set.
+    PasswordSet(Uuid),
+    /// A customer with this confirmed e-mail was made an admin, with the password.
+    Promoted(Uuid),
 }
 
 /// Shortest admin password accepted.
 pub const MIN_ADMIN_PASSWORD_LEN: usize = 12;
 
-/// Creates an admin account, or promotes the live account with that e-mail (keeping its
-/// password). Idempotent.
+/// Creates an admin account with a confirmed e-mail; what happens to an account that already
+/// has the e-mail is `cmd.existing`'s choice. A customer is never made an admin without
+/// [`ExistingAccount::Promote`], and never through an e-mail nobody confirmed (anyone can
+/// type an operator's address into a profile).
 #[tracing::instrument(skip_all, fields(email = %cmd.email), err(level = "info"))]
 pub async fn create_admin(svc: &Services, cmd: CreateAdmin) -> Result<AdminAccount, Error> {
     let email = cmd.email.trim().to_lowercase();
@@ -91,27 +111,52 @@ pub async fn create_admin(svc: &Services, cmd: CreateAdmin) -> Result<AdminAccou
             message: "must be at least 12 characters".into(),
         });
     }
-    let existing = sqlx::query_scalar!(
+    let existing = sqlx::query!(
         r#"
-        update users set role = 'admin'
+        select id, role, email_verified_at is not null as "verified!" from users
          where lower(email) = $1 and deleted_at is null
-        returning id
         "#,
         email
     )
     .fetch_optional(&svc.db)
     .await
     .context("Failed to look up account")?;
-    if let Some(id) = existing {
-        return Ok(AdminAccount::Existing(id));
+    if let Some(account) = existing {
+        let admin = account.role == "admin";
+        let outcome = match (admin, account.verified, cmd.existing) {
+            (true, _, ExistingAccount::Keep) => return Ok(AdminAccount::Existing(account.id)),
+            (true, _, _) => AdminAccount::PasswordSet(account.id),
+            (false, true, ExistingAccount::Promote) => AdminAccount::Promoted(account.id),
+            (false, false, _) => {
+                return Err(Error::Conflict(
+                    "a customer typed this e-mail and never confirmed it; it is not used to find an admin: use another address".into(),
+                ));
+            }
+            (false, true, _) => {
+                return Err(Error::Conflict(
+                    "a customer account has this e-mail; pass --promote to make it an admin".into(),
+                ));
+            }
+        };
+        let hash = hash_password(cmd.password).await?;
+        sqlx::query!(
+            "update users set role = 'admin', password_hash = $2 where id = $1",
+            account.id,
+            hash
+        )
+        .execute(&svc.db)
+        .await
+        .context("Failed to update the admin")?;
+        tracing::warn!(user_id = %account.id, ?outcome, "admin account changed by an operator");
+        return Ok(outcome);
     }
     let hash = hash_password(cmd.password).await?;
     let id = Uuid::now_v7();
     // A concurrent creator may win the unique index; then that row is the admin.
     let inserted = sqlx::query_scalar!(
         r#"
-        insert into users (id, email, password_hash, role)
-        values ($1, $2, $3, 'admin')
+        insert into users (id, email, password_hash, role, email_verified_at)
+        values ($1, $2, $3, 'admin', now())
         on conflict do nothing
         returning id
         "#,
@@ -122,17 +167,12 @@ pub async fn create_admin(svc: &Services, cmd: CreateAdmin) -> Result<AdminAccou
     .fetch_optional(&svc.db)
     .await
     .context("Failed to create admin")?;
-    if let Some(id) = inserted {
-        return Ok(AdminAccount::Created(id));
+    match inserted {
+        Some(id) => Ok(AdminAccount::Created(id)),
+        None => Err(Error::Conflict(
+            "another account took this e-mail at the same moment; run it again".into(),
+        )),
     }
-    let id = sqlx::query_scalar!(
-        "select id from users where lower(email) = $1 and deleted_at is null",
-        email
-    )
-    .fetch_one(&svc.db)
-    .await
-    .context("Failed to look up account created concurrently")?;
-    Ok(AdminAccount::Existing(id))
 }
 
 /// A random 22-character password (128 bits from the OS generator).

@@ -123,6 +123,7 @@ async fn seed_admin(svc: &Services, settings: &Settings) -> anyhow::Result<()> {
         CreateAdmin {
             email: email.clone(),
             password: password.clone(),
+            existing: identity::ExistingAccount::Keep,
         },
     )
     .await?;
@@ -135,9 +136,7 @@ async fn seed_admin(svc: &Services, settings: &Settings) -> anyhow::Result<()> {
                 "Admin account {email} created; set its password with `metropolitan create-admin`."
             );
         }
-        (AdminAccount::Existing(_), _) => {
-            println!("Admin account {email} already exists; password unchanged.")
-        }
+        (_, _) => println!("Admin account {email} already exists; password unchanged."),
     }
     Ok(())
 }

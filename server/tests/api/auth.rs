@@ -471,3 +471,78 @@ async fn admin_product_writes_name_the_bad_field_instead_of_failing(pool: PgPool
         assert_eq!(error["details"]["field"], expected);
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn create_admin_never_promotes_a_customer_silently_or_by_an_unconfirmed_email(pool: PgPool) {
+    use domain::identity::{AdminAccount, CreateAdmin, ExistingAccount, create_admin};
+    let app = spawn_app(pool).await;
+    let svc = app.services();
+    // A customer types the operator's address into their profile.
+    let token = app.customer_token("+48500700800").await;
+    let typed = app
+        .client
+        .put(format!("{}/api/v1/me", app.address))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "email": ADMIN_EMAIL }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(typed.status().as_u16(), 200);
+    let cmd = |existing| CreateAdmin {
+        email: ADMIN_EMAIL.into(),
+        password: ADMIN_PASSWORD.into(),
+        existing,
+    };
+    let role = || async {
+        sqlx::query_scalar::<_, String>("select role from users where phone = '+48500700800'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    // Neither the operator's run nor --promote makes them an admin: the e-mail is unconfirmed.
+    for existing in [ExistingAccount::SetPassword, ExistingAccount::Promote] {
+        let refused = create_admin(&svc, cmd(existing)).await;
+        assert!(
+            matches!(refused, Err(domain::identity::Error::Conflict(_))),
+            "{refused:?}"
+        );
+        assert_eq!(role().await, "customer");
+    }
+    // Confirmed, it takes --promote, and the password is set.
+    sqlx::query("update users set email_verified_at = now() where phone = '+48500700800'")
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let without = create_admin(&svc, cmd(ExistingAccount::SetPassword)).await;
+    assert!(matches!(without, Err(domain::identity::Error::Conflict(_))));
+    assert_eq!(role().await, "customer");
+    let promoted = create_admin(&svc, cmd(ExistingAccount::Promote)).await;
+    assert!(
+        matches!(promoted, Ok(AdminAccount::Promoted(_))),
+        "{promoted:?}"
+    );
+    assert_eq!(role().await, "admin");
+    login(&app).await;
+    // Run again for an admin, the operator's password is set; the seed leaves it alone.
+    let again = CreateAdmin {
+        password: "another long password".into(),
+        ..cmd(ExistingAccount::SetPassword)
+    };
+    assert!(matches!(
+        create_admin(&svc, again).await,
+        Ok(AdminAccount::PasswordSet(_))
+    ));
+    let seed = CreateAdmin {
+        password: "the seed's own password".into(),
+        ..cmd(ExistingAccount::Keep)
+    };
+    assert!(matches!(
+        create_admin(&svc, seed).await,
+        Ok(AdminAccount::Existing(_))
+    ));
+    let body = serde_json::json!({ "email": ADMIN_EMAIL, "password": "another long password" });
+    let answer = app
+        .post_json_text("/api/v1/auth/login", &body.to_string())
+        .await;
+    assert_eq!(answer.status().as_u16(), 200);
+}

@@ -126,6 +126,7 @@ impl TestApp {
         let cmd = domain::identity::CreateAdmin {
             email: email.into(),
             password: password.into(),
+            existing: domain::identity::ExistingAccount::Keep,
         };
         domain::identity::create_admin(&self.services(), cmd)
             .await
