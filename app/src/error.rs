@@ -75,6 +75,13 @@ impl From<domain::catalog::Error> for AppError {
             domain::catalog::Error::NotFound | domain::catalog::Error::UnknownCategory(_) => {
                 AppError::NotFound
             }
+            domain::catalog::Error::StockChanged { current } => AppError::Invalid {
+                field: "stock".into(),
+                message: format!(
+                    "changed to {current} since the page was loaded (orders came in); \
+                     nothing was saved, check it and save again"
+                ),
+            },
             domain::catalog::Error::Unexpected(e) => {
                 tracing::error!(error.cause_chain = ?e, "server function failed");
                 AppError::Unavailable

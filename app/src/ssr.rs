@@ -146,8 +146,8 @@ pub fn client_ip() -> Option<std::net::IpAddr> {
     let parts = use_context::<Parts>()?;
     parts
         .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip())
+        .get::<domain::shared::ClientAddr>()
+        .map(|addr| addr.0)
 }
 
 /// The signed-in admin, or `Unauthorized` / `Forbidden`. Every admin server function

@@ -28,6 +28,8 @@ pub struct Services {
     pub tokens: TokenConfig,
     /// Sends sign-in codes.
     pub sms: SmsGateway,
+    /// Where SMS may go and how many an hour.
+    pub sms_policy: crate::identity::SmsPolicy,
     /// Looks companies up by NIP.
     pub registry: CompanyRegistry,
     /// Uploaded files.
@@ -45,6 +47,9 @@ pub struct Services {
     /// Password checks (argon2, 19 MiB each) running at once: at most one per core, so a
     /// burst of sign-ins queues instead of exhausting memory.
     pub password_checks: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Image decodes running at once (uploads; up to 96 MB each): `IMAGE_DECODERS`,
+    /// by default one per core, at most 4.
+    pub image_decoders: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// The outside services the domain talks to, chosen by configuration.
@@ -75,6 +80,7 @@ impl Services {
             catalog_cache: CatalogCache::new(catalog_cache_ttl),
             tokens,
             sms: adapters.sms,
+            sms_policy: crate::identity::SmsPolicy::default(),
             registry: adapters.registry,
             blobs: adapters.blobs,
             shipping: crate::shopping::ShippingRule::default(),
@@ -84,6 +90,9 @@ impl Services {
             public_url: "http://127.0.0.1:3000".into(),
             password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
+            image_decoders: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get().min(4)),
             )),
         }
     }

@@ -86,6 +86,13 @@ pub struct Settings {
     pub public_url: String,
     /// `RECONCILE_AFTER_MINUTES`: payments open this long are checked with Stripe.
     pub reconcile_after: Duration,
+    /// `TRUSTED_PROXIES`: reverse proxies (CIDR blocks) whose `Forwarded` and
+    /// `X-Forwarded-For` headers name the client; empty: the peer is the client.
+    pub trusted_proxies: domain::shared::TrustedProxies,
+    /// `SMS_ALLOWED_COUNTRIES` and `SMS_HOURLY_BUDGET`: where SMS may go and how many.
+    pub sms_policy: domain::identity::SmsPolicy,
+    /// `IMAGE_DECODERS`: uploads decoded at once (default: one per core, at most 4).
+    pub image_decoders: Option<usize>,
 }
 
 /// Twilio credentials for sending sign-in codes by SMS.
@@ -239,6 +246,28 @@ impl Settings {
             "redis://127.0.0.1:6379"
         };
         let optional_secret = |v: String| (!v.is_empty()).then(|| SecretString::from(v));
+        let trusted_proxies =
+            domain::shared::TrustedProxies::parse(&get("TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|reason| ConfigError::Invalid {
+                    name: "TRUSTED_PROXIES",
+                    reason,
+                })?;
+        let sms_policy = domain::identity::SmsPolicy {
+            countries: domain::identity::SmsPolicy::parse_countries(&parse(
+                "SMS_ALLOWED_COUNTRIES",
+                "PL",
+            )?)
+            .map_err(|reason| ConfigError::Invalid {
+                name: "SMS_ALLOWED_COUNTRIES",
+                reason,
+            })?,
+            hourly_budget: u32::try_from(number("SMS_HOURLY_BUDGET", 500)?).map_err(|_| {
+                ConfigError::Invalid {
+                    name: "SMS_HOURLY_BUDGET",
+                    reason: "is too large".into(),
+                }
+            })?,
+        };
 
         Ok(Settings {
             env,
@@ -289,6 +318,12 @@ impl Settings {
             reconcile_after: Duration::from_secs(
                 number("RECONCILE_AFTER_MINUTES", 15)?.max(1) * 60,
             ),
+            trusted_proxies,
+            sms_policy,
+            image_decoders: get("IMAGE_DECODERS")
+                .map(|_| number("IMAGE_DECODERS", 2))
+                .transpose()?
+                .map(|n| usize::try_from(n.clamp(1, 64)).unwrap_or(1)),
             orders: domain::order::Settings {
                 reservation: Duration::from_secs(
                     reservation_minutes(number("ORDER_RESERVATION_MINUTES", 30)?, stripe_on) * 60,

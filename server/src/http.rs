@@ -251,6 +251,36 @@ pub async fn same_origin_writes(
     next.run(req).await
 }
 
+/// The proxies whose forwarding headers are believed, shared by every request.
+pub type Proxies = std::sync::Arc<domain::shared::TrustedProxies>;
+
+/// Works out the client's address once (the peer, or what a trusted proxy says it
+/// forwarded for) and keeps it in the request for the per-address limits of the API and
+/// the server functions alike. In-process requests without a socket get none.
+pub async fn client_addr(State(proxies): State<Proxies>, mut req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    if let Some(peer) = peer {
+        let values = |name| -> Vec<&str> {
+            req.headers()
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect()
+        };
+        let client = proxies.client(
+            peer,
+            &values(header::FORWARDED),
+            &values(HeaderName::from_static("x-forwarded-for")),
+        );
+        req.extensions_mut()
+            .insert(domain::shared::ClientAddr(client));
+    }
+    next.run(req).await
+}
+
 /// Turns a panic in a handler into a logged 500 in the error shape.
 pub async fn catch_panic(req: Request, next: Next) -> Response {
     match AssertUnwindSafe(next.run(req)).catch_unwind().await {

@@ -2,7 +2,9 @@
 //!
 //! The first line names the columns (any order). Required: `sku`, `slug`, `category`
 //! (slug), `name_pl` (the default language's name), `price` (gross, e.g. `12.99`),
-//! `vat_rate` (percent: 23, 8, 5, 0), `stock`. Optional: `brand`, `name_en`, `name_tr`,
+//! `vat_rate` (percent: 23, 8, 5, 0), `stock` (a plain number is what was counted on the
+//! shelf: the units of orders not yet shipped are subtracted from it; `+24` or `-2` changes
+//! the stock by that much; a new product starts from zero). Optional: `brand`, `name_en`, `name_tr`,
 //! `description_pl|en|tr` (markdown), `individual_price`, `corporate_price`,
 //! `min_qty_individual`, `min_qty_corporate`, `qty_per_box`, `net_quantity`, `net_unit`
 //! (g, ml, pcs), `origin` (ISO country), `storage` (ambient, chilled, frozen), `allergens` and
@@ -15,7 +17,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use domain::Services;
-use domain::catalog::{self, NewProduct, NewProductTranslation, Saved, Slug};
+use domain::catalog::{self, NewProduct, NewProductTranslation, Saved, Slug, StockEdit};
 use domain::shared::{Currency, Locale, Money, VatRate};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -151,7 +153,7 @@ impl Row<'_> {
             .checked_mul(100)
             .ok_or_else(|| "vat_rate: out of range".to_owned())
             .and_then(|bp| VatRate::from_basis_points(bp).map_err(|e| format!("vat_rate: {e}")))?;
-        let stock: i32 = self.number("stock")?.ok_or("stock: is required")?;
+        let stock = StockEdit::from_csv(self.required("stock")?).map_err(|e| e.to_string())?;
         let net_quantity: Option<i32> = self.number("net_quantity")?;
         let net_unit = match self.get("net_unit") {
             None => None,
@@ -292,7 +294,7 @@ mod tests {
             let product = product.unwrap_or_else(|e| panic!("{e}"));
             prop_assert_eq!(product.base_price.minor, whole * 100 + cents);
             prop_assert_eq!(product.vat_rate.basis_points(), vat * 100);
-            prop_assert_eq!(product.stock, stock);
+            prop_assert_eq!(product.stock, StockEdit::Counted(stock));
             prop_assert_eq!(product.allergens, vec!["milk".to_owned(), "eggs".to_owned()]);
         }
     }

@@ -98,6 +98,10 @@ pub fn services(settings: &Settings, db: PgPool) -> anyhow::Result<Services> {
         })
         .transpose()?;
     services.public_url = settings.public_url.clone();
+    services.sms_policy = settings.sms_policy.clone();
+    if let Some(decoders) = settings.image_decoders {
+        services.image_decoders = Arc::new(tokio::sync::Semaphore::new(decoders));
+    }
     Ok(services)
 }
 
@@ -418,6 +422,10 @@ pub fn router(settings: &Settings, services: Services) -> Router {
             })
             .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros))
             .on_failure(DefaultOnFailure::new().level(tracing::Level::ERROR)))
+            .layer(middleware::from_fn_with_state(
+                Arc::new(settings.trusted_proxies.clone()),
+                http::client_addr,
+            ))
             .layer(middleware::from_fn(http::record_metrics))
             .layer(middleware::from_fn(http::error_shape))
             .layer(middleware::from_fn_with_state(

@@ -8,4 +8,4 @@ pub mod server_fns;
 
 pub use addresses::AddressesPage;
 pub use login::LoginPage;
-pub use profile::{AccountPage, CompleteProfilePage, SignInFirst};
+pub use profile::{AccountPage, CompleteProfilePage, SignInFirst, membership_key};

@@ -7,8 +7,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::server_fns::{
-    AccountView, CompleteProfile, ConfirmPhoneChange, DeleteAccount, RemovePhoto, RequestDeletion,
-    RequestPhoneChange, SignOutEverywhere, UpdateProfile, get_account,
+    AccountView, CompleteProfile, ConfirmPhoneChange, DecideMember, DeleteAccount, MemberView,
+    RemovePhoto, RequestDeletion, RequestPhoneChange, SignOutEverywhere, UpdateProfile,
+    get_account,
 };
 use crate::admin::SignOut;
 use crate::components::ActionNotice;
@@ -139,11 +140,21 @@ fn AccountDetails(
             </p>
         }
     });
+    let membership = account.membership.clone().map(|m| {
+        view! {
+            <p class="membership" data-testid="membership">
+                {t(locale, membership_key(&m))}
+            </p>
+        }
+    });
+    let members = (!account.members.is_empty())
+        .then(|| view! { <CompanyMembers members=account.members.clone() /> });
     view! {
         <div class="account-grid">
             <section aria-labelledby="profile-heading">
                 <h2 id="profile-heading">{t(locale, Key::Profile)}</h2>
                 {company}
+                {membership}
                 <p>{t(locale, Key::Phone)} ": " <span data-testid="account-phone">{account.phone.clone()}</span></p>
                 <ActionForm action=update attr:class="stack">
                     <label>
@@ -196,6 +207,7 @@ fn AccountDetails(
                     </ActionForm>
                 })}
             </section>
+            {members}
             <PhoneChange />
             <section aria-labelledby="session-heading">
                 <h2 id="session-heading">{t(locale, Key::SignOut)}</h2>
@@ -282,6 +294,52 @@ fn AccountDeletion() -> impl IntoView {
             }}
             <ActionNotice locale value=request.value() />
             <ActionNotice locale value=delete.value() />
+        </section>
+    }
+}
+
+/// The words for a membership code.
+pub fn membership_key(code: &str) -> Key {
+    match code {
+        "approved" => Key::MembershipApproved,
+        "rejected" => Key::MembershipRejected,
+        _ => Key::MembershipPending,
+    }
+}
+
+/// An approved member's list of the company's other accounts, with approve and turn-down
+/// buttons for those that wait.
+#[component]
+fn CompanyMembers(members: Vec<MemberView>) -> impl IntoView {
+    let locale = use_locale();
+    let decide = ServerAction::<DecideMember>::new();
+    let rows = members
+        .into_iter()
+        .map(|m| {
+            let form = |decision: &'static str, key: Key, id: String| {
+                view! {
+                    <ActionForm action=decide attr:class="inline">
+                        <input type="hidden" name="id" value=id />
+                        <input type="hidden" name="decision" value=decision />
+                        <button type="submit">{t(locale, key)}</button>
+                    </ActionForm>
+                }
+            };
+            let waiting = m.membership == "pending";
+            view! {
+                <li data-testid="company-member">
+                    {m.label.clone()} " · " {t(locale, membership_key(&m.membership))}
+                    {waiting.then(|| form("approve", Key::Approve, m.id.clone()))}
+                    {waiting.then(|| form("reject", Key::Reject, m.id.clone()))}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="members-heading">
+            <h2 id="members-heading">{t(locale, Key::CompanyAccounts)}</h2>
+            <ul class="members">{rows}</ul>
+            <ActionNotice locale value=decide.value() saved=Key::Saved />
         </section>
     }
 }

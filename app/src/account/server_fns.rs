@@ -27,8 +27,23 @@ pub struct AccountView {
     pub photo_url: Option<String>,
     /// Company name, NIP and verification (`verified`, `pending`, `refused`).
     pub company: Option<(String, String, String)>,
+    /// This account's membership of the company: `approved`, `pending` or `rejected`.
+    pub membership: Option<String>,
+    /// The company's accounts, for an approved member (who approves the others).
+    pub members: Vec<MemberView>,
     /// Admin.
     pub admin: bool,
+}
+
+/// An account of the member's company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    /// Account id.
+    pub id: String,
+    /// Name, phone or e-mail.
+    pub label: String,
+    /// `approved`, `pending` or `rejected`.
+    pub membership: String,
 }
 
 /// An address as the pages show it.
@@ -75,6 +90,8 @@ pub struct UserRowView {
     pub orders_count: i64,
     /// Blocked.
     pub blocked: bool,
+    /// Membership of the company whose NIP it gave: `approved`, `pending`, `rejected`.
+    pub membership: Option<String>,
 }
 
 /// A page of users.
@@ -201,6 +218,20 @@ pub async fn get_account() -> Result<AccountView, AppError> {
     let user = crate::ssr::require_user().await?;
     let svc = crate::ssr::services()?;
     let p = domain::user::get_profile(&svc, user.id).await?;
+    let members = if p.membership == Some(domain::user::Membership::Approved) {
+        domain::user::company_members(&svc, user.id)
+            .await?
+            .into_iter()
+            .filter(|m| m.id != user.id)
+            .map(|m| MemberView {
+                id: m.id.to_string(),
+                label: m.name.or(m.phone).or(m.email).unwrap_or_default(),
+                membership: m.membership.as_str().to_owned(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(AccountView {
         phone: p.phone,
         email: p.email,
@@ -213,7 +244,38 @@ pub async fn get_account() -> Result<AccountView, AppError> {
         company: p
             .company
             .map(|c| (c.name, c.nip, c.verification.as_str().to_owned())),
+        membership: p.membership.map(|m| m.as_str().to_owned()),
+        members,
         admin: p.role == domain::identity::Role::Admin,
+    })
+}
+
+/// An approved member approves (`approve`) or turns down (`reject`) another account that
+/// gave the company's NIP.
+#[server(prefix = "/sf", endpoint = "account/decide_member")]
+pub async fn decide_member(id: String, decision: String) -> Result<(), AppError> {
+    let user = crate::ssr::require_user().await?;
+    let svc = crate::ssr::services()?;
+    domain::user::decide_membership(
+        &svc,
+        domain::user::Decider::Member(user.id),
+        member_id(&id)?,
+        member_decision(&decision)?,
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn member_id(id: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)
+}
+
+#[cfg(feature = "ssr")]
+fn member_decision(text: &str) -> Result<domain::user::Decision, AppError> {
+    domain::user::Decision::from_code(text).ok_or_else(|| AppError::Invalid {
+        field: "decision".into(),
+        message: format!("`{text}` is not approve or reject"),
     })
 }
 
@@ -433,6 +495,7 @@ pub async fn admin_list_users(q: Option<String>, page: u32) -> Result<UserPageVi
                 admin: u.role == domain::identity::Role::Admin,
                 orders_count: u.orders_count,
                 blocked: u.blocked,
+                membership: u.company_membership.map(|m| m.as_str().to_owned()),
             })
             .collect(),
     })
@@ -444,10 +507,20 @@ pub async fn admin_change_user(
     id: String,
     role: Option<String>,
     blocked: Option<String>,
+    membership: Option<String>,
 ) -> Result<(), AppError> {
     use domain::identity::Role;
     let admin = crate::ssr::require_admin().await?;
     let svc = crate::ssr::services()?;
+    if let Some(decision) = membership.as_deref().filter(|d| !d.trim().is_empty()) {
+        domain::user::decide_membership(
+            &svc,
+            domain::user::Decider::Admin(admin.id),
+            member_id(&id)?,
+            member_decision(decision)?,
+        )
+        .await?;
+    }
     let role = match role.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(text) => Some(Role::from_code(text).ok_or_else(|| AppError::Invalid {

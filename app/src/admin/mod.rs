@@ -111,9 +111,16 @@ pub async fn admin_list_products(q: Option<String>, page: u32) -> Result<AdminPa
     })
 }
 
-/// Sets a product's gross list price (typed in złoty) and stock.
+/// Sets a product's gross list price (typed in złoty) and edits its stock: `stock_mode` is
+/// `set` (checked against `stock_seen`, the value the page showed), `change` or `counted`.
 #[server(prefix = "/sf", endpoint = "admin/update_product")]
-pub async fn update_product(sku: String, price: String, stock: String) -> Result<(), AppError> {
+pub async fn update_product(
+    sku: String,
+    price: String,
+    stock: String,
+    stock_seen: Option<String>,
+    stock_mode: Option<String>,
+) -> Result<(), AppError> {
     use domain::shared::{Currency, Money};
 
     let admin = crate::ssr::require_admin().await?;
@@ -122,11 +129,12 @@ pub async fn update_product(sku: String, price: String, stock: String) -> Result
         field: "price".into(),
         message: e.to_string(),
     })?;
-    let stock: i32 = stock.trim().parse().map_err(|_| AppError::Invalid {
-        field: "stock".into(),
-        message: format!("`{stock}` is not a whole number"),
-    })?;
-    domain::catalog::update_price_and_stock(&svc, &sku, price.minor, stock).await?;
+    let edit = domain::catalog::StockEdit::from_form(
+        stock_mode.as_deref().unwrap_or("set"),
+        &stock,
+        stock_seen.and_then(|s| s.trim().parse().ok()),
+    )?;
+    domain::catalog::update_price_and_stock(&svc, &sku, price.minor, edit).await?;
     tracing::info!(admin = %admin.id, %sku, "price and stock updated");
     Ok(())
 }
@@ -248,6 +256,40 @@ pub fn AdminProductsPage() -> impl IntoView {
     }
 }
 
+/// A stock box that sends an edit, not a bare number: the value shown (so a save after
+/// checkouts took units is refused rather than selling them twice) and how to read the
+/// number typed.
+#[component]
+pub(crate) fn StockInput(
+    /// The form the fields belong to (`None`: the enclosing form).
+    #[prop(optional)]
+    form: Option<String>,
+    stock: i32,
+    label: String,
+) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <input type="hidden" form=form.clone() name="stock_seen" value=stock />
+        <select
+            form=form.clone()
+            name="stock_mode"
+            aria-label=format!("{} – {} ({})", t(locale, Key::Stock), label, t(locale, Key::StockSet))
+        >
+            <option value="set" selected>{t(locale, Key::StockSet)}</option>
+            <option value="change">{t(locale, Key::StockChange)}</option>
+            <option value="counted">{t(locale, Key::StockCounted)}</option>
+        </select>
+        <input
+            form=form
+            name="stock"
+            inputmode="numeric"
+            size="6"
+            value=stock
+            aria-label=format!("{} – {}", t(locale, Key::Stock), label)
+        />
+    }
+}
+
 #[component]
 fn AdminProductRow(row: AdminRow, update: ServerAction<UpdateProduct>) -> impl IntoView {
     let locale = use_locale();
@@ -273,15 +315,7 @@ fn AdminProductRow(row: AdminRow, update: ServerAction<UpdateProduct>) -> impl I
                 />
             </td>
             <td>
-                <input
-                    form=form_id.clone()
-                    name="stock"
-                    type="number"
-                    min="0"
-                    size="6"
-                    value=row.stock
-                    aria-label=format!("{} – {}", t(locale, Key::Stock), label)
-                />
+                <StockInput form=form_id.clone() stock=row.stock label=label.clone() />
             </td>
             <td>
                 <ActionForm action=update attr:id=form_id>

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
+use super::StockInput;
 use crate::components::ActionNotice;
 use crate::error::AppError;
 use crate::i18n::{Key, t};
@@ -31,8 +32,8 @@ pub struct ProductForm {
     pub corporate_price: String,
     /// VAT percent: `0`, `5`, `8`, `23`.
     pub vat_rate: String,
-    /// Stock.
-    pub stock: String,
+    /// Stock now (0 for a new product).
+    pub stock: i32,
     /// Minimum for individuals.
     pub min_qty_individual: String,
     /// Minimum for companies.
@@ -91,7 +92,6 @@ pub async fn admin_product_form(sku: String) -> Result<ProductForm, AppError> {
     if sku.trim().is_empty() {
         return Ok(ProductForm {
             vat_rate: "23".into(),
-            stock: "0".into(),
             min_qty_individual: "1".into(),
             min_qty_corporate: "1".into(),
             active: true,
@@ -123,7 +123,10 @@ pub async fn admin_product_form(sku: String) -> Result<ProductForm, AppError> {
         individual_price: p.individual_price_minor.map(major).unwrap_or_default(),
         corporate_price: p.corporate_price_minor.map(major).unwrap_or_default(),
         vat_rate: (p.vat_rate_bp / 100).to_string(),
-        stock: p.stock.to_string(),
+        stock: match p.stock {
+            domain::catalog::StockEdit::Replace { to, .. } => to,
+            _ => 0,
+        },
         min_qty_individual: p.min_qty_individual.unwrap_or(1).to_string(),
         min_qty_corporate: p.min_qty_corporate.unwrap_or(1).to_string(),
         qty_per_box: p.qty_per_box.map(|q| q.to_string()).unwrap_or_default(),
@@ -193,6 +196,8 @@ pub async fn admin_save_product(
     corporate_price: String,
     vat_rate: String,
     stock: String,
+    stock_seen: Option<String>,
+    stock_mode: Option<String>,
     min_qty_individual: String,
     min_qty_corporate: String,
     qty_per_box: String,
@@ -251,7 +256,11 @@ pub async fn admin_save_product(
         corporate_price_minor: optional_money("corporate_price", &corporate_price)?,
         currency: None,
         vat_rate_bp: vat_percent.saturating_mul(100),
-        stock: optional_number("stock", &stock)?.unwrap_or(0),
+        stock: catalog::StockEdit::from_form(
+            stock_mode.as_deref().unwrap_or("set"),
+            if stock.trim().is_empty() { "0" } else { &stock },
+            stock_seen.and_then(|s| s.trim().parse().ok()),
+        )?,
         min_qty_individual: optional_number("min_qty_individual", &min_qty_individual)?,
         min_qty_corporate: optional_number("min_qty_corporate", &min_qty_corporate)?,
         qty_per_box: optional_number("qty_per_box", &qty_per_box)?,
@@ -419,7 +428,10 @@ fn ProductEditor(
             {field("Individual price (PLN)", "individual_price", form.individual_price.clone())}
             {field("Corporate price (PLN)", "corporate_price", form.corporate_price.clone())}
             {select("VAT %", "vat_rate", form.vat_rate.clone(), &["23", "8", "5", "0"])}
-            {field("Stock", "stock", form.stock.clone())}
+            <fieldset class="stock-edit">
+                <legend>{t(locale, Key::Stock)}</legend>
+                <StockInput stock=form.stock label=form.sku.clone() />
+            </fieldset>
             {field("Min. quantity (individual)", "min_qty_individual", form.min_qty_individual.clone())}
             {field("Min. quantity (corporate)", "min_qty_corporate", form.min_qty_corporate.clone())}
             {field("Units per box", "qty_per_box", form.qty_per_box.clone())}

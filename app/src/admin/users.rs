@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::account::membership_key;
 use crate::account::server_fns::{AdminChangeUser, UserRowView, admin_list_users};
 use crate::components::ActionNotice;
 use crate::error::AppError;
@@ -65,6 +66,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                                     <th scope="col">{t(locale, Key::Orders)}</th>
                                     <th scope="col">{t(locale, Key::Role)}</th>
                                     <th scope="col">{t(locale, Key::Blocked)}</th>
+                                    <th scope="col">{t(locale, Key::CompanyAccounts)}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -88,6 +90,7 @@ fn UserRow(row: UserRowView, change: ServerAction<AdminChangeUser>) -> impl Into
         ("block", Key::Block)
     };
     let id = row.id.clone();
+    let member = row.id.clone();
     view! {
         <tr data-testid="user-row">
             <td>{row.contact.clone()}</td>
@@ -108,6 +111,23 @@ fn UserRow(row: UserRowView, change: ServerAction<AdminChangeUser>) -> impl Into
                     <input type="hidden" name="blocked" value=block_value />
                     <button type="submit">{t(locale, block_key)}</button>
                 </ActionForm>
+            </td>
+            <td data-testid="membership">
+                {row.membership.clone().map(|m| {
+                    let status = membership_key(&m);
+                    let decide = move |decision: &'static str, key: Key, id: String| view! {
+                        <ActionForm action=change attr:class="inline">
+                            <input type="hidden" name="id" value=id />
+                            <input type="hidden" name="membership" value=decision />
+                            <button type="submit">{t(locale, key)}</button>
+                        </ActionForm>
+                    };
+                    view! {
+                        {t(locale, status)}
+                        {(m != "approved").then(|| decide("approve", Key::Approve, member.clone()))}
+                        {(m != "rejected").then(|| decide("reject", Key::Reject, member.clone()))}
+                    }
+                })}
             </td>
         </tr>
     }

@@ -17,6 +17,13 @@ pub enum Error {
     /// The category a product points at does not exist.
     #[error("category `{0}` does not exist")]
     UnknownCategory(String),
+    /// A stock replacement was based on a value that has changed since (a checkout took
+    /// units meanwhile); nothing was saved.
+    #[error("the stock changed to {current} meanwhile")]
+    StockChanged {
+        /// The stock now.
+        current: i32,
+    },
     /// Anything else: database down, a bug.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -33,6 +40,7 @@ impl Error {
             },
             Error::NotFound => Error::NotFound,
             Error::UnknownCategory(slug) => Error::UnknownCategory(slug.clone()),
+            Error::StockChanged { current } => Error::StockChanged { current: *current },
             // The copy keeps the message chain and whether it was an outage.
             Error::Unexpected(e) if crate::shared::is_outage(e) => Error::Unexpected(
                 anyhow::Error::new(crate::shared::Outage("database")).context(format!("{e:#}")),

@@ -67,7 +67,7 @@ pub async fn add_product_image(
         .await
         .context("Failed to look up the product")?
         .ok_or(Error::NotFound)?;
-    let (jpeg, width, height) = tokio::task::spawn_blocking(move || {
+    let (jpeg, width, height) = crate::shared::image::off_thread(svc, move || {
         let image = crate::shared::image::decode_upload(&declared_type, &bytes, MAX_IMAGE_BYTES)
             .map_err(|reason| Error::Invalid {
                 field: "image",
@@ -81,8 +81,7 @@ pub async fn add_product_image(
         let jpeg = crate::shared::image::encode_jpeg(&fitted)?;
         Ok::<_, Error>((jpeg, fitted.width(), fitted.height()))
     })
-    .await
-    .context("The image worker stopped")??;
+    .await??;
     let id = Uuid::now_v7();
     let key = format!("products/{product}/{id}.jpg");
     svc.blobs.put(&key, Bytes::from(jpeg)).await?;

@@ -3,6 +3,7 @@
 
 use super::error::Error;
 use super::model::{NewProduct, NewProductTranslation, Slug};
+use super::stock::StockEdit;
 use crate::shared::{Currency, Locale, Money, VatRate};
 
 /// One language's texts.
@@ -37,8 +38,8 @@ pub struct ProductInput {
     pub currency: Option<String>,
     /// VAT rate in basis points.
     pub vat_rate_bp: i32,
-    /// Stock.
-    pub stock: i32,
+    /// The stock edit (a new product counts from zero).
+    pub stock: StockEdit,
     /// Least quantity for individuals (default 1).
     pub min_qty_individual: Option<i32>,
     /// Least quantity for companies (default 1).
@@ -190,7 +191,10 @@ pub async fn product_input(svc: &crate::Services, sku: &str) -> Result<ProductIn
         corporate_price_minor: row.corporate_price_minor,
         currency: Some(row.currency),
         vat_rate_bp: row.vat_rate_bp,
-        stock: row.stock,
+        stock: StockEdit::Replace {
+            seen: row.stock,
+            to: row.stock,
+        },
         min_qty_individual: Some(row.min_qty_individual),
         min_qty_corporate: Some(row.min_qty_corporate),
         qty_per_box: row.qty_per_box,

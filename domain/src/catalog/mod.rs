@@ -11,6 +11,7 @@ mod input;
 mod model;
 mod repo;
 mod service;
+mod stock;
 
 pub use cache::{CatalogCache, INVALIDATION_CHANNEL, invalidate_catalog, listen_for_invalidations};
 pub use error::{Error, Result};
@@ -24,7 +25,8 @@ pub use model::{
     category_tree,
 };
 pub use service::{
-    ListProducts, Saved, Suggestion, create_product_if_absent, deactivate_product, get_category,
-    get_product, list_categories, list_products, prefix_tsquery, save_category, suggest_products,
-    update_price_and_stock, upsert_category, upsert_product,
+    ListProducts, Saved, Suggestion, create_product_if_absent, deactivate_product, edit_stock,
+    get_category, get_product, list_categories, list_products, prefix_tsquery, save_category,
+    suggest_products, update_price_and_stock, upsert_category, upsert_product,
 };
+pub use stock::{StockEdit, StockLevel};

@@ -1,6 +1,6 @@
 use uuid::Uuid;
 
-use super::{Error, Result};
+use super::{Error, Result, StockEdit};
 use crate::shared::{Locale, Money, VatRate};
 
 /// A URL slug: lower-case ASCII letters and digits in hyphen-separated words.
@@ -110,8 +110,9 @@ pub struct NewProduct {
     pub corporate_price_minor: Option<i64>,
     /// VAT rate.
     pub vat_rate: VatRate,
-    /// Units in stock.
-    pub stock: i32,
+    /// Its stock: for a new product counted from zero, for an existing one an edit of
+    /// what it has now (see [`StockEdit`]).
+    pub stock: StockEdit,
     /// Least quantity an individual may order.
     pub min_qty_individual: i32,
     /// Least quantity a company may order.
@@ -173,9 +174,6 @@ impl NewProduct {
             || self.corporate_price_minor.is_some_and(|p| p < 0)
         {
             return invalid("price", "must not be negative");
-        }
-        if self.stock < 0 {
-            return invalid("stock", "must not be negative");
         }
         if self.min_qty_individual < 1 || self.min_qty_corporate < 1 {
             return invalid("min_qty", "must be at least 1");
@@ -331,7 +329,7 @@ mod tests {
                 individual_price_minor: None,
                 corporate_price_minor: None,
                 vat_rate: VatRate::from_basis_points(500)?,
-                stock: 1,
+                stock: StockEdit::Counted(1),
                 min_qty_individual: 1,
                 min_qty_corporate: 1,
                 qty_per_box: None,
@@ -376,13 +374,6 @@ mod tests {
                 ..product()?
             }),
             "brand"
-        );
-        assert_eq!(
-            field(NewProduct {
-                stock: -1,
-                ..product()?
-            }),
-            "stock"
         );
         assert_eq!(
             field(NewProduct {

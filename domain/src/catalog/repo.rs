@@ -309,12 +309,13 @@ pub(super) async fn find_category_id(
         .await
 }
 
-/// Inserts a product unless its SKU exists; returns whether it was inserted. An existing
-/// product (perhaps edited by an admin since) is left as it is.
+/// Inserts a product with `stock` unless its SKU exists; returns whether it was inserted.
+/// An existing product (perhaps edited by an admin since) is left as it is.
 pub(super) async fn insert_product_if_absent(
     conn: &mut PgConnection,
     category_id: Uuid,
     product: &NewProduct,
+    stock: i32,
 ) -> sqlx::Result<bool> {
     let exists = sqlx::query_scalar!(
         r#"select exists(select 1 from products where sku = $1) as "exists!""#,
@@ -325,17 +326,19 @@ pub(super) async fn insert_product_if_absent(
     if exists {
         return Ok(false);
     }
-    upsert_product_by_sku(conn, category_id, product)
+    upsert_product_by_sku(conn, category_id, product, stock)
         .await
         .map(|(_, created)| created)
 }
 
 /// Inserts a product or updates the one with the same SKU, with its translations (and its
-/// images when given). Returns the id and whether it was created.
+/// images when given), setting its stock to `stock` (resolved by the caller under the row
+/// lock). Returns the id and whether it was created.
 pub(super) async fn upsert_product_by_sku(
     conn: &mut PgConnection,
     category_id: Uuid,
     product: &NewProduct,
+    stock: i32,
 ) -> sqlx::Result<(Uuid, bool)> {
     let (net_quantity, net_unit) = product.net_content.unzip();
     let row = sqlx::query!(
@@ -371,7 +374,7 @@ pub(super) async fn upsert_product_by_sku(
         product.individual_price_minor,
         product.corporate_price_minor,
         product.vat_rate.basis_points(),
-        product.stock,
+        stock,
         product.min_qty_individual,
         product.min_qty_corporate,
         product.qty_per_box,

@@ -7,6 +7,7 @@ use super::model::{
     Category, CategoryNode, CategoryView, NewCategory, NewProduct, ProductDetail, ProductFilter,
     ProductSort, ProductSummary, category_tree,
 };
+use super::stock::{self, StockEdit, StockLevel};
 use super::{Error, Result, repo};
 use crate::Services;
 use crate::shared::{Currency, CustomerType, Locale, Money, Page, PageRequest, VatRate};
@@ -308,7 +309,8 @@ pub async fn create_product_if_absent(
         .await
         .context("Failed to look up category")?
         .ok_or_else(|| Error::UnknownCategory(product.category.as_str().to_owned()))?;
-    repo::insert_product_if_absent(conn, category_id, product)
+    let stock = product.stock.apply(0, 0)?;
+    repo::insert_product_if_absent(conn, category_id, product, stock)
         .await
         .context("Failed to insert product")
         .map_err(Error::from)
@@ -337,7 +339,9 @@ pub async fn upsert_product(svc: &Services, product: &NewProduct) -> Result<Save
         .await
         .context("Failed to look up category")?
         .ok_or_else(|| Error::UnknownCategory(product.category.as_str().to_owned()))?;
-    let (id, created) = repo::upsert_product_by_sku(&mut tx, category_id, product)
+    let locked = stock::lock(&mut tx, &product.sku).await?;
+    let level = stock::level(&mut tx, locked, product.stock).await?;
+    let (id, created) = repo::upsert_product_by_sku(&mut tx, category_id, product, level.stock)
         .await
         .map_err(|e| match e {
             sqlx::Error::Database(db) if db.constraint() == Some("products_slug_key") => {
@@ -437,39 +441,59 @@ pub async fn deactivate_product(svc: &Services, sku: &str) -> Result<()> {
     Ok(())
 }
 
-/// Sets a product's gross list price and stock (the admin's quick edit).
-#[tracing::instrument(skip(svc), err(level = "info"))]
+/// Sets a product's gross list price and edits its stock (the admin's quick edit); returns
+/// the stock saved.
 pub async fn update_price_and_stock(
     svc: &Services,
     sku: &str,
     price_minor: i64,
-    stock: i32,
-) -> Result<()> {
+    edit: StockEdit,
+) -> Result<StockLevel> {
     if price_minor < 0 {
         return Err(Error::Invalid {
             field: "price",
             message: "must not be negative".into(),
         });
     }
-    if stock < 0 {
-        return Err(Error::Invalid {
-            field: "stock",
-            message: "must not be negative".into(),
-        });
-    }
+    save_stock(svc, sku, Some(price_minor), edit).await
+}
+
+/// Applies one stock edit to the product with this SKU; `NotFound` for an unknown SKU.
+pub async fn edit_stock(svc: &Services, sku: &str, edit: StockEdit) -> Result<StockLevel> {
+    save_stock(svc, sku, None, edit).await
+}
+
+#[tracing::instrument(skip(svc), err(level = "info"))]
+async fn save_stock(
+    svc: &Services,
+    sku: &str,
+    price_minor: Option<i64>,
+    edit: StockEdit,
+) -> Result<StockLevel> {
+    let mut tx = svc
+        .db
+        .begin()
+        .await
+        .context("Failed to start a transaction")?;
+    let locked = stock::lock(&mut tx, sku).await?.ok_or(Error::NotFound)?;
+    let level = stock::level(&mut tx, Some(locked), edit).await?;
     let id = sqlx::query_scalar!(
-        "update products set base_price_minor = $2, stock = $3 where sku = $1 returning id",
+        r#"
+        update products set base_price_minor = coalesce($2, base_price_minor), stock = $3
+         where sku = $1 returning id
+        "#,
         sku,
         price_minor,
-        stock
+        level.stock
     )
-    .fetch_optional(&svc.db)
+    .fetch_one(&mut *tx)
     .await
-    .context("Failed to update product")?
-    .ok_or(Error::NotFound)?;
+    .context("Failed to update product")?;
+    tx.commit().await.context("Failed to commit product")?;
+    // Set by hand: the Redis gate rebuilds its counter from Postgres.
     crate::order::gate::forget(svc, &[id]).await;
     super::invalidate_catalog(svc).await;
-    Ok(())
+    Ok(level)
 }
 
 #[cfg(test)]

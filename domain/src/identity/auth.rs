@@ -101,7 +101,8 @@ pub struct CurrentUser {
     pub id: Uuid,
     /// Role, read from the database on every request (a demotion takes effect at once).
     pub role: Role,
-    /// Price list and minimum quantities.
+    /// Price list and minimum quantities: a company's only for an approved member of a
+    /// company the VAT register verified, read on every request.
     pub customer_type: CustomerType,
     /// The access token's id, for logout.
     pub token_id: Uuid,
@@ -306,9 +307,11 @@ pub async fn authenticate(svc: &Services, bearer: &str) -> Result<CurrentUser, A
     let row = sqlx::query!(
         r#"
         select u.role, u.customer_type,
+               u.company_approved_at is not null as "approved!",
+               coalesce(c.vat_status = 'active', false) as "verified!",
                exists(select 1 from revoked_tokens r where r.jti = $2)
                  or coalesce(u.signed_out_at >= to_timestamp($3), false) as "revoked!"
-          from users u
+          from users u left join companies c on c.id = u.company_id
          where u.id = $1 and u.deleted_at is null and u.blocked_at is null
         "#,
         claims.sub,
@@ -322,7 +325,7 @@ pub async fn authenticate(svc: &Services, bearer: &str) -> Result<CurrentUser, A
         Some(r) if !r.revoked => Ok(CurrentUser {
             id: claims.sub,
             role: Role::parse(&r.role),
-            customer_type: CustomerType::parse(&r.customer_type),
+            customer_type: buys_at(&r.customer_type, r.approved, r.verified),
             token_id: claims.jti,
             token_expires: claims.exp,
         }),
@@ -337,7 +340,8 @@ pub struct SessionUser {
     pub id: Uuid,
     /// Current role.
     pub role: Role,
-    /// Price list and minimum quantities.
+    /// Price list and minimum quantities: a company's only for an approved member of a
+    /// company the VAT register verified, read on every request.
     pub customer_type: CustomerType,
 }
 
@@ -357,7 +361,9 @@ pub async fn verify_login(
         return Err(AuthError::InvalidCredentials);
     }
     if let Some(ip) = ip
-        && let Err(wait) = LOGIN_PER_IP.hit(svc, &ip.to_string()).await?
+        && let Err(wait) = LOGIN_PER_IP
+            .hit(svc, &crate::shared::limit_subject(ip))
+            .await?
     {
         return Err(AuthError::RateLimited {
             retry_after: wait.0,
@@ -404,6 +410,14 @@ pub async fn verify_login(
     }
 }
 
+/// The price list of an account from its row: see [`crate::user::price_list`].
+fn buys_at(account: &str, approved: bool, company_verified: bool) -> CustomerType {
+    let account = CustomerType::parse(account);
+    let membership = (account == CustomerType::Corporate)
+        .then(|| crate::user::Membership::of(approved, !approved));
+    crate::user::price_list(account, membership, company_verified)
+}
+
 /// The user a browser session points at, with their current role; `None` once deleted,
 /// blocked, or signed out everywhere after `signed_in_ms` (milliseconds since the epoch).
 pub async fn session_user(
@@ -413,9 +427,12 @@ pub async fn session_user(
 ) -> Result<Option<SessionUser>, AuthError> {
     let row = sqlx::query!(
         r#"
-        select role, customer_type from users
-         where id = $1 and deleted_at is null and blocked_at is null
-           and (signed_out_at is null or signed_out_at < to_timestamp($2))
+        select u.role, u.customer_type,
+               u.company_approved_at is not null as "approved!",
+               coalesce(c.vat_status = 'active', false) as "verified!"
+          from users u left join companies c on c.id = u.company_id
+         where u.id = $1 and u.deleted_at is null and u.blocked_at is null
+           and (u.signed_out_at is null or u.signed_out_at < to_timestamp($2))
         "#,
         id,
         signed_in_ms as f64 / 1000.0,
@@ -426,7 +443,7 @@ pub async fn session_user(
     Ok(row.map(|r| SessionUser {
         id,
         role: Role::parse(&r.role),
-        customer_type: CustomerType::parse(&r.customer_type),
+        customer_type: buys_at(&r.customer_type, r.approved, r.verified),
     }))
 }
 

@@ -29,7 +29,7 @@ pub use service::{
     AdminAccount, CreateAdmin, Error, ExistingAccount, MIN_ADMIN_PASSWORD_LEN, create_admin,
     generate_password,
 };
-pub use sms::SmsGateway;
+pub use sms::{SmsGateway, SmsPolicy};
 pub use token::{
     Claims, TokenConfig, hash_refresh_token as hash_opaque_token, issue_access_token,
     new_refresh_token as new_opaque_token, verify_access_token,

@@ -15,8 +15,8 @@ use uuid::Uuid;
 use super::Error;
 use super::phone::Phone;
 use crate::Services;
-use crate::shared::Locale;
 use crate::shared::rate_limit::Limit;
+use crate::shared::{Locale, limit_subject};
 
 /// What a code is for; a code sent for one purpose never works for another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +95,31 @@ async fn limit(svc: &Services, limit: Limit, subject: &str) -> Result<(), Error>
         .map_err(|r| Error::RateLimited { retry_after: r.0 })
 }
 
+/// Counts one SMS against the shop's hourly budget. The first refusal of an hour is an
+/// error in the log (Sentry's alert): somebody may be pumping SMS.
+async fn spend_sms_budget(svc: &Services) -> Result<(), Error> {
+    let budget = Limit {
+        name: "sms_budget",
+        max: svc.sms_policy.hourly_budget,
+        window: Duration::from_secs(3600),
+    };
+    let (sent, retry_after) = budget.count(svc, "shop").await?;
+    let max = u64::from(budget.max);
+    if sent <= max {
+        return Ok(());
+    }
+    if sent == max + 1 {
+        tracing::error!(
+            budget = max,
+            "SMS budget for this hour used up: no more codes are sent until the hour is over \
+             (SMS pumping? raise SMS_HOURLY_BUDGET if the traffic is real)"
+        );
+    }
+    Err(Error::RateLimited {
+        retry_after: retry_after.max(1),
+    })
+}
+
 fn hash_code(svc: &Services, challenge: Uuid, code: &str) -> anyhow::Result<String> {
     // Keyed so that a leaked table does not give the codes away by trying all 10^6.
     let mut mac =
@@ -127,8 +152,17 @@ pub async fn send_code(
     requester: Requester,
     locale: Locale,
 ) -> Result<CodeSent, Error> {
+    if !svc.sms_policy.allows(phone) {
+        return Err(Error::invalid(
+            "phone",
+            format!(
+                "codes are sent by SMS only to numbers from {}",
+                svc.sms_policy.country_list()
+            ),
+        ));
+    }
     if let Some(ip) = requester.ip {
-        limit(svc, SEND_PER_IP, &ip.to_string()).await?;
+        limit(svc, SEND_PER_IP, &limit_subject(ip)).await?;
     }
     let last = sqlx::query_scalar!(
         r#"
@@ -152,6 +186,7 @@ pub async fn send_code(
         }
     }
     limit(svc, SEND_PER_PHONE, phone.as_str()).await?;
+    spend_sms_budget(svc).await?;
 
     let id = Uuid::now_v7();
     let code = new_code();
@@ -215,7 +250,7 @@ pub async fn check_code(
         return Err(Error::invalid("code", "must be the 6 digits from the SMS"));
     }
     if let Some(ip) = requester.ip {
-        limit(svc, VERIFY_PER_IP, &ip.to_string()).await?;
+        limit(svc, VERIFY_PER_IP, &limit_subject(ip)).await?;
     }
     limit(svc, VERIFY_PER_PHONE, phone.as_str()).await?;
     let mut tx = svc

@@ -42,6 +42,11 @@ impl Phone {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The country the number belongs to (`None` for non-geographic numbers).
+    pub fn country(&self) -> Option<phonenumber::country::Id> {
+        phonenumber::parse(None, &self.0).ok()?.country().id()
+    }
 }
 
 impl fmt::Display for Phone {

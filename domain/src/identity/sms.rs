@@ -9,6 +9,60 @@ use anyhow::Context;
 use super::phone::Phone;
 use crate::shared::Locale;
 
+/// Where SMS may go and how many, against SMS pumping (fraudsters who make a shop text
+/// premium numbers abroad and share the fees).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsPolicy {
+    /// Countries whose numbers get SMS (`SMS_ALLOWED_COUNTRIES`, default `PL`).
+    pub countries: Vec<phonenumber::country::Id>,
+    /// SMS per hour for the whole shop (`SMS_HOURLY_BUDGET`); beyond it sending stops until
+    /// the hour is over and an alert is raised.
+    pub hourly_budget: u32,
+}
+
+impl Default for SmsPolicy {
+    fn default() -> Self {
+        SmsPolicy {
+            countries: vec![phonenumber::country::Id::PL],
+            hourly_budget: 500,
+        }
+    }
+}
+
+impl SmsPolicy {
+    /// Reads a comma-separated list of ISO country codes (`PL, DE`).
+    pub fn parse_countries(text: &str) -> Result<Vec<phonenumber::country::Id>, String> {
+        let countries: Vec<_> = text
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                c.to_ascii_uppercase()
+                    .parse()
+                    .map_err(|_| format!("`{c}` is not an ISO country code"))
+            })
+            .collect::<Result<_, _>>()?;
+        if countries.is_empty() {
+            return Err("name at least one country".into());
+        }
+        Ok(countries)
+    }
+
+    /// Whether SMS may go to `phone`.
+    pub fn allows(&self, phone: &Phone) -> bool {
+        phone.country().is_some_and(|c| self.countries.contains(&c))
+    }
+
+    /// The countries, for messages: `PL, DE`.
+    pub fn country_list(&self) -> String {
+        self.countries
+            .iter()
+            .map(|c| c.as_ref())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// Where codes go.
 #[derive(Clone)]
 pub enum SmsGateway {

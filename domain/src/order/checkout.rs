@@ -421,7 +421,9 @@ async fn buyer(svc: &Services, user: Uuid) -> Result<Buyer, Error> {
         r#"
         select u.customer_type, u.first_name, u.last_name, u.email, u.phone,
                u.profile_completed_at is not null as "complete!",
-               u.company_id, c.nip as "company_nip?", c.name as "company_name?"
+               u.company_id, c.nip as "company_nip?", c.name as "company_name?",
+               u.company_approved_at is not null as "approved!",
+               coalesce(c.vat_status = 'active', false) as "verified!"
           from users u left join companies c on c.id = u.company_id
          where u.id = $1 and u.deleted_at is null and u.blocked_at is null
         "#,
@@ -431,10 +433,16 @@ async fn buyer(svc: &Services, user: Uuid) -> Result<Buyer, Error> {
     .await
     .context("Failed to load the buyer")?
     .ok_or(Error::NotFound)?;
-    let customer_type = CustomerType::parse(&row.customer_type);
-    if !row.complete || (customer_type == CustomerType::Corporate && row.company_id.is_none()) {
+    let account = CustomerType::parse(&row.customer_type);
+    if !row.complete || (account == CustomerType::Corporate && row.company_id.is_none()) {
         return Err(Error::ProfileIncomplete);
     }
+    // Only an approved member buys in the company's name (its invoices, its terms).
+    let membership = row
+        .company_id
+        .map(|_| crate::user::Membership::of(row.approved, !row.approved));
+    let member = membership == Some(crate::user::Membership::Approved);
+    let customer_type = crate::user::price_list(account, membership, row.verified);
     let person = [row.first_name.as_deref(), row.last_name.as_deref()]
         .into_iter()
         .flatten()
@@ -452,9 +460,9 @@ async fn buyer(svc: &Services, user: Uuid) -> Result<Buyer, Error> {
         contact_name,
         email: row.email,
         phone: row.phone,
-        company_id: row.company_id,
-        company_nip: row.company_nip,
-        company_name: row.company_name,
+        company_id: row.company_id.filter(|_| member),
+        company_nip: row.company_nip.filter(|_| member),
+        company_name: row.company_name.filter(|_| member),
     })
 }
 
@@ -523,7 +531,7 @@ async fn invoice_company(
     buyer: &Buyer,
     cmd: &PlaceOrder,
 ) -> Result<(Option<String>, Option<String>), Error> {
-    if buyer.customer_type == CustomerType::Corporate {
+    if buyer.company_nip.is_some() {
         return Ok((buyer.company_nip.clone(), buyer.company_name.clone()));
     }
     let typed_name = cmd

@@ -19,13 +19,14 @@ fn check(days: i32) -> Result<i32, Error> {
 }
 
 /// Days a buyer may take to pay by transfer: their company's override, else the shop's
-/// default; 0 for private customers and companies without terms.
+/// default; 0 for private customers, accounts the company has not approved as members, and
+/// companies without terms.
 pub async fn terms_for(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<i32, Error> {
     let days = sqlx::query_scalar!(
         r#"
         select coalesce(c.payment_terms_override, t.default_days) as "days!"
           from users u join companies c on c.id = u.company_id cross join payment_terms t
-         where u.id = $1 and u.customer_type = 'corporate'
+         where u.id = $1 and u.customer_type = 'corporate' and u.company_approved_at is not null
         "#,
         user
     )

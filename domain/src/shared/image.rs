@@ -1,10 +1,43 @@
 //! Checking uploaded images: the declared type and the file's magic bytes must agree on
 //! JPEG, PNG or WebP, the container must be whole, and the picture must decode within size
 //! limits. Re-encoding the decoded pixels drops every piece of metadata (EXIF, GPS).
+//!
+//! Memory is bounded twice: a picture of more than [`MAX_PIXELS`] is refused from its
+//! header, before anything is decoded (a small PNG can claim 20000×20000 pixels), and only
+//! a few decodes run at once ([`off_thread`]); the others wait their turn.
 
 use std::io::Cursor;
+use std::time::Duration;
 
+use anyhow::Context;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+
+use crate::Services;
+use crate::shared::Outage;
+
+/// The most pixels an upload may have: 24 megapixels, a 6000×4000 camera picture. Decoded,
+/// that is at most 96 MB (4 bytes a pixel).
+pub const MAX_PIXELS: u64 = 24_000_000;
+
+/// How long an upload waits for a decoder before the answer is 503 (try again shortly).
+const DECODER_WAIT: Duration = Duration::from_secs(10);
+
+/// Runs image work on the blocking threads, at most `Services::image_decoders` at once.
+pub async fn off_thread<T: Send + 'static>(
+    svc: &Services,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let permit = tokio::time::timeout(DECODER_WAIT, svc.image_decoders.clone().acquire_owned())
+        .await
+        .map_err(|_| anyhow::Error::new(Outage("the image decoder (every one busy)")))?
+        .context("The image decoders were shut down")?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .context("The image worker stopped")
+}
 
 fn sniff(bytes: &[u8]) -> &'static str {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -84,10 +117,19 @@ pub fn decode_upload(
     if !whole {
         return Err(damaged());
     }
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|_| damaged())?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(format!(
+            "the picture is {width}×{height} pixels; at most {} megapixels are accepted",
+            MAX_PIXELS / 1_000_000
+        ));
+    }
     let mut limits = Limits::default();
     limits.max_image_width = Some(12_000);
     limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(256 * 1024 * 1024);
+    limits.max_alloc = Some(128 * 1024 * 1024);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
     reader.decode().map_err(|_| damaged())

@@ -1,6 +1,7 @@
 //! Value types shared by every context: money, VAT, locales and pagination.
 
 pub mod blob;
+pub mod client_addr;
 pub mod image;
 pub mod locale;
 pub mod markdown;
@@ -9,6 +10,7 @@ pub mod outage;
 pub mod pagination;
 pub mod rate_limit;
 
+pub use client_addr::{ClientAddr, TrustedProxies, limit_subject};
 pub use locale::Locale;
 pub use money::{Currency, Money, VatLine, VatRate};
 pub use outage::{Outage, is_outage, is_unstorable_text};

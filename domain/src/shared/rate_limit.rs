@@ -38,6 +38,17 @@ impl Limit {
         svc: &Services,
         subject: &str,
     ) -> anyhow::Result<Result<(), RetryAfter>> {
+        let (hits, ttl_secs) = self.count(svc, subject).await?;
+        if hits > u64::from(self.max) {
+            Ok(Err(RetryAfter(ttl_secs.max(1))))
+        } else {
+            Ok(Ok(()))
+        }
+    }
+
+    /// Counts a hit for `subject` and returns the hits in the window so far and the
+    /// seconds until it ends.
+    pub async fn count(&self, svc: &Services, subject: &str) -> anyhow::Result<(u64, u64)> {
         let key = format!("rl:{}:{}", self.name, subject);
         let window_ms = u64::try_from(self.window.as_millis()).unwrap_or(u64::MAX);
         let counted = match &svc.redis {
@@ -61,14 +72,9 @@ impl Limit {
             }
             None => None,
         };
-        let (hits, ttl_secs) = match counted {
-            Some(c) => c,
-            None => self.hit_postgres(svc, &key, window_ms).await?,
-        };
-        if hits > u64::from(self.max) {
-            Ok(Err(RetryAfter(ttl_secs.max(1))))
-        } else {
-            Ok(Ok(()))
+        match counted {
+            Some(c) => Ok(c),
+            None => self.hit_postgres(svc, &key, window_ms).await,
         }
     }
 

@@ -281,6 +281,8 @@ pub struct UserSummary {
     pub customer_type: String,
     /// Company name, for corporate accounts.
     pub company: Option<String>,
+    /// Where the account stands with that company.
+    pub company_membership: Option<super::Membership>,
     /// Orders placed.
     pub orders_count: i64,
     /// Blocked by an admin.
@@ -317,6 +319,8 @@ async fn find_users(
         select u.id, u.phone, u.email, u.role, u.customer_type,
                nullif(concat_ws(' ', u.first_name, u.last_name), '') as name,
                c.name as "company?", u.blocked_at is not null as "blocked!",
+               u.company_approved_at is not null as "approved!",
+               u.company_rejected_at is not null as "rejected!",
                u.created_at as "created_at: DateTime<Utc>",
                (select count(*) from orders o where o.user_id = u.id) as "orders_count!",
                count(*) over () as "total!"
@@ -350,6 +354,10 @@ async fn find_users(
                 name: r.name,
                 role: Role::parse(&r.role),
                 customer_type: r.customer_type,
+                company_membership: r
+                    .company
+                    .as_ref()
+                    .map(|_| super::Membership::of(r.approved, r.rejected)),
                 company: r.company,
                 orders_count: r.orders_count,
                 blocked: r.blocked,

@@ -9,6 +9,7 @@
 mod account;
 mod address;
 pub mod company;
+mod members;
 mod photo;
 mod profile;
 
@@ -22,6 +23,9 @@ pub use address::{
     list_addresses, set_default_address, update_address, validate_address,
 };
 pub use company::{CompanyRegistry, parse_nip};
+pub use members::{
+    Decider, Decision, Member, Membership, company_members, decide_membership, price_list,
+};
 pub use photo::{MAX_PHOTO_BYTES, delete_photo, make_thumbnail, upload_photo};
 pub use profile::{
     Company, CompleteProfile, Profile, ProfileUpdate, Verification, complete_profile, get_profile,

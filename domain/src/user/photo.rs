@@ -33,9 +33,9 @@ pub async fn upload_photo(
     declared_type: String,
     bytes: Bytes,
 ) -> Result<String, Error> {
-    let thumbnail = tokio::task::spawn_blocking(move || make_thumbnail(&declared_type, &bytes))
-        .await
-        .context("The photo worker stopped")??;
+    let thumbnail =
+        crate::shared::image::off_thread(svc, move || make_thumbnail(&declared_type, &bytes))
+            .await??;
     let key = format!("avatars/{user}/{}.jpg", Uuid::now_v7());
     svc.blobs.put(&key, Bytes::from(thumbnail)).await?;
     let old = sqlx::query_scalar!(

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::company::{Lookup, VatStatus, parse_nip};
+use super::members::{Membership, price_list};
 use crate::Services;
 use crate::identity::{Error, Role};
 use crate::shared::{CustomerType, Locale};
@@ -73,6 +74,11 @@ pub struct Profile {
     pub photo_key: Option<String>,
     /// The company, for corporate accounts.
     pub company: Option<Company>,
+    /// Where a corporate account stands with its company.
+    pub membership: Option<Membership>,
+    /// The prices and minimums the account buys at (a company's only for an approved
+    /// member of a verified company).
+    pub price_list: CustomerType,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
 }
@@ -85,7 +91,9 @@ pub async fn get_profile(svc: &Services, user: Uuid) -> Result<Profile, Error> {
                u.role, u.profile_completed_at is not null as "complete!", u.photo_key,
                u.created_at as "created_at: DateTime<Utc>",
                c.nip as "nip?", c.name as "company_name?", c.street, c.postal_code, c.city,
-               c.vat_status as "vat_status?"
+               c.vat_status as "vat_status?",
+               u.company_approved_at is not null as "approved!",
+               u.company_rejected_at is not null as "rejected!"
           from users u left join companies c on c.id = u.company_id
          where u.id = $1 and u.deleted_at is null
         "#,
@@ -95,6 +103,16 @@ pub async fn get_profile(svc: &Services, user: Uuid) -> Result<Profile, Error> {
     .await
     .context("Failed to load the profile")?
     .ok_or(Error::NotFound)?;
+    let customer_type = if row.customer_type == "corporate" {
+        CustomerType::Corporate
+    } else {
+        CustomerType::Individual
+    };
+    let verified = row.vat_status.as_deref() == Some("active");
+    let membership = row
+        .nip
+        .is_some()
+        .then(|| Membership::of(row.approved, row.rejected));
     let company = match (row.nip, row.company_name, row.vat_status) {
         (Some(nip), Some(name), Some(status)) => Some(Company {
             nip,
@@ -117,15 +135,13 @@ pub async fn get_profile(svc: &Services, user: Uuid) -> Result<Profile, Error> {
         first_name: row.first_name,
         last_name: row.last_name,
         locale: Locale::parse(&row.locale).unwrap_or_default(),
-        customer_type: if row.customer_type == "corporate" {
-            CustomerType::Corporate
-        } else {
-            CustomerType::Individual
-        },
+        customer_type,
         role: Role::parse(&row.role),
         profile_complete: row.complete,
         photo_key: row.photo_key,
         company,
+        membership,
+        price_list: price_list(customer_type, membership, verified),
         created_at: row.created_at,
     })
 }
@@ -237,11 +253,17 @@ pub async fn complete_profile(
             Some(company_for(svc, &nip, cmd.company_name).await?)
         }
     };
+    let mut tx = svc
+        .db
+        .begin()
+        .await
+        .context("Failed to start a transaction")?;
     let updated = sqlx::query!(
         r#"
         update users
            set customer_type = $2, first_name = $3, last_name = $4,
-               email = coalesce($5, email), company_id = $6, profile_completed_at = now()
+               email = coalesce($5, email), company_id = $6, profile_completed_at = now(),
+               company_approved_at = null, company_approved_by = null, company_rejected_at = null
          where id = $1 and deleted_at is null
         "#,
         user,
@@ -251,7 +273,7 @@ pub async fn complete_profile(
         email,
         company_id,
     )
-    .execute(&svc.db)
+    .execute(&mut *tx)
     .await;
     match updated {
         Ok(_) => {}
@@ -264,6 +286,10 @@ pub async fn complete_profile(
             });
         }
     }
+    if let Some(company) = company_id {
+        super::members::admit_if_first(&mut tx, company, user).await?;
+    }
+    tx.commit().await.context("Failed to commit the profile")?;
     get_profile(svc, user).await
 }
 

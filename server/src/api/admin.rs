@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use domain::catalog::{self, NewProduct, Saved, Slug};
+use domain::catalog::{self, NewProduct, Saved, Slug, StockEdit};
 use domain::shared::Locale;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -47,8 +47,14 @@ pub struct ProductBody {
     pub currency: Option<String>,
     /// VAT rate in basis points (2300 = 23 %).
     pub vat_rate_bp: i32,
-    /// Units in stock.
-    pub stock: i32,
+    /// Units to sell. A new product starts with it (default 0). Changing an existing
+    /// product's stock needs `expected_stock`; left out, the stock is kept. Deliveries and
+    /// shelf counts go to `POST /api/v1/admin/products/{sku}/stock`.
+    pub stock: Option<i32>,
+    /// The stock this change is based on (what the client last read). When the product has
+    /// another stock now (a checkout took units), nothing is saved: 409 `stock_changed` with
+    /// `details.current`.
+    pub expected_stock: Option<i32>,
     /// Least quantity for individuals (default 1).
     pub min_qty_individual: Option<i32>,
     /// Least quantity for companies (default 1).
@@ -103,7 +109,14 @@ impl ProductBody {
             corporate_price_minor: self.corporate_price_minor,
             currency: self.currency,
             vat_rate_bp: self.vat_rate_bp,
-            stock: self.stock,
+            stock: match (self.stock, self.expected_stock) {
+                (Some(to), seen) => StockEdit::Replace {
+                    seen: seen.unwrap_or(0),
+                    to,
+                },
+                (None, None) => StockEdit::default(),
+                (None, Some(_)) => return Err(invalid("stock", "is required with expected_stock")),
+            },
             min_qty_individual: self.min_qty_individual,
             min_qty_corporate: self.min_qty_corporate,
             qty_per_box: self.qty_per_box,
@@ -140,6 +153,7 @@ impl ProductBody {
         (status = 200, description = "Updated", body = SavedProduct),
         (status = 401, description = "Not signed in", body = super::error::ErrorBody),
         (status = 403, description = "Not an admin", body = super::error::ErrorBody),
+        (status = 409, description = "`stock_changed`: `expected_stock` is not the stock any more; `details.current` has it", body = super::error::ErrorBody),
         (status = 422, description = "A field is invalid; `details.field` names it", body = super::error::ErrorBody),
     )
 )]
@@ -169,6 +183,72 @@ pub async fn put_product(
             }),
         ),
     })
+}
+
+/// One stock edit: exactly one of `change`, `counted`, or `set` with `expected`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StockBody {
+    /// Units to add (a delivery) or, negative, to take away (breakage).
+    pub change: Option<i32>,
+    /// Units counted on the shelf; the units of orders not yet shipped are subtracted.
+    pub counted: Option<i32>,
+    /// The new stock, saved only if it is still `expected`.
+    pub set: Option<i32>,
+    /// With `set`: the stock the client last read.
+    pub expected: Option<i32>,
+}
+
+impl StockBody {
+    fn into_edit(self) -> Result<StockEdit, ApiError> {
+        match (self.change, self.counted, self.set, self.expected) {
+            (Some(units), None, None, None) => Ok(StockEdit::Change(units)),
+            (None, Some(units), None, None) => Ok(StockEdit::Counted(units)),
+            (None, None, Some(to), Some(seen)) => Ok(StockEdit::Replace { seen, to }),
+            (None, None, Some(_), None) => Err(invalid("expected", "is required with set")),
+            _ => Err(invalid(
+                "change",
+                "send exactly one of change, counted, or set with expected",
+            )),
+        }
+    }
+}
+
+/// A product's stock after an edit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StockDto {
+    /// Units available to sell.
+    pub stock: i32,
+    /// Units on the shelf that orders not yet shipped hold (counted only for `counted`).
+    pub held: i32,
+}
+
+/// Edits a product's stock without overwriting what checkouts took meanwhile: a delivery
+/// or breakage (`change`), a shelf count (`counted`), or a compare-and-set (`set`).
+#[utoipa::path(
+    post, path = "/api/v1/admin/products/{sku}/stock", tag = "admin", request_body = StockBody,
+    params(("sku" = String, Path, description = "Stock-keeping unit")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Saved", body = StockDto),
+        (status = 404, description = "No such SKU", body = super::error::ErrorBody),
+        (status = 409, description = "`stock_changed`: the stock is not `expected` any more; `details.current` has it", body = super::error::ErrorBody),
+        (status = 422, description = "A malformed edit, or one that would leave the stock below zero", body = super::error::ErrorBody),
+    )
+)]
+pub async fn edit_stock(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(sku): Path<String>,
+    ApiJson(body): ApiJson<StockBody>,
+) -> Result<Json<StockDto>, ApiError> {
+    let edit = body.into_edit()?;
+    let level = catalog::edit_stock(&state.services, &sku, edit).await?;
+    tracing::info!(admin = %admin.id, %sku, ?edit, stock = level.stock, "stock edited");
+    Ok(Json(StockDto {
+        stock: level.stock,
+        held: level.held,
+    }))
 }
 
 /// Takes the product off the shop; it stays for order history.

@@ -31,6 +31,8 @@ pub struct UserRow {
     pub customer_type: String,
     /// Company name.
     pub company: Option<String>,
+    /// `approved`, `pending` or `rejected`, for accounts that gave a company's NIP.
+    pub company_membership: Option<&'static str>,
     /// Orders placed.
     pub orders_count: i64,
     /// Blocked accounts cannot sign in and their tokens stop working.
@@ -49,6 +51,7 @@ impl From<UserSummary> for UserRow {
             role: u.role.as_str(),
             customer_type: u.customer_type,
             company: u.company,
+            company_membership: u.company_membership.map(|m| m.as_str()),
             orders_count: u.orders_count,
             blocked: u.blocked,
             created_at: u.created_at,
@@ -127,6 +130,8 @@ pub struct UserChangeBody {
     pub role: Option<String>,
     /// Block or unblock.
     pub blocked: Option<bool>,
+    /// `approve` or `reject` the account's membership of the company whose NIP it gave.
+    pub company_membership: Option<String>,
 }
 
 /// Changes a user's role or blocks them (their tokens and sessions stop working at once).
@@ -154,6 +159,15 @@ pub async fn change_user(
             })
         })
         .transpose()?;
+    if let Some(text) = body.company_membership.as_deref() {
+        user::decide_membership(
+            &state.services,
+            user::Decider::Admin(admin.id),
+            id,
+            super::me::decision(text)?,
+        )
+        .await?;
+    }
     let changed = user::change_user(
         &state.services,
         admin.id,

@@ -228,6 +228,12 @@ impl From<domain::catalog::Error> for ApiError {
                 "not_found",
                 format!("Category `{slug}` does not exist."),
             ),
+            domain::catalog::Error::StockChanged { current } => ApiError::new(
+                StatusCode::CONFLICT,
+                "stock_changed",
+                format!("The stock changed to {current} since it was read; nothing was saved."),
+            )
+            .with_details(serde_json::json!({ "current": current })),
             domain::catalog::Error::Unexpected(e) => ApiError::unexpected(&e),
         }
     }

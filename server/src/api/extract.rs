@@ -131,7 +131,8 @@ impl FromRequestParts<AppState> for AdminUser {
     }
 }
 
-/// The client's IP address, for per-IP rate limits; `None` when the server was not started
+/// The client's IP address, for per-IP rate limits (behind a trusted proxy, the address it
+/// forwarded for: see [`crate::http::client_addr`]); `None` when the server was not started
 /// with connection info (in-process tests).
 pub struct ClientIp(pub Option<std::net::IpAddr>);
 
@@ -142,8 +143,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
         Ok(ClientIp(
             parts
                 .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip()),
+                .get::<domain::shared::ClientAddr>()
+                .map(|addr| addr.0),
         ))
     }
 }

@@ -30,6 +30,9 @@ pub struct CompanyDto {
     pub city: Option<String>,
     /// `verified`, `pending` (the register could not be asked yet) or `refused`.
     pub verification: &'static str,
+    /// This account's membership: `approved` (company terms and invoices), `pending` (until
+    /// a member of the company or the shop approves it) or `rejected`.
+    pub membership: &'static str,
 }
 
 /// A user's profile.
@@ -57,6 +60,9 @@ pub struct ProfileDto {
     pub photo_url: Option<String>,
     /// The company, for corporate accounts.
     pub company: Option<CompanyDto>,
+    /// The prices the account buys at: `corporate` only for an approved member of a
+    /// verified company, `individual` otherwise.
+    pub price_list: &'static str,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
 }
@@ -81,7 +87,9 @@ impl From<Profile> for ProfileDto {
                 postal_code: c.postal_code,
                 city: c.city,
                 verification: c.verification.as_str(),
+                membership: p.membership.map_or("pending", |m| m.as_str()),
             }),
+            price_list: p.price_list.as_str(),
             created_at: p.created_at,
         }
     }
@@ -644,4 +652,92 @@ pub async fn sign_out_everywhere(
 ) -> Result<StatusCode, ApiError> {
     domain::identity::sign_out_everywhere(&state.services, me.id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// An account that gave the company's NIP.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberDto {
+    /// Account id.
+    pub id: Uuid,
+    /// Name, when given.
+    pub name: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// `approved`, `pending` or `rejected`.
+    pub membership: &'static str,
+    /// When it gave the NIP.
+    pub joined_at: Option<DateTime<Utc>>,
+}
+
+impl From<domain::user::Member> for MemberDto {
+    fn from(m: domain::user::Member) -> Self {
+        MemberDto {
+            id: m.id,
+            name: m.name,
+            phone: m.phone,
+            email: m.email,
+            membership: m.membership.as_str(),
+            joined_at: m.joined_at,
+        }
+    }
+}
+
+/// The accounts of the signed-in member's company, waiting ones first.
+#[utoipa::path(
+    get, path = "/api/v1/me/company/members", tag = "me", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The company's accounts", body = [MemberDto]),
+        (status = 409, description = "Not an approved member of a company", body = super::error::ErrorBody),
+    )
+)]
+pub async fn company_members(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<Json<Vec<MemberDto>>, ApiError> {
+    let members = domain::user::company_members(&state.services, user.id).await?;
+    Ok(Json(members.into_iter().map(MemberDto::from).collect()))
+}
+
+/// A member's decision about another account of the company.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberDecisionBody {
+    /// `approve` or `reject`.
+    pub decision: String,
+}
+
+pub(crate) fn decision(text: &str) -> Result<domain::user::Decision, ApiError> {
+    domain::user::Decision::from_code(text)
+        .ok_or_else(|| ApiError::invalid("decision", format!("`{text}` is not approve or reject")))
+}
+
+/// Approves an account that gave the company's NIP (it gets the company's terms, invoices
+/// and prices) or turns it down.
+#[utoipa::path(
+    post, path = "/api/v1/me/company/members/{id}", tag = "me", request_body = MemberDecisionBody,
+    params(("id" = Uuid, Path, description = "The account")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Decided", body = MemberDto),
+        (status = 404, description = "No such account in the company", body = super::error::ErrorBody),
+        (status = 409, description = "Not an approved member, or the account is a member already", body = super::error::ErrorBody),
+    )
+)]
+pub async fn decide_member(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MemberDecisionBody>,
+) -> Result<Json<MemberDto>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
+    let member = domain::user::decide_membership(
+        &state.services,
+        domain::user::Decider::Member(user.id),
+        id,
+        decision(&body.decision)?,
+    )
+    .await?;
+    Ok(Json(member.into()))
 }

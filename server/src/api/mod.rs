@@ -70,6 +70,8 @@ pub fn router(test_routes: bool) -> Router<AppState> {
         .route("/me/addresses/{id}/default", post(me::set_default_address))
         .route("/me/photo", post(me::upload_photo).delete(me::delete_photo))
         .route("/me/export", get(me::export))
+        .route("/me/company/members", get(me::company_members))
+        .route("/me/company/members/{id}", post(me::decide_member))
         .route("/me/phone/request", post(me::request_phone_change))
         .route("/me/phone/confirm", post(me::confirm_phone_change))
         .route("/me/deletion/request", post(me::request_deletion))
@@ -104,6 +106,7 @@ pub fn router(test_routes: bool) -> Router<AppState> {
             "/admin/products/{sku}",
             put(admin::put_product).delete(admin::deactivate_product),
         )
+        .route("/admin/products/{sku}/stock", post(admin::edit_stock))
         .route(
             "/admin/products/{sku}/images",
             get(admin::list_images).post(admin::upload_image),

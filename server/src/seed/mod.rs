@@ -9,7 +9,7 @@ mod data;
 
 use anyhow::Context;
 use domain::Services;
-use domain::catalog::{self, NewCategory, NewProduct, NewProductTranslation, Slug};
+use domain::catalog::{self, NewCategory, NewProduct, NewProductTranslation, Slug, StockEdit};
 use domain::identity::{self, AdminAccount, CreateAdmin};
 use domain::shared::{Currency, Locale, Money, VatRate};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -160,7 +160,7 @@ pub fn sized_products(size: usize) -> anyhow::Result<Vec<(NewProduct, String)>> 
                 Currency::PLN,
             );
             variant.corporate_price_minor = Some(variant.base_price.minor * 92 / 100);
-            variant.stock = demo_stock(&variant.sku);
+            variant.stock = StockEdit::Counted(demo_stock(&variant.sku));
             for t in &mut variant.translations {
                 t.name = format!("{} · {batch}", t.name);
             }
@@ -197,7 +197,7 @@ pub fn demo_products() -> anyhow::Result<Vec<(NewProduct, String)>> {
                     .collect();
                 let image_key = format!("demo/{}.svg", slug.as_str());
                 let svg = product_svg(item.names[0], &size_label, category.hue);
-                let stock = demo_stock(&sku);
+                let stock = StockEdit::Counted(demo_stock(&sku));
                 let product = NewProduct {
                     slug,
                     sku,

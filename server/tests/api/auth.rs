@@ -44,14 +44,13 @@ async fn put_product(
     request.send().await.unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn butter(price_minor: i64) -> serde_json::Value {
+pub(crate) fn butter(price_minor: i64) -> serde_json::Value {
     serde_json::json!({
         "slug": "maslo-extra-200g",
         "category": "nabial",
         "brand": "Łaciate",
         "price_minor": price_minor,
         "vat_rate_bp": 500,
-        "stock": 30,
         "net_quantity": 200,
         "net_unit": "g",
         "allergens": ["milk"],

@@ -344,6 +344,17 @@ async fn corporate_accounts_get_their_prices_minimums_and_boxes(pool: PgPool) {
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    // Company prices are for an approved member of a verified company.
+    sqlx::query(
+        "with c as (insert into companies (id, nip, name, vat_status) values ($1, '5261040828', 'Hurtownia', 'active') returning id)
+         update users set company_id = (select id from c), company_approved_at = now(), profile_completed_at = now()
+          where phone = $2 and customer_type = 'corporate'",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(PHONE)
+    .execute(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     let below = send(
         &app,
         Method::POST,

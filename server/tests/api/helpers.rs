@@ -32,6 +32,14 @@ impl Drop for TempDir {
 /// Settings for a test: port 0, a Redis key prefix of its own, a private upload folder.
 /// `overrides` replace single variables (e.g. `REDIS_URL` pointing nowhere).
 pub fn test_settings(overrides: &[(&str, &str)]) -> (Settings, TempDir) {
+    let (vars, uploads) = test_vars(overrides);
+    let settings = Settings::from_lookup(|name| vars.get(name).cloned())
+        .unwrap_or_else(|e| panic!("test settings: {e}"));
+    (settings, uploads)
+}
+
+/// The environment of a test's server (see [`test_settings`]).
+fn test_vars(overrides: &[(&str, &str)]) -> (HashMap<String, String>, TempDir) {
     let uploads = std::env::temp_dir().join(format!("metropolitan-test-{}", uuid::Uuid::now_v7()));
     let prefix = format!("test:{}:", uuid::Uuid::now_v7());
     let redis_url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
@@ -48,9 +56,105 @@ pub fn test_settings(overrides: &[(&str, &str)]) -> (Settings, TempDir) {
     for (k, v) in overrides {
         vars.insert((*k).into(), (*v).into());
     }
-    let settings = Settings::from_lookup(|name| vars.get(name).cloned())
-        .unwrap_or_else(|e| panic!("test settings: {e}"));
-    (settings, TempDir(uploads))
+    (vars, TempDir(uploads))
+}
+
+/// The server binary in a process of its own against the test's database, for tests that
+/// measure the server itself (its memory); killed when dropped.
+pub struct ServerProcess {
+    /// A client for it.
+    pub app: TestApp,
+    child: std::process::Child,
+}
+
+impl ServerProcess {
+    /// Starts `metropolitan serve` on a free port and waits until it answers.
+    pub async fn start(db: PgPool, overrides: &[(&str, &str)]) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("no free port: {e}"));
+        let base = std::env::var("DATABASE_URL").unwrap_or_else(|_| {
+            "postgres://metropolitan:metropolitan@127.0.0.1:5432/metropolitan".into()
+        });
+        let database = db
+            .connect_options()
+            .get_database()
+            .unwrap_or_default()
+            .to_owned();
+        let database_url = format!("{}/{database}", base.rsplit_once('/').map_or("", |b| b.0));
+        let site_addr = format!("127.0.0.1:{port}");
+        let mut all = vec![
+            ("DATABASE_URL", database_url.as_str()),
+            ("LEPTOS_SITE_ADDR", site_addr.as_str()),
+        ];
+        all.extend_from_slice(overrides);
+        let (vars, uploads) = test_vars(&all);
+        let settings = Settings::from_lookup(|name| vars.get(name).cloned())
+            .unwrap_or_else(|e| panic!("test settings: {e}"));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_metropolitan"))
+            .arg("serve")
+            .env_clear()
+            .envs(&vars)
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("failed to start the server: {e}"));
+        let address = format!("http://{site_addr}");
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ORIGIN,
+            reqwest::header::HeaderValue::from_str(&address)
+                .unwrap_or_else(|e| panic!("origin: {e}")),
+        );
+        let server = ServerProcess {
+            app: TestApp {
+                address,
+                db,
+                client: reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .default_headers(headers)
+                    .build()
+                    .unwrap_or_else(|e| panic!("client: {e}")),
+                settings,
+                _uploads: uploads,
+            },
+            child,
+        };
+        for _ in 0..300 {
+            if let Ok(r) = server
+                .app
+                .client
+                .get(format!("{}/health", server.app.address))
+                .send()
+                .await
+                && r.status().is_success()
+            {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the server process did not start in 30 s");
+    }
+
+    /// The most resident memory the server has used so far (Linux `VmHWM`), in MiB.
+    pub fn peak_rss_mib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_else(|e| panic!("server status: {e}"));
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb / 1024)
+            .unwrap_or_else(|| panic!("no VmHWM in {status}"))
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Starts the app on a random port against `db`.

@@ -1,11 +1,13 @@
 //! Integration tests: the real router on a random port, a fresh database per test.
 
+mod abuse;
 mod admin_catalog;
 mod admin_pages;
 mod auth;
 mod cart;
 mod catalog;
 mod cli;
+mod company;
 mod faults;
 mod frame;
 mod health;
@@ -19,4 +21,5 @@ mod oversell;
 mod pages;
 mod payments;
 mod security;
+mod stock;
 mod stripe;

@@ -51,7 +51,7 @@ fn white_list(request: &Recorded) -> (u16, String) {
     }
 }
 
-async fn app_with_register(pool: PgPool) -> (TestApp, Fake) {
+pub(crate) async fn app_with_register(pool: PgPool) -> (TestApp, Fake) {
     let register = Fake::start(white_list).await;
     let app = spawn_app_with(
         pool,

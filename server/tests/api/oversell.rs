@@ -142,7 +142,7 @@ async fn redis_going_away_halfway_neither_oversells_nor_stops_checkout(pool: PgP
     assert_eq!(outcome(&app, butter).await, (20, 0));
 
     // With Redis gone for good, a restock sells through Postgres alone.
-    domain::catalog::update_price_and_stock(&svc, "MT-0102-1", 799, 5)
+    domain::catalog::edit_stock(&svc, "MT-0102-1", domain::catalog::StockEdit::Change(5))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let more = buyers(&app, butter, 12).await;
@@ -164,7 +164,7 @@ async fn redis_going_away_halfway_neither_oversells_nor_stops_checkout(pool: PgP
     assert!(redis_up, "the app reconnects to Redis");
     // Fresh handles: the ones above kept a connection through the dead proxy.
     let svc = app.services();
-    domain::catalog::update_price_and_stock(&svc, "MT-0102-1", 799, 3)
+    domain::catalog::edit_stock(&svc, "MT-0102-1", domain::catalog::StockEdit::Change(3))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let last = buyers(&app, butter, 6).await;

@@ -182,6 +182,10 @@ async fn every_route_that_takes_an_id_refuses_another_users_id_and_changes_nothi
     let (butter, _) = prices(&app).await;
     let owner = app.customer_token("+48500900200").await;
     let intruder = app.customer_token("+48500900300").await;
+    let owner_id = json(app.call(Method::GET, "/api/v1/me", &owner, None).await).await["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let address = json(
         app.call(
             Method::POST,
@@ -227,6 +231,11 @@ async fn every_route_that_takes_an_id_refuses_another_users_id_and_changes_nothi
             (template.replace("{id}", &order), serde_json::json!({}))
         } else if template.starts_with("/api/v1/me/addresses/{id}") {
             (template.replace("{id}", &address), hostile_address("Cudzy"))
+        } else if template.starts_with("/api/v1/me/company/members/{id}") {
+            (
+                template.replace("{id}", &owner_id),
+                serde_json::json!({ "decision": "approve" }),
+            )
         } else if template.starts_with("/api/v1/cart/items/{product_id}")
             || template.starts_with("/api/v1/me/favorites/{product_id}")
             || template.starts_with("/api/v1/products/")
