@@ -10,6 +10,19 @@ use tower_sessions::Session;
 use crate::api::ApiError;
 use crate::startup::AppState;
 
+/// The browser session's user; otherwise the answer to give: to the sign-in page, or 503
+/// when the session store cannot be read.
+async fn signed_in(
+    state: &AppState,
+    session: &Session,
+) -> Result<domain::identity::SessionUser, Response> {
+    match app::ssr::user_in_session(&state.services, session).await {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(Redirect::to("/login").into_response()),
+        Err(_) => Err(StatusCode::SERVICE_UNAVAILABLE.into_response()),
+    }
+}
+
 /// `POST /account/photo` from the account page's form: stores the photo, then goes back to
 /// `/account` with `?photo=saved` or `?photo_error=<reason>`.
 pub async fn upload_photo_form(
@@ -17,10 +30,9 @@ pub async fn upload_photo_form(
     session: Session,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let user = match app::ssr::user_in_session(&state.services, &session).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return Redirect::to("/login").into_response(),
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    let user = match signed_in(&state, &session).await {
+        Ok(user) => user,
+        Err(response) => return response,
     };
     let outcome = async {
         let multipart = multipart.map_err(|_| "send the form with a file".to_owned())?;
@@ -80,10 +92,9 @@ pub async fn media(
 
 /// `GET /account/export`: the signed-in user's data as a JSON download.
 pub async fn export_data(State(state): State<AppState>, session: Session) -> Response {
-    let user = match app::ssr::user_in_session(&state.services, &session).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return Redirect::to("/login").into_response(),
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    let user = match signed_in(&state, &session).await {
+        Ok(user) => user,
+        Err(response) => return response,
     };
     match domain::user::export_data(&state.services, user.id).await {
         Ok(data) => (
@@ -105,19 +116,14 @@ pub async fn invoice_pdf(
     session: Session,
     Path(id): Path<String>,
 ) -> Response {
-    let user = match app::ssr::user_in_session(&state.services, &session).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return Redirect::to("/login").into_response(),
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    let user = match signed_in(&state, &session).await {
+        Ok(user) => user,
+        Err(response) => return response,
     };
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return ApiError::not_found().into_response();
     };
-    let viewer = if user.role == domain::identity::Role::Admin {
-        domain::order::Viewer::Admin(user.id)
-    } else {
-        domain::order::Viewer::Customer(user.id)
-    };
+    let viewer = domain::order::Viewer::signed_in(user.id, user.role);
     match domain::order::invoice_pdf(&state.services, viewer, id).await {
         Ok((number, bytes)) => crate::api::orders::pdf_response(&number, bytes),
         Err(e) => ApiError::from(e).into_response(),
@@ -132,10 +138,10 @@ pub async fn upload_product_image_form(
     Path(sku): Path<String>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    match app::ssr::user_in_session(&state.services, &session).await {
-        Ok(Some(user)) if user.role == domain::identity::Role::Admin => {}
+    match signed_in(&state, &session).await {
+        Ok(user) if user.role == domain::identity::Role::Admin => {}
         Ok(_) => return Redirect::to("/login").into_response(),
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Err(response) => return response,
     }
     let outcome = async {
         let multipart = multipart.map_err(|_| "send the form with a file".to_owned())?;

@@ -93,9 +93,6 @@ pub async fn import_products(
         bar.inc(1);
     }
     bar.finish_and_clear();
-    if report.created + report.updated > 0 {
-        catalog::invalidate_catalog(svc).await;
-    }
     Ok(report)
 }
 

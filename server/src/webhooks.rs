@@ -1,11 +1,12 @@
-//! `POST /webhooks/stripe`: the signature is checked on the raw body before anything is
-//! parsed; the event is then applied once (see `domain::payment`).
+//! `POST /webhooks/stripe`: async-stripe checks the signature on the raw body before
+//! anything is parsed, then reads the typed event; it is applied once (see
+//! `domain::payment`).
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use domain::payment::{self, signature};
+use domain::payment;
 use serde_json::json;
 
 use crate::api::ApiError;
@@ -27,17 +28,21 @@ pub async fn stripe(
     let header = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok());
-    let now = chrono::Utc::now().timestamp();
-    if let Err(e) = signature::verify(header, &body, &state.webhook_secrets, now) {
-        tracing::warn!(reason = %e, "Stripe webhook refused");
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_signature",
-            "The Stripe-Signature header does not verify this body.",
-        )
-        .with_details(json!({ "reason": e.to_string() })));
-    }
-    let event = payment::parse_event(&body)?;
+    let event = match payment::read_webhook(&body, header, &state.webhook_secrets) {
+        Ok(event) => event,
+        Err(payment::Refused::Signature(reason)) => {
+            tracing::warn!(%reason, "Stripe webhook refused");
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_signature",
+                "The Stripe-Signature header does not verify this body.",
+            )
+            .with_details(json!({ "reason": reason })));
+        }
+        Err(payment::Refused::Event(reason)) => {
+            return Err(payment::Error::InvalidEvent(reason).into());
+        }
+    };
     let outcome = payment::handle_event(&state.services, &event).await?;
     Ok(Json(
         json!({ "received": true, "outcome": outcome.as_str() }),

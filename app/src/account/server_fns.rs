@@ -240,7 +240,7 @@ pub async fn get_account() -> Result<AccountView, AppError> {
         locale: p.locale.code().to_owned(),
         corporate: p.customer_type == domain::shared::CustomerType::Corporate,
         profile_complete: p.profile_complete,
-        photo_url: p.photo_key.map(|k| format!("/media/{k}")),
+        photo_url: p.photo_key.map(|k| domain::shared::blob::media_url(&k)),
         company: p
             .company
             .map(|c| (c.name, c.nip, c.verification.as_str().to_owned())),

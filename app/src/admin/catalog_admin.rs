@@ -121,7 +121,6 @@ pub async fn admin_save_category(
         ]),
     };
     domain::catalog::save_category(&svc, &category).await?;
-    domain::catalog::invalidate_catalog(&svc).await;
     Ok(())
 }
 

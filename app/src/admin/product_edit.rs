@@ -103,7 +103,7 @@ pub async fn admin_product_form(sku: String) -> Result<ProductForm, AppError> {
     let images = domain::catalog::product_images(&svc, sku.trim())
         .await?
         .into_iter()
-        .map(|i| (i.id.to_string(), format!("/media/{}", i.key)))
+        .map(|i| (i.id.to_string(), domain::shared::blob::media_url(&i.key)))
         .collect();
     let text = |f: fn(&domain::catalog::TranslationInput) -> Option<String>| {
         LOCALES.map(|code| {
@@ -276,7 +276,6 @@ pub async fn admin_save_product(
     };
     let product = input.into_product(sku.clone())?;
     catalog::upsert_product(&svc, &product).await?;
-    catalog::invalidate_catalog(&svc).await;
     tracing::info!(admin = %admin.id, %sku, "product saved from the admin form");
     leptos_axum::redirect(&format!("/admin/products/edit?sku={sku}&saved=1"));
     Ok(())
@@ -288,7 +287,6 @@ pub async fn admin_deactivate_product(sku: String) -> Result<(), AppError> {
     crate::ssr::require_admin().await?;
     let svc = crate::ssr::services()?;
     domain::catalog::deactivate_product(&svc, &sku).await?;
-    domain::catalog::invalidate_catalog(&svc).await;
     Ok(())
 }
 

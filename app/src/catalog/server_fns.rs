@@ -63,7 +63,7 @@ fn card_from(p: domain::catalog::ProductSummary) -> ProductCard {
             .zip(p.net_unit)
             .map(|(q, unit)| format_net(q, &unit)),
         available: u32::try_from(p.stock.clamp(0, 999)).unwrap_or(0),
-        image_url: p.image_key.map(|key| format!("/media/{key}")),
+        image_url: p.image_key.map(|key| domain::shared::blob::media_url(&key)),
         vat_rate: p.vat_rate.to_string(),
         currency: p.price.currency.to_string(),
         price_minor: p.price.minor,
@@ -370,7 +370,7 @@ pub async fn get_product(locale: Locale, slug: String) -> Result<ProductView, Ap
         images: detail
             .image_keys
             .iter()
-            .map(|k| format!("/media/{k}"))
+            .map(|k| domain::shared::blob::media_url(k))
             .collect(),
         breadcrumb: detail
             .breadcrumb

@@ -521,11 +521,7 @@ pub async fn my_orders() -> Result<Vec<OrderRowView>, AppError> {
 pub async fn get_order(id: String) -> Result<OrderView, AppError> {
     let user = crate::ssr::require_user().await?;
     let svc = crate::ssr::services()?;
-    let viewer = if user.role == domain::identity::Role::Admin {
-        domain::order::Viewer::Admin(user.id)
-    } else {
-        domain::order::Viewer::Customer(user.id)
-    };
+    let viewer = domain::order::Viewer::signed_in(user.id, user.role);
     let order = domain::order::get_order(&svc, viewer, convert::order_id(&id)?)
         .await
         .map_err(convert::error)?;
@@ -572,24 +568,13 @@ pub async fn admin_orders(
                 message: "expected YYYY-MM-DD".into(),
             }),
     };
-    let (from, to) = domain::order::placed_on_days(day("from", from)?, day("to", to)?);
-    let status =
-        match status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(code) => Some(domain::order::OrderStatus::from_code(code).ok_or_else(|| {
-                AppError::Invalid {
-                    field: "status".into(),
-                    message: format!("`{code}` is not an order status"),
-                }
-            })?),
-        };
-    let filter = domain::order::OrderFilter {
-        user: None,
-        status,
-        from,
-        to,
-        query: q,
-    };
+    let filter = domain::order::OrderFilter::for_admin(
+        status.as_deref(),
+        day("from", from)?,
+        day("to", to)?,
+        q,
+    )
+    .map_err(convert::error)?;
     let request = domain::shared::PageRequest::new(page.unwrap_or(1).max(1), 50);
     let page = domain::order::search_orders(&svc, &filter, request)
         .await
@@ -613,10 +598,7 @@ pub async fn admin_move_order(
 ) -> Result<(), AppError> {
     let admin = crate::ssr::require_admin().await?;
     let svc = crate::ssr::services()?;
-    let to = domain::order::OrderStatus::from_code(&status).ok_or_else(|| AppError::Invalid {
-        field: "status".into(),
-        message: format!("`{status}` is not an order status"),
-    })?;
+    let to = domain::order::OrderStatus::parse(&status).map_err(convert::error)?;
     // Cancelling or refunding a paid order is a full refund through the gateway.
     domain::payment::move_order(
         &svc,

@@ -298,7 +298,8 @@ pub async fn save_category(svc: &Services, category: &NewCategory) -> Result<Sav
 }
 
 /// Creates a product unless one with the same SKU exists, inside the caller's transaction.
-/// Returns whether it was created.
+/// Returns whether it was created. For bulk loads (the seed): the caller invalidates the
+/// catalog cache once, after the batch.
 pub async fn create_product_if_absent(
     conn: &mut PgConnection,
     default_locale: Locale,
@@ -325,8 +326,8 @@ pub enum Saved {
     Updated(uuid::Uuid),
 }
 
-/// Creates a product or updates the one with the same SKU, in its own transaction. The
-/// caller invalidates the catalog cache once its batch of writes is done.
+/// Creates a product or updates the one with the same SKU, in its own transaction, and
+/// invalidates the catalog cache (every process's, through Redis).
 #[tracing::instrument(skip_all, fields(sku = %product.sku), err(level = "info"))]
 pub async fn upsert_product(svc: &Services, product: &NewProduct) -> Result<Saved> {
     product.validate(svc.default_locale)?;
@@ -355,6 +356,7 @@ pub async fn upsert_product(svc: &Services, product: &NewProduct) -> Result<Save
     tx.commit().await.context("Failed to commit product")?;
     // Its stock was set by hand: the Redis gate rebuilds the counter from Postgres.
     crate::order::gate::forget(svc, &[id]).await;
+    super::invalidate_catalog(svc).await;
     Ok(if created {
         Saved::Created(id)
     } else {

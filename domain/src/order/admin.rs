@@ -25,6 +25,30 @@ pub struct OrderFilter {
     pub query: Option<String>,
 }
 
+impl OrderFilter {
+    /// The admin's order list filter from what was typed: a status code, the days (Polish
+    /// days, inclusive) and a search text; an unknown status names the field.
+    pub fn for_admin(
+        status: Option<&str>,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+        query: Option<String>,
+    ) -> Result<OrderFilter, Error> {
+        let status = status
+            .filter(|s| !s.trim().is_empty())
+            .map(OrderStatus::parse)
+            .transpose()?;
+        let (from, to) = placed_on_days(from, to);
+        Ok(OrderFilter {
+            user: None,
+            status,
+            from,
+            to,
+            query,
+        })
+    }
+}
+
 /// The instants between which orders were placed on the days `from` to `to` (inclusive) in
 /// Poland. Midnight is taken at +1 h (winter time), which keeps the time-zone database out of
 /// the binary; an hour either way does not matter for a day filter.

@@ -30,6 +30,15 @@ pub enum Viewer {
 }
 
 impl Viewer {
+    /// A signed-in user: admins see every order, customers their own.
+    pub fn signed_in(id: Uuid, role: crate::identity::Role) -> Viewer {
+        if role == crate::identity::Role::Admin {
+            Viewer::Admin(id)
+        } else {
+            Viewer::Customer(id)
+        }
+    }
+
     fn actor(self) -> Actor {
         match self {
             Viewer::Customer(_) => Actor::Customer,

@@ -97,6 +97,16 @@ impl OrderStatus {
             .find(|s| s.as_str() == text.trim())
     }
 
+    /// From a `status` field a person or a client sent; an unknown code names the field.
+    pub fn parse(text: &str) -> Result<OrderStatus, super::Error> {
+        OrderStatus::from_code(text).ok_or_else(|| {
+            super::Error::invalid(
+                "status",
+                format!("`{}` is not an order status", text.trim()),
+            )
+        })
+    }
+
     /// Whether `actor` may move an order from `self` to `to`. Customers may only cancel,
     /// and only before the order is being processed; admins move it along the lifecycle;
     /// the payment gateway marks it paid or refunded; jobs only cancel unpaid orders.

@@ -1,23 +1,12 @@
 //! Applying Stripe-format payment events to orders, once each.
 
 use anyhow::Context;
-use serde_json::Value;
 use uuid::Uuid;
 
 use super::Error;
+use super::webhook::{Event, ObjectKind, PaymentObject};
 use crate::Services;
 use crate::order::{self, Move, OrderStatus, Viewer};
-
-/// The parts of a Stripe event we act on.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    /// `evt_…`.
-    pub id: String,
-    /// `payment_intent.succeeded`, ….
-    pub kind: String,
-    /// `data.object`.
-    pub object: Value,
-}
 
 /// What an event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,58 +48,24 @@ const HANDLED: [&str; 5] = [
     "charge.refunded",
 ];
 
-/// Reads an event body (after its signature was verified).
-pub fn parse_event(body: &[u8]) -> Result<Event, Error> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| Error::InvalidEvent(format!("not JSON: {e}")))?;
-    let text = |v: &Value| v.as_str().map(str::to_owned);
-    let id = value
-        .get("id")
-        .and_then(text)
-        .filter(|id| id.starts_with("evt_") && id.len() <= 255)
-        .ok_or_else(|| Error::InvalidEvent("no event id".into()))?;
-    let kind = value
-        .get("type")
-        .and_then(text)
-        .ok_or_else(|| Error::InvalidEvent("no event type".into()))?;
-    let object = value
-        .get("data")
-        .and_then(|d| d.get("object"))
-        .filter(|o| o.is_object())
-        .cloned()
-        .ok_or_else(|| Error::InvalidEvent("no data.object".into()))?;
-    Ok(Event { id, kind, object })
-}
-
-fn amount(object: &Value, keys: &[&str]) -> Result<Option<i64>, Error> {
-    for key in keys {
-        if let Some(v) = object.get(*key).filter(|v| !v.is_null()) {
-            let minor = v
-                .as_i64()
-                .ok_or_else(|| Error::InvalidEvent(format!("{key} is not an integer")))?;
-            if minor < 0 {
-                return Err(Error::InvalidEvent(format!("{key} is negative")));
-            }
-            return Ok(Some(minor));
-        }
+fn amount(value: Option<i64>, what: &str) -> Result<Option<i64>, Error> {
+    match value {
+        Some(minor) if minor < 0 => Err(Error::InvalidEvent(format!("{what} is negative"))),
+        other => Ok(other),
     }
-    Ok(None)
 }
 
-/// The order an event is about: `metadata.order_id`, or for a charge the payment we
-/// recorded for its PaymentIntent.
-async fn order_of(svc: &Services, object: &Value) -> Result<Uuid, Error> {
-    if let Some(id) = object
-        .get("metadata")
-        .and_then(|m| m.get("order_id"))
-        .and_then(Value::as_str)
-    {
+/// The order an event is about: `metadata.order_id`, or for a session or a charge the
+/// payment we recorded for its PaymentIntent.
+async fn order_of(svc: &Services, object: &PaymentObject) -> Result<Uuid, Error> {
+    if let Some(id) = object.metadata.get("order_id") {
         return Uuid::parse_str(id).map_err(|_| Error::UnknownOrder);
     }
-    let intent = object
-        .get("payment_intent")
-        .and_then(Value::as_str)
-        .ok_or(Error::UnknownOrder)?;
+    let intent = match object.kind {
+        ObjectKind::Session | ObjectKind::Charge => object.intent.as_deref(),
+        ObjectKind::Intent | ObjectKind::Other => None,
+    }
+    .ok_or(Error::UnknownOrder)?;
     sqlx::query_scalar!(
         "select order_id from payments where provider_ref = $1 or provider_intent = $1 limit 1",
         intent
@@ -142,27 +97,17 @@ struct Facts {
 impl Facts {
     fn read(event: &Event) -> Result<Facts, Error> {
         let object = &event.object;
-        let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
-        let reference = text("id");
-        let is_intent = object.get("object").and_then(Value::as_str) == Some("payment_intent");
+        let is_intent = object.kind == ObjectKind::Intent;
         Ok(Facts {
-            paid: amount(object, &["amount_total", "amount_received", "amount"])?,
-            refunded: amount(object, &["amount_refunded"])?,
-            currency: text("currency").map(|c| c.to_ascii_uppercase()),
-            intent: if is_intent {
-                reference.clone()
-            } else {
-                text("payment_intent")
-            },
-            reference,
+            paid: amount(object.paid, "the amount")?,
+            refunded: amount(object.refunded, "amount_refunded")?,
+            currency: object.currency.as_ref().map(|c| c.to_ascii_uppercase()),
+            reference: Some(object.id.clone()).filter(|id| !id.is_empty()),
+            intent: object.intent.clone(),
             from_checkout: is_intent
-                && object
-                    .get("metadata")
-                    .and_then(|m| m.get("attempt"))
-                    .and_then(Value::as_str)
+                && object.metadata.get("attempt").map(String::as_str)
                     == Some(super::stripe::CHECKOUT_ATTEMPT),
-            settled: event.kind != "checkout.session.completed"
-                || object.get("payment_status").and_then(Value::as_str) == Some("paid"),
+            settled: event.kind != "checkout.session.completed" || object.settled,
         })
     }
 }
@@ -714,17 +659,24 @@ pub async fn dev_outcome(
     } else {
         "payment_intent.payment_failed"
     };
+    let intent = format!("pi_dev_{}", order_id.simple());
     let event = Event {
         id: format!("evt_dev_{}", Uuid::now_v7().simple()),
         kind: kind.into(),
-        object: serde_json::json!({
-            "id": format!("pi_dev_{}", order_id.simple()),
-            "object": "payment_intent",
-            "amount": o.total_minor,
-            "amount_received": if succeed { o.total_minor } else { 0 },
-            "currency": o.currency.to_ascii_lowercase(),
-            "metadata": { "order_id": order_id.to_string(), "order_number": o.number.to_string() },
-        }),
+        object: PaymentObject {
+            kind: ObjectKind::Intent,
+            id: intent.clone(),
+            paid: Some(if succeed { o.total_minor } else { 0 }),
+            refunded: None,
+            currency: Some(o.currency.to_ascii_lowercase()),
+            intent: Some(intent),
+            metadata: [
+                ("order_id".to_owned(), order_id.to_string()),
+                ("order_number".to_owned(), o.number.to_string()),
+            ]
+            .into(),
+            settled: true,
+        },
     };
     handle_event(svc, &event).await
 }

@@ -5,10 +5,11 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use serde_json::json;
 use uuid::Uuid;
 
-use super::events::{Event, Outcome, handle_event, start_dev_payment};
+use super::events::{Outcome, handle_event, start_dev_payment};
+use super::stripe::Attempt;
+use super::webhook::{Event, ObjectKind, PaymentObject};
 use super::{Error, Intent};
 use crate::Services;
 use crate::order::{self, OrderStatus, Viewer};
@@ -63,9 +64,8 @@ pub async fn start_payment(svc: &Services, user: Uuid, order_id: Uuid) -> Result
     .context("Failed to look the payment up")?
     .flatten();
     if let Some(id) = earlier {
-        let session = stripe.checkout_session(&id).await.map_err(gateway_error)?;
-        return match (session["status"].as_str(), session["url"].as_str()) {
-            (Some("open"), Some(url)) => Ok(url.to_owned()),
+        return match stripe.session_page(&id).await.map_err(gateway_error)? {
+            (Some(status), Some(url)) if status == "open" => Ok(url),
             _ => Err(Error::NotPayable),
         };
     }
@@ -112,8 +112,7 @@ pub async fn app_payment(svc: &Services, user: Uuid, order_id: Uuid) -> Result<I
     .context("Failed to look the payment up")?
     .flatten();
     if let Some(id) = earlier {
-        let current = stripe.payment_intent(&id).await.map_err(gateway_error)?;
-        return super::stripe::intent_of(&current).map_err(gateway_error);
+        return stripe.intent(&id).await.map_err(gateway_error);
     }
     let intent = stripe
         .create_payment_intent(&o)
@@ -344,14 +343,16 @@ async fn send_refund(svc: &Services, provider: &str, refund: &Refund<'_>) -> Res
             let event = Event {
                 id: format!("evt_dev_{}", Uuid::now_v7().simple()),
                 kind: "charge.refunded".into(),
-                object: json!({
-                    "id": format!("ch_dev_{}", refund.intent),
-                    "object": "charge",
-                    "amount": refund.charged,
-                    "amount_refunded": refund.refunded_before + refund.amount,
-                    "currency": refund.currency.to_ascii_lowercase(),
-                    "payment_intent": refund.intent,
-                }),
+                object: PaymentObject {
+                    kind: ObjectKind::Charge,
+                    id: format!("ch_dev_{}", refund.intent),
+                    paid: Some(refund.charged),
+                    refunded: Some(refund.refunded_before + refund.amount),
+                    currency: Some(refund.currency.to_ascii_lowercase()),
+                    intent: Some(refund.intent.to_owned()),
+                    metadata: Default::default(),
+                    settled: true,
+                },
             };
             handle_event(svc, &event).await.map(|_| ())
         }
@@ -433,23 +434,12 @@ pub(crate) async fn close_attempts(svc: &Services, order_id: Uuid) -> Result<Clo
     let mut closed = Closed::All;
     for attempt in open {
         let reference = attempt.provider_ref;
-        let is_session = reference.starts_with("cs_");
-        let asked = if is_session {
-            stripe.expire_checkout_session(&reference).await
-        } else {
-            stripe.cancel_payment_intent(&reference).await
-        };
         // Closed now, or already: read back what it is (it may have been paid meanwhile).
-        let object = match asked {
+        let object = match stripe.close(&reference).await {
             Ok(object) => object,
             Err(e) => {
                 tracing::info!(error = %format!("{e:#}"), %reference, "could not close a payment; reading it back");
-                let read = if is_session {
-                    stripe.checkout_session(&reference).await
-                } else {
-                    stripe.payment_intent(&reference).await
-                };
-                match read {
+                match stripe.attempt(&reference).await {
                     Ok(object) => object,
                     Err(e) => {
                         tracing::warn!(error = %format!("{e:#}"), %reference, "Stripe cannot say whether a payment is open");
@@ -466,7 +456,7 @@ pub(crate) async fn close_attempts(svc: &Services, order_id: Uuid) -> Result<Clo
                 handle_event(svc, &event).await?;
                 return Ok(Closed::Paid);
             }
-            _ if ended(&object) => {
+            _ if object.ended() => {
                 sqlx::query!(
                     "update payments set status = 'cancelled' where id = $1 and status = 'pending'",
                     attempt.id
@@ -488,34 +478,35 @@ pub(crate) async fn close_other_attempts(svc: &Services, order_id: Uuid) {
     }
 }
 
-/// Whether a session or intent read from Stripe can no longer take money.
-fn ended(object: &serde_json::Value) -> bool {
-    matches!(object["status"].as_str(), Some("expired" | "canceled"))
-}
-
 /// The event a session or intent read back from Stripe amounts to, if it is settled either
 /// way. One id per object and state: a second read, or the late webhook, changes nothing.
-fn read_back_event(reference: &str, object: &serde_json::Value) -> Option<Event> {
-    let kind = if reference.starts_with("cs_") {
-        match (object["payment_status"].as_str(), object["status"].as_str()) {
-            (Some("paid"), _) => "checkout.session.completed",
-            (_, Some("expired")) => "checkout.session.expired",
-            _ => return None,
+fn read_back_event(reference: &str, object: &Attempt) -> Option<Event> {
+    let (kind, object) = match object {
+        Attempt::Session(s) => {
+            let status = s.status.as_ref().map(|s| s.as_str());
+            let kind = match (s.payment_status.as_str(), status) {
+                ("paid", _) => "checkout.session.completed",
+                (_, Some("expired")) => "checkout.session.expired",
+                _ => return None,
+            };
+            (kind, PaymentObject::from(s.as_ref()))
         }
-    } else {
-        match object["status"].as_str() {
-            Some("succeeded") => "payment_intent.succeeded",
-            Some("canceled") => "payment_intent.payment_failed",
-            Some("requires_payment_method") if !object["last_payment_error"].is_null() => {
-                "payment_intent.payment_failed"
-            }
-            _ => return None,
+        Attempt::Intent(i) => {
+            let kind = match i.status.as_str() {
+                "succeeded" => "payment_intent.succeeded",
+                "canceled" => "payment_intent.payment_failed",
+                "requires_payment_method" if i.last_payment_error.is_some() => {
+                    "payment_intent.payment_failed"
+                }
+                _ => return None,
+            };
+            (kind, PaymentObject::from(i.as_ref()))
         }
     };
     Some(Event {
         id: format!("evt_reconcile_{reference}_{}", kind.replace('.', "_")),
         kind: kind.into(),
-        object: object.clone(),
+        object,
     })
 }
 
@@ -545,11 +536,7 @@ pub async fn reconcile(svc: &Services, older_than: Duration) -> anyhow::Result<u
     let mut changed = 0;
     for payment in open {
         let reference = payment.provider_ref;
-        let object = if reference.starts_with("cs_") {
-            stripe.checkout_session(&reference).await?
-        } else {
-            stripe.payment_intent(&reference).await?
-        };
+        let object = stripe.attempt(&reference).await?;
         let Some(event) = read_back_event(&reference, &object) else {
             continue;
         };

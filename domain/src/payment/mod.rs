@@ -1,5 +1,6 @@
-//! Payment: Stripe webhook verification and exactly-once application of payment events, and
-//! the development gateway that goes through the same path.
+//! Payment: Stripe (through async-stripe: its client for the calls we make, its webhook
+//! verification and typed events), exactly-once application of payment events, and the
+//! development gateway that goes through the same path.
 //!
 //! Invariants: a signature is verified before anything in the body is parsed into an action;
 //! an event's id is recorded in the same transaction as its effect, so duplicates, retries
@@ -16,11 +17,13 @@ mod events;
 mod gateway;
 pub mod signature;
 mod stripe;
+mod webhook;
 
-pub use events::{Event, Outcome, dev_outcome, handle_event, parse_event, start_dev_payment};
+pub use events::{Outcome, dev_outcome, handle_event, start_dev_payment};
 pub(crate) use gateway::{Closed, close_attempts, paid_through_gateway};
 pub use gateway::{Moved, app_payment, cancel, move_order, reconcile, refund, start_payment};
 pub use stripe::{CheckoutSession, Intent, StripeClient};
+pub use webhook::{Event, ObjectKind, PaymentObject, Refused, read_webhook};
 
 /// What can go wrong with a payment event or a payment.
 #[derive(Debug, thiserror::Error)]

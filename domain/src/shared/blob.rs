@@ -8,6 +8,11 @@ use bytes::Bytes;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
 
+/// The address the shop serves a stored file at (`/media/<key>`), for pages and the API.
+pub fn media_url(key: &str) -> String {
+    format!("/media/{key}")
+}
+
 /// Stores and serves uploaded files by key (`avatars/<user>/<id>.jpg`).
 #[derive(Clone)]
 pub struct BlobStore {

@@ -165,7 +165,6 @@ pub async fn put_product(
 ) -> Result<(StatusCode, Json<SavedProduct>), ApiError> {
     let product = body.into_product(sku)?;
     let saved = catalog::upsert_product(&state.services, &product).await?;
-    catalog::invalidate_catalog(&state.services).await;
     tracing::info!(admin = %admin.id, sku = %product.sku, "product saved");
     Ok(match saved {
         Saved::Created(id) => (
@@ -532,7 +531,7 @@ impl From<catalog::ProductImage> for ProductImageBody {
     fn from(i: catalog::ProductImage) -> Self {
         ProductImageBody {
             id: i.id,
-            url: format!("/media/{}", i.key),
+            url: domain::shared::blob::media_url(&i.key),
             position: i.position,
             width: i.width,
             height: i.height,

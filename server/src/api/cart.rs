@@ -129,7 +129,7 @@ impl From<Cart> for CartBody {
                     sku: l.sku,
                     slug: l.slug,
                     name: l.name,
-                    image_url: l.image_key.map(|k| format!("/media/{k}")),
+                    image_url: l.image_key.map(|k| domain::shared::blob::media_url(&k)),
                     quantity: l.quantity,
                     unit_price_minor: l.unit_price.minor,
                     previous_unit_price_minor: l.previous_price.map(|p| p.minor),
@@ -395,7 +395,7 @@ pub async fn list_favorites(
                 name: f.name,
                 price_minor: f.price.minor,
                 currency: f.price.currency.to_string(),
-                image_url: f.image_key.map(|k| format!("/media/{k}")),
+                image_url: f.image_key.map(|k| domain::shared::blob::media_url(&k)),
                 available: f.available,
             })
             .collect(),

@@ -143,7 +143,7 @@ impl From<ProductSummary> for ProductItem {
             price_minor: p.price.minor,
             currency: p.price.currency.to_string(),
             vat_rate_bp: p.vat_rate.basis_points(),
-            image_url: p.image_key.map(|k| format!("/media/{k}")),
+            image_url: p.image_key.map(|k| domain::shared::blob::media_url(&k)),
             slug: p.slug,
             sku: p.sku,
             name: p.name,
@@ -380,7 +380,7 @@ pub async fn get_product(
         images: detail
             .image_keys
             .iter()
-            .map(|k| format!("/media/{k}"))
+            .map(|k| domain::shared::blob::media_url(k))
             .collect(),
         breadcrumb: detail
             .breadcrumb

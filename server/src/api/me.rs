@@ -79,7 +79,7 @@ impl From<Profile> for ProfileDto {
             customer_type: p.customer_type.as_str(),
             role: p.role.as_str(),
             profile_complete: p.profile_complete,
-            photo_url: p.photo_key.map(|k| format!("/media/{k}")),
+            photo_url: p.photo_key.map(|k| domain::shared::blob::media_url(&k)),
             company: p.company.map(|c| CompanyDto {
                 nip: c.nip,
                 name: c.name,
@@ -447,7 +447,7 @@ pub async fn upload_photo(
     let (content_type, bytes) = read_file_field(multipart, "photo").await?;
     let key = user::upload_photo(&state.services, me.id, content_type, bytes).await?;
     Ok(Json(PhotoDto {
-        photo_url: format!("/media/{key}"),
+        photo_url: domain::shared::blob::media_url(&key),
     }))
 }
 

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::identity::{CurrentUser, Role};
+use domain::identity::CurrentUser;
 use domain::order::{
     self, AddressChoice, AddressSnapshot, Move, Order, OrderFilter, OrderStatus, OrderSummary,
     PlaceOrder, Viewer,
@@ -348,11 +348,7 @@ fn page_request(page: Option<u32>, per_page: Option<u32>) -> Result<PageRequest,
 }
 
 fn viewer(user: &CurrentUser) -> Viewer {
-    if user.role == Role::Admin {
-        Viewer::Admin(user.id)
-    } else {
-        Viewer::Customer(user.id)
-    }
+    Viewer::signed_in(user.id, user.role)
 }
 
 /// Places an order for the signed-in user's cart.
@@ -621,29 +617,6 @@ pub struct AdminOrderQuery {
     pub per_page: Option<u32>,
 }
 
-/// Turns the admin's query into a domain filter (days are Polish days).
-pub fn admin_filter(
-    status: Option<&str>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    q: Option<String>,
-) -> Result<OrderFilter, ApiError> {
-    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(code) => Some(OrderStatus::from_code(code).ok_or_else(|| {
-            ApiError::invalid("status", format!("`{code}` is not an order status"))
-        })?),
-    };
-    let (from, to) = order::placed_on_days(from, to);
-    Ok(OrderFilter {
-        user: None,
-        status,
-        from,
-        to,
-        query: q,
-    })
-}
-
 /// Every order, filtered (admins).
 #[utoipa::path(
     get, path = "/api/v1/admin/orders", tag = "admin", params(AdminOrderQuery), security(("bearer" = [])),
@@ -658,7 +631,7 @@ pub async fn admin_list_orders(
     ApiQuery(query): ApiQuery<AdminOrderQuery>,
 ) -> Result<Json<OrderList>, ApiError> {
     let page = page_request(query.page, query.per_page)?;
-    let filter = admin_filter(query.status.as_deref(), query.from, query.to, query.q)?;
+    let filter = OrderFilter::for_admin(query.status.as_deref(), query.from, query.to, query.q)?;
     let orders = order::search_orders(&state.services, &filter, page).await?;
     Ok(Json(orders.into()))
 }
@@ -693,12 +666,7 @@ pub async fn admin_move_order(
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<MoveBody>,
 ) -> Result<Json<OrderDto>, ApiError> {
-    let to = OrderStatus::from_code(&body.status).ok_or_else(|| {
-        ApiError::invalid(
-            "status",
-            format!("`{}` is not an order status", body.status),
-        )
-    })?;
+    let to = OrderStatus::parse(&body.status)?;
     // Cancelling or refunding a paid order is a full refund through the gateway.
     let viewer = Viewer::Admin(admin.id);
     let change = Move {

@@ -195,17 +195,8 @@ fn grey_png(width: u32, height: u32) -> Vec<u8> {
 }
 
 async fn upload_photo(app: &TestApp, token: &str, bytes: Vec<u8>) -> u16 {
-    let part = reqwest::multipart::Part::bytes(bytes)
-        .file_name("photo.png")
-        .mime_str("image/png")
-        .unwrap_or_else(|e| panic!("{e}"));
-    app.client
-        .post(format!("{}/api/v1/me/photo", app.address))
-        .bearer_auth(token)
-        .multipart(reqwest::multipart::Form::new().part("photo", part))
-        .send()
+    crate::me::upload(app, token, "photo.png", "image/png", bytes)
         .await
-        .unwrap_or_else(|e| panic!("upload: {e}"))
         .status()
         .as_u16()
 }

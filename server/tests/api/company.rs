@@ -42,6 +42,17 @@ async fn butter_price(app: &TestApp, token: &str) -> i64 {
         .unwrap_or_default()
 }
 
+/// A member's decision about another account of the company.
+async fn decide(app: &TestApp, member: &str, account: &str, decision: &str) -> reqwest::Response {
+    app.call(
+        Method::POST,
+        &format!("/api/v1/me/company/members/{account}"),
+        member,
+        Some(&json!({ "decision": decision })),
+    )
+    .await
+}
+
 fn transfer_order(total: i64) -> Value {
     json!({
         "shipping_address": { "recipient_name": "Bistro", "street": "ul. Krótka 2", "city": "Kraków", "postal_code": "30-001" },
@@ -111,14 +122,7 @@ async fn a_second_account_with_a_companys_nip_waits_for_the_company_to_approve_i
         .unwrap_or_default();
     assert_eq!(waiting.len(), 1, "{members}");
     let intruder_id = waiting[0]["id"].as_str().unwrap_or_default().to_owned();
-    let approved = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/me/company/members/{intruder_id}"),
-            &owner,
-            Some(&json!({ "decision": "approve" })),
-        )
-        .await;
+    let approved = decide(&app, &owner, &intruder_id, "approve").await;
     assert_eq!(json(approved).await["membership"], "approved");
     add_to_cart(&app, &intruder, butter(&app).await, 2).await;
     assert_eq!(
@@ -133,14 +137,7 @@ async fn a_second_account_with_a_companys_nip_waits_for_the_company_to_approve_i
 
     // A member cannot take an approved member out (the shop can), nor decide for another
     // company's accounts; a third account turned down by the member is approved by an admin.
-    let removed = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/me/company/members/{intruder_id}"),
-            &owner,
-            Some(&json!({ "decision": "reject" })),
-        )
-        .await;
+    let removed = decide(&app, &owner, &intruder_id, "reject").await;
     assert_error_shape(removed, 409, "conflict").await;
     let (third, _) = corporate_account(&app, "+48700100200", NIP).await;
     let third_id = json(app.call(Method::GET, "/api/v1/me", &third, None).await).await["id"]
@@ -148,32 +145,11 @@ async fn a_second_account_with_a_companys_nip_waits_for_the_company_to_approve_i
         .unwrap_or_default()
         .to_owned();
     let (other_company, _) = corporate_account(&app, "+48510100200", "1234563218").await;
-    let foreign = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/me/company/members/{third_id}"),
-            &other_company,
-            Some(&json!({ "decision": "approve" })),
-        )
-        .await;
+    let foreign = decide(&app, &other_company, &third_id, "approve").await;
     assert_error_shape(foreign, 404, "not_found").await;
-    let rejected = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/me/company/members/{third_id}"),
-            &owner,
-            Some(&json!({ "decision": "reject" })),
-        )
-        .await;
+    let rejected = decide(&app, &owner, &third_id, "reject").await;
     assert_eq!(json(rejected).await["membership"], "rejected");
-    let bad = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/me/company/members/{third_id}"),
-            &owner,
-            Some(&json!({ "decision": "maybe" })),
-        )
-        .await;
+    let bad = decide(&app, &owner, &third_id, "maybe").await;
     assert_error_shape(bad, 422, "validation_failed").await;
     let by_admin = app
         .call(

@@ -101,21 +101,11 @@ impl ServerProcess {
             .spawn()
             .unwrap_or_else(|e| panic!("failed to start the server: {e}"));
         let address = format!("http://{site_addr}");
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            reqwest::header::ORIGIN,
-            reqwest::header::HeaderValue::from_str(&address)
-                .unwrap_or_else(|e| panic!("origin: {e}")),
-        );
         let server = ServerProcess {
             app: TestApp {
+                client: client_for(&address),
                 address,
                 db,
-                client: reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .default_headers(headers)
-                    .build()
-                    .unwrap_or_else(|e| panic!("client: {e}")),
                 settings,
                 _uploads: uploads,
             },
@@ -178,24 +168,28 @@ pub async fn spawn_app_with(db: PgPool, overrides: &[(&str, &str)]) -> TestApp {
         .port();
     tokio::spawn(app.run_until_stopped());
     let address = format!("http://127.0.0.1:{port}");
-    // Like a browser on the shop's own pages: writes carry the shop's Origin (a test that
-    // posts from elsewhere sets its own).
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::ORIGIN,
-        reqwest::header::HeaderValue::from_str(&address).unwrap_or_else(|e| panic!("origin: {e}")),
-    );
     TestApp {
+        client: client_for(&address),
         address,
         db,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .default_headers(headers)
-            .build()
-            .unwrap_or_else(|e| panic!("client: {e}")),
         settings,
         _uploads: uploads,
     }
+}
+
+/// A client without redirects or cookies that, like a browser on the shop's own pages,
+/// sends the shop's `Origin` (a test that posts from elsewhere sets its own).
+fn client_for(address: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ORIGIN,
+        reqwest::header::HeaderValue::from_str(address).unwrap_or_else(|e| panic!("origin: {e}")),
+    );
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
 }
 
 impl TestApp {

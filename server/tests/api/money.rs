@@ -123,7 +123,13 @@ async fn shop(pool: PgPool) -> Shop {
     let state = ledger.clone();
     let fake = Fake::start(move |r| {
         let path = r.uri.split('?').next().unwrap_or_default().to_owned();
-        answer(&state, &r.method, &path, &r.body)
+        match answer(&state, &r.method, &path, &r.body) {
+            (200, body) => match serde_json::from_str(&body) {
+                Ok(object) => (200, crate::stripe::stripe_object(object).to_string()),
+                Err(_) => (200, body),
+            },
+            other => other,
+        }
     })
     .await;
     // Below Stripe's 30-minute minimum for a session: raised to it.
@@ -183,11 +189,7 @@ fn pay(shop: &Shop, id: &str, total: i64) -> Value {
 }
 
 async fn deliver(app: &TestApp, kind: &str, object: Value) -> String {
-    let event = json!({
-        "id": format!("evt_{}", Uuid::now_v7().simple()), "object": "event", "type": kind,
-        "data": { "object": object }
-    });
-    crate::stripe::deliver(app, event).await["outcome"]
+    crate::stripe::deliver(app, crate::stripe::stripe_event(kind, object)).await["outcome"]
         .as_str()
         .unwrap_or_default()
         .to_owned()
