@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::Context;
 use uuid::Uuid;
 
-use super::events::{Outcome, handle_event, start_dev_payment};
+use super::dev::start_dev_payment;
+use super::events::{Outcome, handle_event};
 use super::stripe::Attempt;
 use super::webhook::{Event, ObjectKind, PaymentObject};
 use super::{Error, Intent};

@@ -13,13 +13,15 @@
 //! payment whose amount or currency differs from the order is flagged for review, never
 //! marked paid; the development gateway cannot exist in production.
 
+mod dev;
 mod events;
 mod gateway;
 pub mod signature;
 mod stripe;
 mod webhook;
 
-pub use events::{Outcome, dev_outcome, handle_event, start_dev_payment};
+pub use dev::{dev_outcome, start_dev_payment};
+pub use events::{Outcome, handle_event};
 pub(crate) use gateway::{Closed, close_attempts, paid_through_gateway};
 pub use gateway::{Moved, app_payment, cancel, move_order, reconcile, refund, start_payment};
 pub use stripe::{CheckoutSession, Intent, StripeClient};
@@ -71,7 +73,8 @@ impl From<crate::order::Error> for Error {
         match e {
             crate::order::Error::NotFound => Error::NotFound,
             crate::order::Error::Unexpected(e) => Error::Unexpected(e),
-            other => Error::Unexpected(anyhow::anyhow!("{other}")),
+            // Kept whole: an order refusal is the caller's 409 or 422, not a server error.
+            other => Error::Order(other),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! result to a response DTO or an [`ApiError`].
 
 pub mod admin;
+pub mod admin_orders;
 pub mod admin_users;
 pub mod auth;
 pub mod cart;
@@ -83,22 +84,28 @@ pub fn router(test_routes: bool) -> Router<AppState> {
         .route("/orders/{id}", get(orders::get_order))
         .route("/orders/{id}/cancel", post(orders::cancel_order))
         .route("/orders/{id}/payment", post(orders::create_payment))
-        .route("/admin/orders/{id}/refund", post(orders::admin_refund))
+        .route(
+            "/admin/orders/{id}/refund",
+            post(admin_orders::admin_refund),
+        )
         .route("/orders/{id}/invoice.pdf", get(orders::invoice_pdf))
-        .route("/admin/orders", get(orders::admin_list_orders))
-        .route("/admin/orders/{id}/status", post(orders::admin_move_order))
+        .route("/admin/orders", get(admin_orders::admin_list_orders))
+        .route(
+            "/admin/orders/{id}/status",
+            post(admin_orders::admin_move_order),
+        )
         .route(
             "/admin/orders/{id}/tracking",
-            put(orders::admin_set_tracking),
+            put(admin_orders::admin_set_tracking),
         )
-        .route("/admin/dashboard", get(orders::admin_dashboard))
+        .route("/admin/dashboard", get(admin_orders::admin_dashboard))
         .route(
             "/admin/payment-terms",
-            get(orders::admin_get_terms).put(orders::admin_set_terms),
+            get(admin_orders::admin_get_terms).put(admin_orders::admin_set_terms),
         )
         .route(
             "/admin/users/{id}/payment-terms",
-            put(orders::admin_set_customer_terms),
+            put(admin_orders::admin_set_customer_terms),
         )
         .route("/admin/users", get(admin_users::list_users))
         .route("/admin/users/{id}", patch(admin_users::change_user))
