@@ -259,16 +259,11 @@ pub async fn decide_member(id: String, decision: String) -> Result<(), AppError>
     domain::user::decide_membership(
         &svc,
         domain::user::Decider::Member(user.id),
-        member_id(&id)?,
+        id_param(&id)?,
         member_decision(&decision)?,
     )
     .await?;
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn member_id(id: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)
 }
 
 #[cfg(feature = "ssr")]
@@ -403,8 +398,9 @@ pub async fn list_addresses() -> Result<Vec<AddressView>, AppError> {
         .collect())
 }
 
+/// An id from a form field; a malformed one is "not found", like a missing one.
 #[cfg(feature = "ssr")]
-fn address_id(id: &str) -> Result<uuid::Uuid, AppError> {
+fn id_param(id: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)
 }
 
@@ -442,7 +438,7 @@ pub async fn save_address(
     };
     match id.as_deref().map(str::trim).filter(|id| !id.is_empty()) {
         Some(id) => {
-            domain::user::update_address(&svc, user.id, address_id(id)?, input).await?;
+            domain::user::update_address(&svc, user.id, id_param(id)?, input).await?;
         }
         None => {
             domain::user::create_address(&svc, user.id, input).await?;
@@ -457,7 +453,7 @@ pub async fn save_address(
 pub async fn delete_address(id: String) -> Result<(), AppError> {
     let user = crate::ssr::require_user().await?;
     let svc = crate::ssr::services()?;
-    domain::user::delete_address(&svc, user.id, address_id(&id)?).await?;
+    domain::user::delete_address(&svc, user.id, id_param(&id)?).await?;
     Ok(())
 }
 
@@ -466,7 +462,7 @@ pub async fn delete_address(id: String) -> Result<(), AppError> {
 pub async fn make_default_address(id: String) -> Result<(), AppError> {
     let user = crate::ssr::require_user().await?;
     let svc = crate::ssr::services()?;
-    domain::user::set_default_address(&svc, user.id, address_id(&id)?).await?;
+    domain::user::set_default_address(&svc, user.id, id_param(&id)?).await?;
     Ok(())
 }
 
@@ -512,15 +508,11 @@ pub async fn admin_change_user(
     use domain::identity::Role;
     let admin = crate::ssr::require_admin().await?;
     let svc = crate::ssr::services()?;
-    if let Some(decision) = membership.as_deref().filter(|d| !d.trim().is_empty()) {
-        domain::user::decide_membership(
-            &svc,
-            domain::user::Decider::Admin(admin.id),
-            member_id(&id)?,
-            member_decision(decision)?,
-        )
-        .await?;
-    }
+    let membership = membership
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+        .map(member_decision)
+        .transpose()?;
     let role = match role.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(text) => Some(Role::from_code(text).ok_or_else(|| AppError::Invalid {
@@ -542,8 +534,12 @@ pub async fn admin_change_user(
     domain::user::change_user(
         &svc,
         admin.id,
-        address_id(&id)?,
-        domain::user::UserChange { role, blocked },
+        id_param(&id)?,
+        domain::user::UserChange {
+            role,
+            blocked,
+            membership,
+        },
     )
     .await?;
     Ok(())

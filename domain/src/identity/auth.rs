@@ -412,10 +412,7 @@ pub async fn verify_login(
 
 /// The price list of an account from its row: see [`crate::user::price_list`].
 fn buys_at(account: &str, approved: bool, company_verified: bool) -> CustomerType {
-    let account = CustomerType::parse(account);
-    let membership = (account == CustomerType::Corporate)
-        .then(|| crate::user::Membership::of(approved, !approved));
-    crate::user::price_list(account, membership, company_verified)
+    crate::user::price_list_for(CustomerType::parse(account), approved, company_verified)
 }
 
 /// The user a browser session points at, with their current role; `None` once deleted,

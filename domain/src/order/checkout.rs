@@ -438,11 +438,8 @@ async fn buyer(svc: &Services, user: Uuid) -> Result<Buyer, Error> {
         return Err(Error::ProfileIncomplete);
     }
     // Only an approved member buys in the company's name (its invoices, its terms).
-    let membership = row
-        .company_id
-        .map(|_| crate::user::Membership::of(row.approved, !row.approved));
-    let member = membership == Some(crate::user::Membership::Approved);
-    let customer_type = crate::user::price_list(account, membership, row.verified);
+    let member = row.company_id.is_some() && row.approved;
+    let customer_type = crate::user::price_list_for(account, member, row.verified);
     let person = [row.first_name.as_deref(), row.last_name.as_deref()]
         .into_iter()
         .flatten()

@@ -35,6 +35,11 @@ impl TrustedProxies {
             .map(TrustedProxies)
     }
 
+    /// Whether no proxy is trusted (then the peer is always the client).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     fn trusts(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         self.0.iter().any(|net| net.contains(&ip))

@@ -374,10 +374,12 @@ pub struct UserChange {
     pub role: Option<Role>,
     /// Block (`true`) or unblock (`false`).
     pub blocked: Option<bool>,
+    /// Approve or turn down the account's membership of the company whose NIP it gave.
+    pub membership: Option<super::Decision>,
 }
 
-/// Changes a user's role or blocked state; blocking ends their tokens and sessions at once.
-/// Admins cannot block or demote themselves.
+/// Changes a user's role, blocked state or company membership; blocking ends their tokens
+/// and sessions at once. Admins cannot block or demote themselves.
 #[tracing::instrument(skip_all, fields(admin = %admin, user_id = %user), err(level = "info"))]
 pub async fn change_user(
     svc: &Services,
@@ -390,6 +392,9 @@ pub async fn change_user(
             "user",
             "you cannot block or demote your own account",
         ));
+    }
+    if let Some(decision) = change.membership {
+        super::decide_membership(svc, super::Decider::Admin(admin), user, decision).await?;
     }
     let mut tx = svc
         .db

@@ -59,6 +59,17 @@ pub fn price_list(
     }
 }
 
+/// [`price_list`] from the two facts a query reads: whether the account is an approved
+/// member of its company and whether that company is verified.
+pub fn price_list_for(
+    account: CustomerType,
+    approved_member: bool,
+    company_verified: bool,
+) -> CustomerType {
+    let membership = approved_member.then_some(Membership::Approved);
+    price_list(account, membership, company_verified)
+}
+
 /// An account of a company, as its members and admins see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {

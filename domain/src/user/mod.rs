@@ -25,6 +25,7 @@ pub use address::{
 pub use company::{CompanyRegistry, parse_nip};
 pub use members::{
     Decider, Decision, Member, Membership, company_members, decide_membership, price_list,
+    price_list_for,
 };
 pub use photo::{MAX_PHOTO_BYTES, delete_photo, make_thumbnail, upload_photo};
 pub use profile::{

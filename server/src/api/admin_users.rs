@@ -159,15 +159,11 @@ pub async fn change_user(
             })
         })
         .transpose()?;
-    if let Some(text) = body.company_membership.as_deref() {
-        user::decide_membership(
-            &state.services,
-            user::Decider::Admin(admin.id),
-            id,
-            super::me::decision(text)?,
-        )
-        .await?;
-    }
+    let membership = body
+        .company_membership
+        .as_deref()
+        .map(super::me::decision)
+        .transpose()?;
     let changed = user::change_user(
         &state.services,
         admin.id,
@@ -175,6 +171,7 @@ pub async fn change_user(
         UserChange {
             role,
             blocked: body.blocked,
+            membership,
         },
     )
     .await?;

@@ -27,6 +27,17 @@ async fn corporate_account(app: &TestApp, phone: &str, nip: &str) -> (String, Va
     (token, json(done).await)
 }
 
+/// A shop with the VAT register's fake and its catalog, butter sold to companies by one.
+async fn shop(pool: PgPool) -> (TestApp, crate::helpers::Fake) {
+    let (app, register) = crate::me::app_with_register(pool).await;
+    app.seed_catalog().await;
+    sqlx::query("update products set min_qty_corporate = 1 where sku = 'MT-0102-1'")
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    (app, register)
+}
+
 async fn butter(app: &TestApp) -> Uuid {
     sqlx::query_scalar("select id from products where sku = 'MT-0102-1'")
         .fetch_one(&app.db)
@@ -64,12 +75,7 @@ fn transfer_order(total: i64) -> Value {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_second_account_with_a_companys_nip_waits_for_the_company_to_approve_it(pool: PgPool) {
     // Arrange: a verified company on 14-day terms, its own account first.
-    let (app, _register) = crate::me::app_with_register(pool).await;
-    app.seed_catalog().await;
-    sqlx::query("update products set min_qty_corporate = 1 where sku = 'MT-0102-1'")
-        .execute(&app.db)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (app, _register) = shop(pool).await;
     crate::auth::create_admin(&app).await;
     let admin = crate::auth::admin_token(&app).await;
     let terms = app
@@ -167,12 +173,7 @@ async fn a_second_account_with_a_companys_nip_waits_for_the_company_to_approve_i
 #[sqlx::test(migrations = "../migrations")]
 async fn company_prices_wait_until_the_register_verifies_the_company(pool: PgPool) {
     // Arrange: the register does not answer for this NIP, so the company is pending.
-    let (app, _register) = crate::me::app_with_register(pool).await;
-    app.seed_catalog().await;
-    sqlx::query("update products set min_qty_corporate = 1 where sku = 'MT-0102-1'")
-        .execute(&app.db)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (app, _register) = shop(pool).await;
 
     // Act
     let (token, me) = corporate_account(&app, "+48500100200", "1234563218").await;
