@@ -27,9 +27,13 @@ pub enum AppError {
     /// Wrong e-mail or password.
     #[error("wrong e-mail or password")]
     InvalidCredentials,
-    /// The server could not do it right now (database down, a bug); already logged.
+    /// The server could not do it right now (the database or another service is down);
+    /// already logged.
     #[error("the service is temporarily unavailable")]
     Unavailable,
+    /// Something broke on our side (a bug); already logged.
+    #[error("something went wrong on our side")]
+    Internal,
     /// Too many attempts; try again after this many seconds.
     #[error("too many attempts; try again in {retry_after} s")]
     RateLimited {
@@ -54,6 +58,21 @@ pub enum AppError {
     /// The request never reached the server function or its answer was unreadable.
     #[error("transport error: {0}")]
     Transport(String),
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// A failure the caller did not cause: an outage is "try again shortly" (503), anything
+    /// else a bug (500). Logged either way; its text never reaches the page.
+    pub fn unexpected(e: anyhow::Error) -> AppError {
+        if domain::shared::is_outage(&e) {
+            tracing::warn!(error.cause_chain = ?e, "server function hit an outage");
+            AppError::Unavailable
+        } else {
+            tracing::error!(error.cause_chain = ?e, "server function failed");
+            AppError::Internal
+        }
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -82,10 +101,7 @@ impl From<domain::catalog::Error> for AppError {
                      nothing was saved, check it and save again"
                 ),
             },
-            domain::catalog::Error::Unexpected(e) => {
-                tracing::error!(error.cause_chain = ?e, "server function failed");
-                AppError::Unavailable
-            }
+            domain::catalog::Error::Unexpected(e) => AppError::unexpected(e),
         }
     }
 }
@@ -99,10 +115,7 @@ impl From<domain::content::Error> for AppError {
                 field: field.to_owned(),
                 message,
             },
-            domain::content::Error::Unexpected(e) => {
-                tracing::error!(error.cause_chain = ?e, "server function failed");
-                AppError::Unavailable
-            }
+            domain::content::Error::Unexpected(e) => AppError::unexpected(e),
         }
     }
 }
@@ -116,10 +129,7 @@ impl From<domain::identity::AuthError> for AppError {
             AuthError::Unauthenticated => AppError::Unauthorized,
             AuthError::Forbidden => AppError::Forbidden,
             AuthError::RateLimited { retry_after } => AppError::RateLimited { retry_after },
-            AuthError::Unexpected(e) => {
-                tracing::error!(error.cause_chain = ?e, "server function failed");
-                AppError::Unavailable
-            }
+            AuthError::Unexpected(e) => AppError::unexpected(e),
         }
     }
 }
@@ -143,10 +153,7 @@ impl From<domain::identity::Error> for AppError {
                 tracing::warn!(%what, "outside service unavailable");
                 AppError::Unavailable
             }
-            Error::Unexpected(e) => {
-                tracing::error!(error.cause_chain = ?e, "server function failed");
-                AppError::Unavailable
-            }
+            Error::Unexpected(e) => AppError::unexpected(e),
         }
     }
 }
@@ -173,10 +180,7 @@ impl From<domain::shopping::Error> for AppError {
                 message: "this product is no longer sold".into(),
             },
             Error::UnknownCart | Error::NotInCart(_) => AppError::NotFound,
-            Error::Unexpected(e) => {
-                tracing::error!(error.cause_chain = ?e, "server function failed");
-                AppError::Unavailable
-            }
+            Error::Unexpected(e) => AppError::unexpected(e),
         }
     }
 }

@@ -14,7 +14,7 @@ pub const LOCALE_COOKIE: &str = "lang";
 pub fn services() -> Result<std::sync::Arc<Services>, AppError> {
     use_context::<std::sync::Arc<Services>>().ok_or_else(|| {
         tracing::error!("Services missing from the Leptos context");
-        AppError::Unavailable
+        AppError::Internal
     })
 }
 
@@ -96,7 +96,7 @@ pub async fn session() -> Result<tower_sessions::Session, AppError> {
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "session layer missing");
-            AppError::Unavailable
+            AppError::Internal
         })
 }
 

@@ -86,6 +86,9 @@ pub struct Settings {
     pub public_url: String,
     /// `RECONCILE_AFTER_MINUTES`: payments open this long are checked with Stripe.
     pub reconcile_after: Duration,
+    /// `BACKGROUND_JOBS`: run the background jobs (`server::jobs`) in this process; on
+    /// unless `false`.
+    pub background_jobs: bool,
     /// `TRUSTED_PROXIES`: reverse proxies (CIDR blocks) whose `Forwarded` and
     /// `X-Forwarded-For` headers name the client; empty: the peer is the client.
     pub trusted_proxies: domain::shared::TrustedProxies,
@@ -240,6 +243,16 @@ impl Settings {
             }
             None => production,
         };
+        let background_jobs = match get("BACKGROUND_JOBS").as_deref().map(str::trim) {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "BACKGROUND_JOBS",
+                    reason: format!("`{other}` is not true or false"),
+                });
+            }
+        };
         let redis_default = if production {
             ""
         } else {
@@ -318,6 +331,7 @@ impl Settings {
             reconcile_after: Duration::from_secs(
                 number("RECONCILE_AFTER_MINUTES", 15)?.max(1) * 60,
             ),
+            background_jobs,
             trusted_proxies,
             sms_policy,
             image_decoders: get("IMAGE_DECODERS")

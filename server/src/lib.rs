@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod import;
+pub mod jobs;
 pub mod ops;
 pub mod seed;
 pub mod startup;

@@ -138,104 +138,6 @@ fn adapters(settings: &Settings) -> anyhow::Result<domain::Adapters> {
     })
 }
 
-/// Hourly housekeeping, safe to run in every process: old codes and rate-limit windows,
-/// erasure of accounts past their deletion grace period, companies pending verification.
-async fn maintenance(services: Services) {
-    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        hourly.tick().await;
-        let svc = &services;
-        let results = [
-            domain::identity::otp::delete_expired_codes(svc)
-                .await
-                .map(|n| ("old codes deleted", n as usize)),
-            domain::shared::rate_limit::delete_expired_windows(svc)
-                .await
-                .map(|n| ("rate-limit windows deleted", n as usize)),
-            domain::user::erase_deleted_accounts(svc, domain::user::DELETION_GRACE)
-                .await
-                .map(|n| ("accounts erased", n)),
-            domain::user::recheck_pending_companies(svc)
-                .await
-                .map(|n| ("companies verified", n)),
-            domain::shopping::delete_expired_guest_carts(svc)
-                .await
-                .map(|n| ("guest carts expired", n as usize)),
-        ];
-        for result in results {
-            match result {
-                Ok((what, n)) if n > 0 => tracing::info!(count = n, "{what}"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "housekeeping failed"),
-            }
-        }
-    }
-}
-
-/// Every minute: cancel unpaid orders past their reservation (returning their stock); every
-/// five minutes ask Stripe about payments open longer than `reconcile_after`; every ten
-/// minutes re-sync the Redis stock gate from Postgres; each once per cluster.
-async fn order_jobs(services: Services, reconcile_after: Duration) {
-    let mut minutely = tokio::time::interval(Duration::from_secs(60));
-    let mut runs: u64 = 0;
-    loop {
-        minutely.tick().await;
-        match domain::order::expire_unpaid(&services).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(count = n, "unpaid orders expired"),
-            Err(e) => tracing::warn!(error = %format!("{e:#}"), "order expiry failed"),
-        }
-        runs += 1;
-        if runs.is_multiple_of(60) {
-            // Late transfers; idempotent, so every process may run it.
-            match domain::order::flag_overdue(&services).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(count = n, "overdue transfers flagged"),
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "overdue check failed"),
-            }
-        }
-        if runs.is_multiple_of(5) && services.stripe.is_some() {
-            reconcile_payments(&services, reconcile_after).await;
-        }
-        // At start (a process killed mid-checkout may have left reservations in Redis
-        // that no order holds), then every ten minutes.
-        if runs % 10 == 1 {
-            resync_stock_gate(&services).await;
-        }
-    }
-}
-
-async fn reconcile_payments(services: &Services, older_than: Duration) {
-    use domain::order::gate;
-    let held = match gate::lock(services, "reconcile-payments", Duration::from_secs(240)).await {
-        gate::Locked::Taken => return,
-        gate::Locked::Held(lock) => Some(lock),
-        // Without Redis every process asks; applying an answer twice changes nothing.
-        gate::Locked::NoRedis => None,
-    };
-    match domain::payment::reconcile(services, older_than).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(count = n, "orders updated from Stripe"),
-        Err(e) => tracing::warn!(error = %format!("{e:#}"), "payment reconciliation failed"),
-    }
-    if let Some(lock) = held {
-        lock.unlock(services).await;
-    }
-}
-
-async fn resync_stock_gate(services: &Services) {
-    use domain::order::gate;
-    let gate::Locked::Held(lock) =
-        gate::lock(services, "resync-stock", Duration::from_secs(60)).await
-    else {
-        return;
-    };
-    if let Err(e) = gate::resync(services).await {
-        tracing::warn!(error = %format!("{e:#}"), "stock gate re-sync failed");
-    }
-    lock.unlock(services).await;
-}
-
 /// A bound, ready-to-serve server.
 pub struct Application {
     listener: TcpListener,
@@ -250,10 +152,11 @@ impl Application {
             .await
             .with_context(|| format!("Failed to bind {}", settings.site_addr))?;
         tokio::spawn(domain::catalog::listen_for_invalidations(services.clone()));
-        tokio::spawn(maintenance(services.clone()));
-        tokio::spawn(order_jobs(services.clone(), settings.reconcile_after));
-        let sessions = session_layer(settings, services.db.clone())?;
-        let router = router(settings, services).layer(sessions);
+        let store = session_store(services.db.clone())?;
+        if settings.background_jobs {
+            crate::jobs::start(&services, settings, store.clone());
+        }
+        let router = router(settings, services).layer(session_layer(settings, store));
         Ok(Application { listener, router })
     }
 
@@ -274,36 +177,29 @@ impl Application {
     }
 }
 
-/// Browser sessions in Postgres (they survive a Redis outage and a restart): an HttpOnly,
-/// SameSite=Lax cookie, Secure in production, expiring after 7 days without use.
-/// The table comes from `migrations/`, so start-up needs no database.
-fn session_layer(
-    settings: &Settings,
-    db: PgPool,
-) -> anyhow::Result<tower_sessions::SessionManagerLayer<tower_sessions_sqlx_store::PostgresStore>> {
-    let store = tower_sessions_sqlx_store::PostgresStore::new(db)
+/// Browser sessions in Postgres (they survive a Redis outage and a restart). The table
+/// comes from `migrations/`, so start-up needs no database.
+fn session_store(db: PgPool) -> anyhow::Result<tower_sessions_sqlx_store::PostgresStore> {
+    tower_sessions_sqlx_store::PostgresStore::new(db)
         .with_schema_name("public")
         .and_then(|s| s.with_table_name("browser_sessions"))
-        .map_err(|e| anyhow::anyhow!("Invalid session table name: {e}"))?;
-    let cleanup = store.clone();
-    tokio::spawn(async move {
-        use tower_sessions::session_store::ExpiredDeletion;
-        let mut hourly = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            hourly.tick().await;
-            if let Err(e) = cleanup.delete_expired().await {
-                tracing::warn!(error = %e, "could not delete expired sessions");
-            }
-        }
-    });
-    Ok(tower_sessions::SessionManagerLayer::new(store)
+        .map_err(|e| anyhow::anyhow!("Invalid session table name: {e}"))
+}
+
+/// An HttpOnly, SameSite=Lax session cookie, Secure in production, expiring after 7 days
+/// without use.
+fn session_layer(
+    settings: &Settings,
+    store: tower_sessions_sqlx_store::PostgresStore,
+) -> tower_sessions::SessionManagerLayer<tower_sessions_sqlx_store::PostgresStore> {
+    tower_sessions::SessionManagerLayer::new(store)
         .with_name("metropolitan_session")
         .with_http_only(true)
         .with_same_site(tower_sessions::cookie::SameSite::Lax)
         .with_secure(settings.env == AppEnv::Production)
         .with_expiry(tower_sessions::Expiry::OnInactivity(
             tower_sessions::cookie::time::Duration::days(7),
-        )))
+        ))
 }
 
 /// The whole HTTP surface: pages, server functions, `/api/v1`, docs, ops endpoints, media.

@@ -22,7 +22,9 @@ pub fn error_text(locale: Locale, error: &AppError) -> String {
         AppError::Forbidden => t(locale, Key::AdminOnly).to_owned(),
         AppError::InvalidCredentials => t(locale, Key::SignInFailed).to_owned(),
         AppError::NotFound => t(locale, Key::NotFoundTitle).to_owned(),
-        AppError::Unavailable | AppError::Transport(_) => t(locale, Key::LoadFailed).to_owned(),
+        AppError::Unavailable | AppError::Internal | AppError::Transport(_) => {
+            t(locale, Key::LoadFailed).to_owned()
+        }
     }
 }
 

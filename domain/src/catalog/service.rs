@@ -345,7 +345,7 @@ pub async fn upsert_product(svc: &Services, product: &NewProduct) -> Result<Save
     let (id, created) = repo::upsert_product_by_sku(&mut tx, category_id, product, level.stock)
         .await
         .map_err(|e| match e {
-            sqlx::Error::Database(db) if db.constraint() == Some("products_slug_key") => {
+            e if crate::shared::violated_constraint(&e) == Some("products_slug_key") => {
                 Error::Invalid {
                     field: "slug",
                     message: format!("`{}` belongs to another product", product.slug.as_str()),

@@ -457,6 +457,14 @@ pub async fn sign_out_everywhere(svc: &Services, user: Uuid) -> Result<(), AuthE
         .execute(&mut *tx)
         .await
         .context("Failed to sign out everywhere")?;
+    revoke_refresh_tokens(&mut tx, user).await?;
+    tx.commit().await.context("Failed to commit the sign-out")?;
+    Ok(())
+}
+
+/// Revokes every refresh token of the account, in the caller's transaction (deleting or
+/// blocking an account ends its API sign-ins with it).
+pub async fn revoke_refresh_tokens(tx: &mut sqlx::PgConnection, user: Uuid) -> anyhow::Result<()> {
     sqlx::query!(
         "update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null",
         user
@@ -464,6 +472,5 @@ pub async fn sign_out_everywhere(svc: &Services, user: Uuid) -> Result<(), AuthE
     .execute(&mut *tx)
     .await
     .context("Failed to revoke refresh tokens")?;
-    tx.commit().await.context("Failed to commit the sign-out")?;
     Ok(())
 }

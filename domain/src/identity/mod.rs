@@ -19,7 +19,8 @@ mod token;
 
 pub use auth::{
     AuthError, CurrentUser, IssuedTokens, Role, SessionUser, authenticate, issue_tokens_for,
-    login_with_password, logout, refresh, session_user, sign_out_everywhere, verify_login,
+    login_with_password, logout, refresh, revoke_refresh_tokens, session_user, sign_out_everywhere,
+    verify_login,
 };
 pub use otp::{CodeSent, Purpose, Requester, send_code};
 pub use password::{hash_password, verify_password};

@@ -566,7 +566,7 @@ async fn expire_batch(svc: &Services) -> anyhow::Result<usize> {
         .await
         .map_err(|e| match e {
             Error::Unexpected(e) => e,
-            other => anyhow::anyhow!("{other}"),
+            other => anyhow::Error::new(other),
         })?;
         tx.commit().await.context("Failed to commit the expiry")?;
         gate::release(svc, &returned).await;

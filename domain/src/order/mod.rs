@@ -10,11 +10,13 @@
 //! transaction that issues the invoice); a customer only ever sees their own orders.
 
 mod admin;
+mod buyer;
 mod checkout;
 pub mod gate;
 mod invoice;
 mod lifecycle;
 mod model;
+pub mod paying;
 mod terms;
 
 use std::time::Duration;
@@ -134,7 +136,17 @@ impl From<crate::identity::Error> for Error {
             E::NotFound => Error::NotFound,
             E::Unexpected(e) => Error::Unexpected(e),
             E::Unavailable(what) => Error::Unexpected(crate::shared::Outage(what).into()),
-            other => Error::Unexpected(anyhow::anyhow!("{other}")),
+            other => Error::Unexpected(anyhow::Error::new(other)),
+        }
+    }
+}
+
+/// Reading a cart for an order fails only when the database does.
+impl From<crate::shopping::Error> for Error {
+    fn from(e: crate::shopping::Error) -> Self {
+        match e {
+            crate::shopping::Error::Unexpected(e) => Error::Unexpected(e),
+            other => Error::Unexpected(anyhow::Error::new(other)),
         }
     }
 }

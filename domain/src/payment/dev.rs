@@ -48,13 +48,7 @@ pub async fn start_dev_payment(
     .execute(&svc.db)
     .await
     .context("Failed to record the payment attempt")?;
-    sqlx::query!(
-        "update orders set payment_status = 'processing' where id = $1 and payment_status in ('unpaid', 'failed')",
-        order_id
-    )
-    .execute(&svc.db)
-    .await
-    .context("Failed to mark the payment started")?;
+    order::paying::payment_started(&svc.db, order_id).await?;
     Ok(format!("/pay/dev/{order_id}"))
 }
 

@@ -178,13 +178,7 @@ pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Erro
         });
     }
     let status = order::lock_order(&mut tx, order_id, Viewer::Payment).await?;
-    let row = sqlx::query!(
-        "select total_minor, currency, payment_status, refunded_minor from orders where id = $1",
-        order_id
-    )
-    .fetch_one(&mut *tx)
-    .await
-    .context("Failed to read the order")?;
+    let row = order::paying::payable(&mut tx, order_id).await?;
     let state = OrderState {
         id: order_id,
         status,
@@ -295,7 +289,7 @@ async fn on_success(
     if !facts.settled {
         // Completed, money not arrived: never lowers a paid order.
         if order.waiting() && order.payment_status != "paid" {
-            set_payment_status(tx, order.id, "processing").await?;
+            order::paying::set_payment_status(tx, order.id, "processing").await?;
             return Ok(Outcome::Applied);
         }
         return Ok(Outcome::Stale);
@@ -326,7 +320,7 @@ async fn on_success(
         .unwrap_or_else(|| order.currency.clone());
     if order.waiting() && kept == 0 {
         if facts.paid != Some(order.total_minor) || currency != order.currency {
-            flag(
+            order::paying::flag_for_review(
                 tx,
                 order.id,
                 &format!(
@@ -365,7 +359,7 @@ async fn on_success(
         Some((paid, &currency)),
     )
     .await?;
-    flag(
+    order::paying::flag_for_review(
         tx,
         order.id,
         &format!(
@@ -390,7 +384,7 @@ async fn on_failure(
     {
         return Ok(Outcome::Stale);
     }
-    set_payment_status(tx, order.id, "failed").await?;
+    order::paying::set_payment_status(tx, order.id, "failed").await?;
     save_attempt(tx, order.id, attempt.as_ref(), facts, "failed", None).await?;
     Ok(Outcome::Applied)
 }
@@ -460,20 +454,7 @@ async fn on_refund(
             gateway_move(svc, tx, order.id, order.status, OrderStatus::Refunded, note).await?;
         return Ok(Outcome::Applied);
     }
-    sqlx::query!(
-        r#"
-        update orders
-           set refunded_minor = $2,
-               payment_status = case when $2 >= total_minor then 'refunded'
-                                     else 'partially_refunded' end
-         where id = $1
-        "#,
-        order.id,
-        refunded
-    )
-    .execute(&mut *tx)
-    .await
-    .context("Failed to record the refund")?;
+    order::paying::record_refunded(tx, order.id, refunded).await?;
     Ok(Outcome::Applied)
 }
 
@@ -502,35 +483,6 @@ async fn gateway_move(
         Some(note),
     )
     .await?)
-}
-
-async fn set_payment_status(
-    tx: &mut sqlx::PgConnection,
-    order: Uuid,
-    status: &str,
-) -> Result<(), Error> {
-    sqlx::query!(
-        "update orders set payment_status = $2 where id = $1",
-        order,
-        status
-    )
-    .execute(&mut *tx)
-    .await
-    .context("Failed to set the payment status")?;
-    Ok(())
-}
-
-async fn flag(tx: &mut sqlx::PgConnection, order: Uuid, reason: &str) -> Result<(), Error> {
-    tracing::warn!(%order, reason, "payment flagged for review");
-    sqlx::query!(
-        "update orders set review_reason = $2 where id = $1",
-        order,
-        reason
-    )
-    .execute(&mut *tx)
-    .await
-    .context("Failed to flag the order")?;
-    Ok(())
 }
 
 /// Records what happened to the one attempt the event names (only that one), or a new

@@ -45,6 +45,25 @@ fn session_end(
         .clamp(now + SESSION_MIN, now + SESSION_MAX)
 }
 
+/// The web checkout: places the order, then starts paying it. Returns the order and where
+/// the buyer goes next: the gateway's page, or the order's own page (which offers "Pay")
+/// when the gateway cannot start now; the order is placed either way.
+pub async fn place_and_pay(
+    svc: &Services,
+    cmd: order::PlaceOrder,
+) -> Result<(order::Placed, String), order::Error> {
+    let user = cmd.user;
+    let placed = order::place_order(svc, cmd).await?;
+    let next = match start_payment(svc, user, placed.order_id).await {
+        Ok(url) => url,
+        Err(e) => {
+            tracing::warn!(error = %e, order = %placed.order_id, "payment not started after checkout");
+            format!("/orders/{}", placed.order_id)
+        }
+    };
+    Ok((placed, next))
+}
+
 /// Where the customer goes to pay (web): a Stripe Checkout Session (success and cancel URLs
 /// back to the order page) that stops taking payments when the order's reservation ends,
 /// or the development gateway's page.
@@ -72,19 +91,7 @@ pub async fn start_payment(svc: &Services, user: Uuid, order_id: Uuid) -> Result
     }
     let ends = session_end(o.reserved_until, chrono::Utc::now());
     // The reservation lasts as long as the session, or the order is no longer payable.
-    let held = sqlx::query!(
-        r#"
-        update orders set reserved_until = greatest(reserved_until, to_timestamp($2::bigint))
-         where id = $1 and status = 'pending_payment'
-        "#,
-        order_id,
-        ends.timestamp()
-    )
-    .execute(&svc.db)
-    .await
-    .context("Failed to extend the reservation")?
-    .rows_affected();
-    if held == 0 {
+    if !order::paying::hold_for_payment(&svc.db, order_id, ends).await? {
         return Err(Error::NotPayable);
     }
     let back = format!("{}/orders/{order_id}", svc.public_url.trim_end_matches('/'));
@@ -161,13 +168,7 @@ async fn record_attempt(
     .execute(&svc.db)
     .await
     .context("Failed to record the payment attempt")?;
-    sqlx::query!(
-        "update orders set payment_status = 'processing' where id = $1 and payment_status in ('unpaid', 'failed')",
-        o.id
-    )
-    .execute(&svc.db)
-    .await
-    .context("Failed to mark the payment started")?;
+    order::paying::payment_started(&svc.db, o.id).await?;
     Ok(())
 }
 

@@ -23,7 +23,9 @@ mod webhook;
 pub use dev::{dev_outcome, start_dev_payment};
 pub use events::{Outcome, handle_event};
 pub(crate) use gateway::{Closed, close_attempts, paid_through_gateway};
-pub use gateway::{Moved, app_payment, cancel, move_order, reconcile, refund, start_payment};
+pub use gateway::{
+    Moved, app_payment, cancel, move_order, place_and_pay, reconcile, refund, start_payment,
+};
 pub use stripe::{CheckoutSession, Intent, StripeClient};
 pub use webhook::{Event, ObjectKind, PaymentObject, Refused, read_webhook};
 

@@ -13,7 +13,7 @@ pub mod rate_limit;
 pub use client_addr::{ClientAddr, TrustedProxies, limit_subject};
 pub use locale::Locale;
 pub use money::{Currency, Money, VatLine, VatRate};
-pub use outage::{Outage, is_outage, is_unstorable_text};
+pub use outage::{Outage, is_outage, is_unstorable_text, violated_constraint};
 pub use pagination::{Page, PageRequest};
 
 /// Which price list and minimum quantities apply to a buyer.

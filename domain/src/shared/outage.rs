@@ -48,6 +48,15 @@ pub fn is_unstorable_text(error: &anyhow::Error) -> bool {
     })
 }
 
+/// The constraint (unique index, check, foreign key) a statement violated, by name: the one
+/// way a rule the database enforces becomes a domain error.
+pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
+    let db = error.as_database_error()?;
+    let integrity =
+        db.is_unique_violation() || db.is_check_violation() || db.is_foreign_key_violation();
+    if integrity { db.constraint() } else { None }
+}
+
 fn is_sqlx_outage(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::PoolTimedOut

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::calc::{CalcLine, calculate};
 use super::quote::Error;
+use super::rules::{check_quantity, product_rules};
 use crate::Services;
 use crate::shared::{Currency, CustomerType, Locale, Money, VatLine, VatRate};
 
@@ -48,10 +49,19 @@ impl Owner {
         })
     }
 
-    fn customer_type(&self) -> CustomerType {
+    pub(super) fn customer_type(&self) -> CustomerType {
         match self {
             Owner::User { customer_type, .. } => *customer_type,
             Owner::Guest { .. } => CustomerType::Individual,
+        }
+    }
+
+    /// The owner as the two key columns of `carts` and `favorites`: `(user_id,
+    /// guest_token_hash)`, one of them set.
+    pub(super) fn keys(&self) -> (Option<Uuid>, Option<Vec<u8>>) {
+        match self {
+            Owner::User { id, .. } => (Some(*id), None),
+            Owner::Guest { token_hash } => (None, Some(token_hash.clone())),
         }
     }
 }
@@ -97,6 +107,8 @@ pub struct CartLine {
     pub previous_price: Option<Money>,
     /// Sold out or taken off the shop since it was added: not counted in the totals.
     pub unavailable: bool,
+    /// Still sold (`false`: taken off the shop since it was added).
+    pub active: bool,
 }
 
 /// A cart with its totals.
@@ -134,7 +146,7 @@ pub async fn create_guest_cart(svc: &Services) -> Result<(String, Owner), Error>
 
 /// The owner's cart id; a user's cart is created on first use, a guest's must exist (and be
 /// fresh): anything else is a forged or expired token.
-async fn cart_id(conn: &mut sqlx::PgConnection, owner: &Owner) -> Result<Uuid, Error> {
+pub(super) async fn cart_id(conn: &mut sqlx::PgConnection, owner: &Owner) -> Result<Uuid, Error> {
     match owner {
         Owner::User { id, .. } => {
             sqlx::query!(
@@ -189,10 +201,7 @@ pub async fn get_cart(svc: &Services, owner: &Owner, locale: Locale) -> Result<C
 
 /// Units in the owner's cart (for the header on every page): one indexed query, no pricing.
 pub async fn item_count(svc: &Services, owner: &Owner) -> Result<i64, Error> {
-    let (user, guest) = match owner {
-        Owner::User { id, .. } => (Some(*id), None),
-        Owner::Guest { token_hash } => (None, Some(token_hash.clone())),
-    };
+    let (user, guest) = owner.keys();
     let ttl = i64::try_from(GUEST_CART_TTL.as_secs()).unwrap_or(i64::MAX);
     let count = sqlx::query_scalar!(
         r#"
@@ -212,7 +221,10 @@ pub async fn item_count(svc: &Services, owner: &Owner) -> Result<i64, Error> {
 }
 
 /// A guest's cart id for reading: no row lock, so that concurrent reads do not queue.
-async fn guest_cart_id(conn: &mut sqlx::PgConnection, owner: &Owner) -> Result<Uuid, Error> {
+pub(super) async fn guest_cart_id(
+    conn: &mut sqlx::PgConnection,
+    owner: &Owner,
+) -> Result<Uuid, Error> {
     let Owner::Guest { token_hash } = owner else {
         return Err(Error::UnknownCart);
     };
@@ -232,13 +244,15 @@ async fn guest_cart_id(conn: &mut sqlx::PgConnection, owner: &Owner) -> Result<U
     .ok_or(Error::UnknownCart)
 }
 
-async fn load(
+/// The lines of a cart, each priced now at the buyer's price list: the one pricing of a
+/// cart, shared by the cart page and checkout. Line totals are left at zero.
+pub(super) async fn priced_lines(
     svc: &Services,
     conn: &mut sqlx::PgConnection,
     cart: Option<Uuid>,
     customer_type: CustomerType,
     locale: Locale,
-) -> Result<Cart, Error> {
+) -> Result<Vec<CartLine>, Error> {
     let rows = match cart {
         None => Vec::new(),
         Some(cart) => sqlx::query!(
@@ -287,8 +301,20 @@ async fn load(
                 .filter(|before| *before != r.price_minor)
                 .map(|before| Money::new(before, currency)),
             unavailable,
+            active: r.is_active,
         });
     }
+    Ok(lines)
+}
+
+async fn load(
+    svc: &Services,
+    conn: &mut sqlx::PgConnection,
+    cart: Option<Uuid>,
+    customer_type: CustomerType,
+    locale: Locale,
+) -> Result<Cart, Error> {
+    let mut lines = priced_lines(svc, conn, cart, customer_type, locale).await?;
     let orderable: Vec<CalcLine> = lines
         .iter()
         .filter(|l| !l.unavailable)
@@ -315,70 +341,7 @@ async fn load(
     })
 }
 
-struct ProductRules {
-    price_minor: i64,
-    stock: i32,
-    min_qty: i32,
-    qty_per_box: Option<i32>,
-}
-
-async fn product_rules(
-    conn: &mut sqlx::PgConnection,
-    product: Uuid,
-    customer_type: CustomerType,
-) -> Result<ProductRules, Error> {
-    let row = sqlx::query!(
-        r#"
-        select p.stock, p.qty_per_box,
-               product_price_minor(p, $2::text) as "price_minor!",
-               product_min_qty(p, $2::text) as "min_qty!"
-          from products p where p.id = $1 and p.is_active
-        "#,
-        product,
-        customer_type.as_str()
-    )
-    .fetch_optional(&mut *conn)
-    .await
-    .context("Failed to load the product")?
-    .ok_or_else(|| Error::UnknownProducts(vec![product]))?;
-    Ok(ProductRules {
-        price_minor: row.price_minor,
-        stock: row.stock,
-        min_qty: row.min_qty,
-        qty_per_box: row.qty_per_box,
-    })
-}
-
-fn check_quantity(product: Uuid, quantity: i64, rules: &ProductRules) -> Result<i32, Error> {
-    if quantity < 1 {
-        return Err(Error::Invalid {
-            field: "quantity",
-            message: "must be at least 1 (remove the item to take it out)".into(),
-        });
-    }
-    if quantity > i64::from(MAX_LINE_QUANTITY) {
-        return Err(Error::Invalid {
-            field: "quantity",
-            message: format!("at most {MAX_LINE_QUANTITY} of one product per cart"),
-        });
-    }
-    let quantity = i32::try_from(quantity).unwrap_or(MAX_LINE_QUANTITY);
-    if quantity < rules.min_qty {
-        return Err(Error::BelowMinimum {
-            product_id: product,
-            minimum: rules.min_qty,
-        });
-    }
-    if quantity > rules.stock {
-        return Err(Error::AboveStock {
-            product_id: product,
-            available: rules.stock.max(0),
-        });
-    }
-    Ok(quantity)
-}
-
-async fn touch(conn: &mut sqlx::PgConnection, cart: Uuid) -> Result<(), Error> {
+pub(super) async fn touch(conn: &mut sqlx::PgConnection, cart: Uuid) -> Result<(), Error> {
     sqlx::query!("update carts set updated_at = now() where id = $1", cart)
         .execute(conn)
         .await
@@ -564,85 +527,6 @@ pub async fn discard_guest_cart(svc: &Services, owner: &Owner) -> Result<(), Err
     Ok(())
 }
 
-/// Carries a guest's cart and favorites over to the user who just signed in: a product in
-/// both takes the guest's quantity (what the shopper last saw), raised to the account's
-/// minimum and capped by stock; the guest rows are deleted. Returns the lines carried over.
-#[tracing::instrument(skip_all, fields(user_id = %user), err(level = "info"))]
-pub async fn merge_guest(
-    svc: &Services,
-    guest_token: &str,
-    user: Uuid,
-    customer_type: CustomerType,
-) -> Result<usize, Error> {
-    let Some(guest) = Owner::guest(guest_token) else {
-        return Ok(0);
-    };
-    let Owner::Guest { token_hash } = &guest else {
-        return Ok(0);
-    };
-    let owner = Owner::User {
-        id: user,
-        customer_type,
-    };
-    let mut tx = svc
-        .db
-        .begin()
-        .await
-        .context("Failed to start a transaction")?;
-    let user_cart = cart_id(&mut tx, &owner).await?;
-    let guest_cart = match cart_id(&mut tx, &guest).await {
-        Ok(cart) => cart,
-        Err(Error::UnknownCart) => return Ok(0),
-        Err(e) => return Err(e),
-    };
-    let carried = sqlx::query!(
-        r#"
-        insert into cart_items (cart_id, product_id, quantity, price_minor_at_add)
-        select $1, g.product_id,
-               least(greatest(g.quantity, product_min_qty(p, $3::text)), p.stock, $4::integer),
-               g.price_minor_at_add
-          from cart_items g join products p on p.id = g.product_id
-         where g.cart_id = $2 and p.is_active
-           and least(greatest(g.quantity, product_min_qty(p, $3::text)), p.stock, $4::integer)
-               >= product_min_qty(p, $3::text)
-        on conflict (cart_id, product_id) do update set quantity = excluded.quantity
-        "#,
-        user_cart,
-        guest_cart,
-        customer_type.as_str(),
-        MAX_LINE_QUANTITY,
-    )
-    .execute(&mut *tx)
-    .await
-    .context("Failed to carry the cart over")?;
-    sqlx::query!(
-        r#"
-        insert into favorites (id, user_id, product_id)
-        select gen_random_uuid(), $1, product_id from favorites where guest_token_hash = $2
-        on conflict do nothing
-        "#,
-        user,
-        token_hash
-    )
-    .execute(&mut *tx)
-    .await
-    .context("Failed to carry the favorites over")?;
-    sqlx::query!(
-        "delete from favorites where guest_token_hash = $1",
-        token_hash
-    )
-    .execute(&mut *tx)
-    .await
-    .context("Failed to delete the guest favorites")?;
-    sqlx::query!("delete from carts where id = $1", guest_cart)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to delete the guest cart")?;
-    touch(&mut tx, user_cart).await?;
-    tx.commit().await.context("Failed to commit the merge")?;
-    Ok(usize::try_from(carried.rows_affected()).unwrap_or(0))
-}
-
 /// Deletes guest carts and favorites unused for [`GUEST_CART_TTL`].
 pub async fn delete_expired_guest_carts(svc: &Services) -> anyhow::Result<u64> {
     let ttl = i64::try_from(GUEST_CART_TTL.as_secs()).unwrap_or(i64::MAX);
@@ -673,185 +557,4 @@ pub async fn delete_expired_guest_carts(svc: &Services) -> anyhow::Result<u64> {
     .context("Failed to delete old guest favorites")?;
     tx.commit().await.context("Failed to commit the expiry")?;
     Ok(carts.rows_affected())
-}
-
-/// A favorite product.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Favorite {
-    /// Product id.
-    pub product_id: Uuid,
-    /// Slug.
-    pub slug: String,
-    /// Name.
-    pub name: String,
-    /// Current price for the owner.
-    pub price: Money,
-    /// First picture's key.
-    pub image_key: Option<String>,
-    /// In stock and sold.
-    pub available: bool,
-}
-
-async fn guest_exists(conn: &mut sqlx::PgConnection, owner: &Owner) -> Result<(), Error> {
-    if matches!(owner, Owner::Guest { .. }) {
-        let cart = cart_id(conn, owner).await?;
-        touch(conn, cart).await?;
-    }
-    Ok(())
-}
-
-/// The owner's favorites, newest first.
-pub async fn list_favorites(
-    svc: &Services,
-    owner: &Owner,
-    locale: Locale,
-) -> Result<Vec<Favorite>, Error> {
-    let mut conn = svc.db.acquire().await.context("No database connection")?;
-    if matches!(owner, Owner::Guest { .. }) {
-        guest_cart_id(&mut conn, owner).await?;
-    }
-    let (user, guest) = match owner {
-        Owner::User { id, .. } => (Some(*id), None),
-        Owner::Guest { token_hash } => (None, Some(token_hash.clone())),
-    };
-    let rows = sqlx::query!(
-        r#"
-        select p.id, p.slug, p.currency, p.stock, p.is_active,
-               product_name(p.id, $4::text, $5::text) as "name!",
-               product_price_minor(p, $3::text) as "price_minor!",
-               (select storage_key from product_images im where im.product_id = p.id
-                 order by im.position limit 1) as image_key
-          from favorites f join products p on p.id = f.product_id
-         where (f.user_id = $1 or f.guest_token_hash = $2)
-         order by f.created_at desc, p.id
-        "#,
-        user,
-        guest,
-        owner.customer_type().as_str(),
-        locale.code(),
-        svc.default_locale.code(),
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .context("Failed to list favorites")?;
-    rows.into_iter()
-        .map(|r| {
-            let currency = Currency::parse(&r.currency).context("Stored currency is invalid")?;
-            Ok(Favorite {
-                product_id: r.id,
-                slug: r.slug,
-                name: r.name,
-                price: Money::new(r.price_minor, currency),
-                image_key: r.image_key,
-                available: r.is_active && r.stock > 0,
-            })
-        })
-        .collect()
-}
-
-/// Adds a favorite; adding one twice is a no-op.
-pub async fn add_favorite(svc: &Services, owner: &Owner, product: Uuid) -> Result<(), Error> {
-    let mut tx = svc
-        .db
-        .begin()
-        .await
-        .context("Failed to start a transaction")?;
-    guest_exists(&mut tx, owner).await?;
-    let known = sqlx::query_scalar!(
-        r#"select exists(select 1 from products where id = $1 and is_active) as "e!""#,
-        product
-    )
-    .fetch_one(&mut *tx)
-    .await
-    .context("Failed to check the product")?;
-    if !known {
-        return Err(Error::UnknownProducts(vec![product]));
-    }
-    let (user, guest) = match owner {
-        Owner::User { id, .. } => (Some(*id), None),
-        Owner::Guest { token_hash } => (None, Some(token_hash.clone())),
-    };
-    sqlx::query!(
-        r#"
-        insert into favorites (id, user_id, guest_token_hash, product_id)
-        values ($1, $2, $3, $4)
-        on conflict do nothing
-        "#,
-        Uuid::now_v7(),
-        user,
-        guest,
-        product
-    )
-    .execute(&mut *tx)
-    .await
-    .context("Failed to add the favorite")?;
-    tx.commit().await.context("Failed to commit the favorite")?;
-    Ok(())
-}
-
-/// Removes a favorite (absent is fine).
-pub async fn remove_favorite(svc: &Services, owner: &Owner, product: Uuid) -> Result<(), Error> {
-    let mut tx = svc
-        .db
-        .begin()
-        .await
-        .context("Failed to start a transaction")?;
-    guest_exists(&mut tx, owner).await?;
-    let (user, guest) = match owner {
-        Owner::User { id, .. } => (Some(*id), None),
-        Owner::Guest { token_hash } => (None, Some(token_hash.clone())),
-    };
-    sqlx::query!(
-        "delete from favorites where product_id = $3 and (user_id = $1 or guest_token_hash = $2)",
-        user,
-        guest,
-        product
-    )
-    .execute(&mut *tx)
-    .await
-    .context("Failed to remove the favorite")?;
-    tx.commit().await.context("Failed to commit the favorite")?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    use super::*;
-
-    proptest! {
-        // Any requested quantity against any product's rules: accepted exactly when it is
-        // 1..=999, at least the minimum and at most the stock; the error names the rule.
-        #[test]
-        fn a_quantity_is_accepted_exactly_within_the_limits(
-            quantity in prop_oneof![any::<i64>(), -5i64..1_100],
-            min_qty in 1i32..50,
-            stock in -5i32..2_000,
-        ) {
-            let rules = ProductRules { price_minor: 100, stock, min_qty, qty_per_box: None };
-            let within = (1..=i64::from(MAX_LINE_QUANTITY)).contains(&quantity)
-                && quantity >= i64::from(min_qty)
-                && quantity <= i64::from(stock);
-            match check_quantity(Uuid::nil(), quantity, &rules) {
-                Ok(accepted) => {
-                    prop_assert!(within);
-                    prop_assert_eq!(i64::from(accepted), quantity);
-                }
-                Err(Error::Invalid { field, .. }) => {
-                    prop_assert!(!within);
-                    prop_assert_eq!(field, "quantity");
-                }
-                Err(Error::BelowMinimum { minimum, .. }) => {
-                    prop_assert!(quantity < i64::from(min_qty));
-                    prop_assert_eq!(minimum, min_qty);
-                }
-                Err(Error::AboveStock { available, .. }) => {
-                    prop_assert!(quantity > i64::from(stock));
-                    prop_assert_eq!(available, stock.max(0));
-                }
-                Err(other) => prop_assert!(false, "unexpected {other}"),
-            }
-        }
-    }
 }

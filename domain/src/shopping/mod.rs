@@ -8,12 +8,17 @@
 
 mod calc;
 mod cart;
+mod favorites;
+mod handoff;
 mod quote;
+mod rules;
 
 pub use calc::{CalcLine, Overflow, ShippingRule, Totals, calculate};
 pub use cart::{
-    Cart, CartLine, Favorite, GUEST_CART_TTL, MAX_LINE_QUANTITY, Owner, Unit, add_favorite,
-    add_item, clear_cart, create_guest_cart, delete_expired_guest_carts, discard_guest_cart,
-    get_cart, item_count, list_favorites, merge_guest, remove_favorite, remove_item, set_quantity,
+    Cart, CartLine, GUEST_CART_TTL, MAX_LINE_QUANTITY, Owner, Unit, add_item, clear_cart,
+    create_guest_cart, delete_expired_guest_carts, discard_guest_cart, get_cart, item_count,
+    remove_item, set_quantity,
 };
+pub use favorites::{Favorite, add_favorite, list_favorites, remove_favorite};
+pub use handoff::{LockedCart, forget_user, lock_priced_cart, merge_guest};
 pub use quote::{Error, Quote, QuoteLine, QuoteRequest, QuotedLine, quote_basket};

@@ -102,9 +102,9 @@ pub async fn confirm_phone_change(
     .await;
     match updated {
         Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(Error::Conflict(
-            "the new number already has an account of this type".into(),
-        )),
+        Err(e) if crate::shared::violated_constraint(&e) == Some("users_phone_type_key") => Err(
+            Error::Conflict("the new number already has an account of this type".into()),
+        ),
         Err(e) => Err(Error::Unexpected(
             anyhow::Error::new(e).context("Failed to change the phone"),
         )),
@@ -163,13 +163,7 @@ pub async fn delete_account(
     .execute(&mut *tx)
     .await
     .context("Failed to delete the account")?;
-    sqlx::query!(
-        "update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null",
-        user
-    )
-    .execute(&mut *tx)
-    .await
-    .context("Failed to revoke the account's tokens")?;
+    crate::identity::revoke_refresh_tokens(&mut tx, user).await?;
     tx.commit().await.context("Failed to commit the deletion")?;
     tracing::info!("account deleted; personal data erased after the grace period");
     Ok(())
@@ -201,14 +195,7 @@ pub async fn erase_deleted_accounts(svc: &Services, grace: Duration) -> anyhow::
             .execute(&mut *tx)
             .await
             .context("Failed to erase addresses")?;
-        sqlx::query!("delete from favorites where user_id = $1", user.id)
-            .execute(&mut *tx)
-            .await
-            .context("Failed to erase favorites")?;
-        sqlx::query!("delete from carts where user_id = $1", user.id)
-            .execute(&mut *tx)
-            .await
-            .context("Failed to erase the cart")?;
+        crate::shopping::forget_user(&mut tx, user.id).await?;
         sqlx::query!(
             r#"
             update users
@@ -420,13 +407,7 @@ pub async fn change_user(
         return Err(Error::NotFound);
     }
     if change.blocked == Some(true) {
-        sqlx::query!(
-            "update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null",
-            user
-        )
-        .execute(&mut *tx)
-        .await
-        .context("Failed to revoke the user's tokens")?;
+        crate::identity::revoke_refresh_tokens(&mut tx, user).await?;
     }
     tx.commit().await.context("Failed to commit the change")?;
     tracing::info!(role = ?change.role, blocked = ?change.blocked, "user changed by an admin");

@@ -8,7 +8,7 @@ use super::company::{Lookup, VatStatus, parse_nip};
 use super::members::{Membership, price_list};
 use crate::Services;
 use crate::identity::{Error, Role};
-use crate::shared::{CustomerType, Locale};
+use crate::shared::{CustomerType, Locale, violated_constraint};
 
 /// How far the company behind a corporate account is verified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,19 +199,14 @@ pub fn email(value: Option<String>) -> Result<Option<String>, Error> {
     }
 }
 
-fn unique_violation(e: &sqlx::Error) -> Option<String> {
-    match e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => db.constraint().map(str::to_owned),
-        _ => None,
-    }
-}
-
-fn conflict_message(constraint: &str) -> &'static str {
-    if constraint.contains("email") {
-        "this e-mail belongs to another account"
-    } else {
-        "this phone number already has an account of this type"
-    }
+/// The conflict a unique index of `users` names; `None` for any other constraint.
+fn conflict(constraint: &str) -> Option<Error> {
+    let message = match constraint {
+        "users_email_key" => "this e-mail belongs to another account",
+        "users_phone_type_key" => "this phone number already has an account of this type",
+        _ => return None,
+    };
+    Some(Error::Conflict(message.into()))
 }
 
 /// Chooses the customer type and gives the details; corporate accounts are checked in the
@@ -278,12 +273,13 @@ pub async fn complete_profile(
     match updated {
         Ok(_) => {}
         Err(e) => {
-            return Err(match unique_violation(&e) {
-                Some(constraint) => Error::Conflict(conflict_message(&constraint).into()),
-                None => Error::Unexpected(
-                    anyhow::Error::new(e).context("Failed to complete the profile"),
-                ),
-            });
+            return Err(violated_constraint(&e)
+                .and_then(conflict)
+                .unwrap_or_else(|| {
+                    Error::Unexpected(
+                        anyhow::Error::new(e).context("Failed to complete the profile"),
+                    )
+                }));
         }
     }
     if let Some(company) = company_id {
@@ -470,18 +466,14 @@ pub async fn update_profile(
         Ok(done) if done.rows_affected() == 0 => return Err(Error::NotFound),
         Ok(_) => {}
         Err(e) => {
-            let check = e.as_database_error().and_then(|d| d.constraint());
-            if check == Some("users_contact_present") {
-                return Err(Error::invalid(
+            return Err(match violated_constraint(&e) {
+                Some("users_contact_present") => Error::invalid(
                     "email",
                     "is this account's only contact; it cannot be removed",
-                ));
-            }
-            return Err(match unique_violation(&e) {
-                Some(constraint) => Error::Conflict(conflict_message(&constraint).into()),
-                None => {
+                ),
+                constraint => constraint.and_then(conflict).unwrap_or_else(|| {
                     Error::Unexpected(anyhow::Error::new(e).context("Failed to update the profile"))
-                }
+                }),
             });
         }
     }

@@ -374,12 +374,15 @@ impl From<domain::payment::Error> for ApiError {
                 "payments_unavailable",
                 "Online payment from apps needs Stripe, which this shop has not configured.",
             ),
-            Error::Gateway(reason) => ApiError::new(
-                StatusCode::BAD_GATEWAY,
-                "payment_gateway_error",
-                "The payment gateway failed; try again.",
-            )
-            .with_details(json!({ "reason": reason })),
+            // Stripe's own text is for our logs, not for clients.
+            Error::Gateway(reason) => {
+                tracing::error!(%reason, "payment gateway failed");
+                ApiError::new(
+                    StatusCode::BAD_GATEWAY,
+                    "payment_gateway_error",
+                    "The payment gateway failed; try again.",
+                )
+            }
             Error::NotRefundable => ApiError::new(
                 StatusCode::CONFLICT,
                 "not_refundable",

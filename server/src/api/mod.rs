@@ -3,7 +3,9 @@
 //! Handlers are thin: extract, convert to a domain command, call the use-case, map the
 //! result to a response DTO or an [`ApiError`].
 
+pub mod addresses;
 pub mod admin;
+pub mod admin_content;
 pub mod admin_orders;
 pub mod admin_users;
 pub mod auth;
@@ -60,15 +62,18 @@ pub fn router(test_routes: bool) -> Router<AppState> {
         .route("/me/complete-profile", post(me::complete_profile))
         .route(
             "/me/addresses",
-            get(me::list_addresses).post(me::create_address),
+            get(addresses::list_addresses).post(addresses::create_address),
         )
         .route(
             "/me/addresses/{id}",
-            get(me::get_address)
-                .put(me::put_address)
-                .delete(me::delete_address),
+            get(addresses::get_address)
+                .put(addresses::put_address)
+                .delete(addresses::delete_address),
         )
-        .route("/me/addresses/{id}/default", post(me::set_default_address))
+        .route(
+            "/me/addresses/{id}/default",
+            post(addresses::set_default_address),
+        )
         .route("/me/photo", post(me::upload_photo).delete(me::delete_photo))
         .route("/me/export", get(me::export))
         .route("/me/company/members", get(me::company_members))
@@ -123,14 +128,14 @@ pub fn router(test_routes: bool) -> Router<AppState> {
             axum::routing::delete(admin::delete_image),
         )
         .route("/admin/categories/{slug}", put(admin::put_category))
-        .route("/admin/content/pages/{slug}", put(admin::put_page))
+        .route("/admin/content/pages/{slug}", put(admin_content::put_page))
         .route(
             "/admin/content/pages/{slug}/revisions",
-            get(admin::page_revisions),
+            get(admin_content::page_revisions),
         )
         .route(
             "/admin/content/faq/{id}",
-            put(admin::put_faq).delete(admin::delete_faq),
+            put(admin_content::put_faq).delete(admin_content::delete_faq),
         )
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed);

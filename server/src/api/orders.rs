@@ -16,8 +16,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::ApiError;
+use super::addresses::AddressBody;
 use super::extract::{ApiJson, ApiLocale, ApiQuery, AuthUser};
-use super::me::AddressBody;
 use super::shopping::VatLineBody;
 use crate::startup::AppState;
 

@@ -680,15 +680,14 @@ async fn orders_move_only_along_the_lifecycle_and_cancelling_returns_stock(pool:
     );
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn unpaid_orders_expire_and_give_their_stock_back(pool: PgPool) {
-    let (app, butter, _) = shop(pool).await;
-    let token = app.customer_token("+48500100307").await;
-    add_to_cart(&app, &token, butter, 5).await;
-    let total = cart_total(&app, &token).await;
+/// A new customer's unpaid order of five butters: their token and the order id.
+async fn unpaid_butter_order(app: &TestApp, phone: &str, butter: Uuid) -> (String, String) {
+    let token = app.customer_token(phone).await;
+    add_to_cart(app, &token, butter, 5).await;
+    let total = cart_total(app, &token).await;
     let order = json(
         place(
-            &app,
+            app,
             &token,
             &json!({ "shipping_address": new_address(), "expected_total_minor": total }),
             None,
@@ -697,6 +696,24 @@ async fn unpaid_orders_expire_and_give_their_stock_back(pool: PgPool) {
     )
     .await;
     let id = order["id"].as_str().unwrap_or_default().to_owned();
+    (token, id)
+}
+
+/// Moves the order's reservation into the past.
+async fn lapse(app: &TestApp, id: &str) {
+    sqlx::query(
+        "update orders set reserved_until = now() - interval '1 second' where id = $1::uuid",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn unpaid_orders_expire_and_give_their_stock_back(pool: PgPool) {
+    let (app, butter, _) = shop(pool).await;
+    let (token, id) = unpaid_butter_order(&app, "+48500100307", butter).await;
     let svc = app.services();
     assert_eq!(domain::order::gate::counter(&svc, butter).await, Some(15));
     assert_eq!(
@@ -704,13 +721,7 @@ async fn unpaid_orders_expire_and_give_their_stock_back(pool: PgPool) {
         Some(0),
         "not yet"
     );
-    sqlx::query(
-        "update orders set reserved_until = now() - interval '1 second' where id = $1::uuid",
-    )
-    .bind(&id)
-    .execute(&app.db)
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    lapse(&app, &id).await;
     assert_eq!(domain::order::expire_unpaid(&svc).await.ok(), Some(1));
     assert_eq!(stock(&app, butter).await, 20);
     assert_eq!(domain::order::gate::counter(&svc, butter).await, Some(20));
@@ -727,6 +738,39 @@ async fn unpaid_orders_expire_and_give_their_stock_back(pool: PgPool) {
         Some(0),
         "only once"
     );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_process_with_background_jobs_on_expires_unpaid_orders_by_itself(pool: PgPool) {
+    // Arrange: an unpaid order past its reservation, placed while no process runs jobs.
+    let (app, butter, _) = shop(pool).await;
+    let (_, id) = unpaid_butter_order(&app, "+48500100308", butter).await;
+    lapse(&app, &id).await;
+    assert_eq!(
+        stock(&app, butter).await,
+        15,
+        "no job ran in the first process"
+    );
+
+    // Act: a second process starts with the jobs on; each job runs once at start.
+    let _worker =
+        crate::helpers::spawn_app_with(app.db.clone(), &[("BACKGROUND_JOBS", "true")]).await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = sqlx::query_scalar("select status from orders where id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if status == "cancelled" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // Assert
+    assert_eq!(status, "cancelled");
+    assert_eq!(stock(&app, butter).await, 20);
 }
 
 #[sqlx::test(migrations = "../migrations")]

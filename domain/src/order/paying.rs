@@ -1,0 +1,131 @@
+//! What the payment context may read and change on an order, so that it never writes the
+//! `orders` table itself: the payment status, the reservation while a payment page is open,
+//! the amount refunded, and a flag for an admin to review.
+
+use anyhow::Context;
+use uuid::Uuid;
+
+use super::Error;
+
+/// The money side of an order, read under its row lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payable {
+    /// What the order costs, minor units.
+    pub total_minor: i64,
+    /// ISO currency.
+    pub currency: String,
+    /// `unpaid`, `processing`, `paid`, `failed`, `partially_refunded` or `refunded`.
+    pub payment_status: String,
+    /// Refunded so far, minor units.
+    pub refunded_minor: i64,
+}
+
+/// The order's amounts and payment status (call it with the order locked).
+pub async fn payable(tx: &mut sqlx::PgConnection, order: Uuid) -> Result<Payable, Error> {
+    let row = sqlx::query!(
+        "select total_minor, currency, payment_status, refunded_minor from orders where id = $1",
+        order
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .context("Failed to read the order")?;
+    Ok(Payable {
+        total_minor: row.total_minor,
+        currency: row.currency,
+        payment_status: row.payment_status,
+        refunded_minor: row.refunded_minor,
+    })
+}
+
+/// Keeps the stock of an unpaid order reserved until at least `until` (a payment page open
+/// that long); false when the order is no longer waiting for payment.
+pub async fn hold_for_payment<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    order: Uuid,
+    until: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, Error> {
+    let held = sqlx::query!(
+        r#"
+        update orders set reserved_until = greatest(reserved_until, to_timestamp($2::bigint))
+         where id = $1 and status = 'pending_payment'
+        "#,
+        order,
+        until.timestamp()
+    )
+    .execute(db)
+    .await
+    .context("Failed to extend the reservation")?
+    .rows_affected();
+    Ok(held > 0)
+}
+
+/// A payment attempt started: an unpaid or failed order is now `processing`.
+pub async fn payment_started<'e>(db: impl sqlx::PgExecutor<'e>, order: Uuid) -> Result<(), Error> {
+    sqlx::query!(
+        "update orders set payment_status = 'processing' where id = $1 and payment_status in ('unpaid', 'failed')",
+        order
+    )
+    .execute(db)
+    .await
+    .context("Failed to mark the payment started")?;
+    Ok(())
+}
+
+/// Sets the payment status as the gateway reported it.
+pub async fn set_payment_status(
+    tx: &mut sqlx::PgConnection,
+    order: Uuid,
+    status: &str,
+) -> Result<(), Error> {
+    sqlx::query!(
+        "update orders set payment_status = $2 where id = $1",
+        order,
+        status
+    )
+    .execute(&mut *tx)
+    .await
+    .context("Failed to set the payment status")?;
+    Ok(())
+}
+
+/// Flags the order for an admin to review (money that does not match or no order keeps).
+pub async fn flag_for_review(
+    tx: &mut sqlx::PgConnection,
+    order: Uuid,
+    reason: &str,
+) -> Result<(), Error> {
+    tracing::warn!(%order, reason, "payment flagged for review");
+    sqlx::query!(
+        "update orders set review_reason = $2 where id = $1",
+        order,
+        reason
+    )
+    .execute(&mut *tx)
+    .await
+    .context("Failed to flag the order")?;
+    Ok(())
+}
+
+/// Records that `refunded` minor units have been refunded in all (a partial refund, or a
+/// full one the lifecycle does not move: the payment status says which).
+pub async fn record_refunded(
+    tx: &mut sqlx::PgConnection,
+    order: Uuid,
+    refunded: i64,
+) -> Result<(), Error> {
+    sqlx::query!(
+        r#"
+        update orders
+           set refunded_minor = $2,
+               payment_status = case when $2 >= total_minor then 'refunded'
+                                     else 'partially_refunded' end
+         where id = $1
+        "#,
+        order,
+        refunded
+    )
+    .execute(&mut *tx)
+    .await
+    .context("Failed to record the refund")?;
+    Ok(())
+}
