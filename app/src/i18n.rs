@@ -3,52 +3,8 @@
 //! Texts are a `match` over (`Key`, `Locale`): a missing translation is a compile error,
 //! nothing is loaded at run time, and the wasm bundle carries only what it renders.
 
-use serde::{Deserialize, Serialize};
-
-/// A language of the interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub enum Locale {
-    /// Polish, the default.
-    #[default]
-    Pl,
-    /// English.
-    En,
-    /// Turkish.
-    Tr,
-}
-
-impl Locale {
-    /// Every interface language, in the order the switcher shows them.
-    pub const ALL: [Locale; 3] = [Locale::Pl, Locale::En, Locale::Tr];
-
-    /// The BCP 47 code used in `<html lang>`, `?lang=` and the `lang` cookie.
-    pub fn code(self) -> &'static str {
-        match self {
-            Locale::Pl => "pl",
-            Locale::En => "en",
-            Locale::Tr => "tr",
-        }
-    }
-
-    /// The locale for a code, `None` for a language we do not speak.
-    pub fn from_code(code: &str) -> Option<Locale> {
-        match code {
-            "pl" => Some(Locale::Pl),
-            "en" => Some(Locale::En),
-            "tr" => Some(Locale::Tr),
-            _ => None,
-        }
-    }
-
-    /// The language's own name, for the switcher.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Locale::Pl => "Polski",
-            Locale::En => "English",
-            Locale::Tr => "Türkçe",
-        }
-    }
-}
+use shop_types::OrderStatus;
+pub use shop_types::{Locale, format_money};
 
 /// Every UI string.
 #[allow(missing_docs)]
@@ -1028,37 +984,35 @@ pub fn t(locale: Locale, key: Key) -> &'static str {
     }
 }
 
-/// An order status as shoppers read it; unknown codes show as they are.
-pub fn status_label(locale: Locale, code: &str) -> String {
+/// An order status as shoppers read it (every status has a label in every language).
+pub fn status_label(locale: Locale, status: OrderStatus) -> &'static str {
     use Locale::*;
-    let label = match (code, locale) {
-        ("pending_payment", Pl) => "oczekuje na płatność",
-        ("pending_payment", En) => "awaiting payment",
-        ("pending_payment", Tr) => "ödeme bekleniyor",
-        ("awaiting_transfer", Pl) => "oczekuje na przelew",
-        ("awaiting_transfer", En) => "awaiting bank transfer",
-        ("awaiting_transfer", Tr) => "havale bekleniyor",
-        ("paid", Pl) => "opłacone",
-        ("paid", En) => "paid",
-        ("paid", Tr) => "ödendi",
-        ("processing", Pl) => "w realizacji",
-        ("processing", En) => "being prepared",
-        ("processing", Tr) => "hazırlanıyor",
-        ("shipped", Pl) => "wysłane",
-        ("shipped", En) => "shipped",
-        ("shipped", Tr) => "kargoya verildi",
-        ("delivered", Pl) => "dostarczone",
-        ("delivered", En) => "delivered",
-        ("delivered", Tr) => "teslim edildi",
-        ("cancelled", Pl) => "anulowane",
-        ("cancelled", En) => "cancelled",
-        ("cancelled", Tr) => "iptal edildi",
-        ("refunded", Pl) => "zwrócone",
-        ("refunded", En) => "refunded",
-        ("refunded", Tr) => "iade edildi",
-        _ => return code.replace('_', " "),
-    };
-    label.to_owned()
+    match (status, locale) {
+        (OrderStatus::PendingPayment, Pl) => "oczekuje na płatność",
+        (OrderStatus::PendingPayment, En) => "awaiting payment",
+        (OrderStatus::PendingPayment, Tr) => "ödeme bekleniyor",
+        (OrderStatus::AwaitingTransfer, Pl) => "oczekuje na przelew",
+        (OrderStatus::AwaitingTransfer, En) => "awaiting bank transfer",
+        (OrderStatus::AwaitingTransfer, Tr) => "havale bekleniyor",
+        (OrderStatus::Paid, Pl) => "opłacone",
+        (OrderStatus::Paid, En) => "paid",
+        (OrderStatus::Paid, Tr) => "ödendi",
+        (OrderStatus::Processing, Pl) => "w realizacji",
+        (OrderStatus::Processing, En) => "being prepared",
+        (OrderStatus::Processing, Tr) => "hazırlanıyor",
+        (OrderStatus::Shipped, Pl) => "wysłane",
+        (OrderStatus::Shipped, En) => "shipped",
+        (OrderStatus::Shipped, Tr) => "kargoya verildi",
+        (OrderStatus::Delivered, Pl) => "dostarczone",
+        (OrderStatus::Delivered, En) => "delivered",
+        (OrderStatus::Delivered, Tr) => "teslim edildi",
+        (OrderStatus::Cancelled, Pl) => "anulowane",
+        (OrderStatus::Cancelled, En) => "cancelled",
+        (OrderStatus::Cancelled, Tr) => "iptal edildi",
+        (OrderStatus::Refunded, Pl) => "zwrócone",
+        (OrderStatus::Refunded, En) => "refunded",
+        (OrderStatus::Refunded, Tr) => "iade edildi",
+    }
 }
 
 /// The label of a product badge; unknown badges show their code.
@@ -1139,32 +1093,6 @@ pub fn allergen_label(locale: Locale, code: &str) -> String {
     label.to_owned()
 }
 
-/// Formats a gross amount in minor units the way the locale writes money:
-/// `12,99 zł` in Polish, `PLN 12.99` in English, `12,99 PLN` in Turkish.
-pub fn format_money(locale: Locale, minor: i64, currency: &str) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let (whole, cents) = (minor.unsigned_abs() / 100, minor.unsigned_abs() % 100);
-    let group = |sep: char| {
-        let digits = whole.to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(sep);
-            }
-            out.push(c);
-        }
-        out
-    };
-    match locale {
-        Locale::Pl => {
-            let symbol = if currency == "PLN" { "zł" } else { currency };
-            format!("{sign}{},{cents:02}\u{a0}{symbol}", group('\u{a0}'))
-        }
-        Locale::En => format!("{sign}{currency}\u{a0}{}.{cents:02}", group(',')),
-        Locale::Tr => format!("{sign}{},{cents:02}\u{a0}{currency}", group('.')),
-    }
-}
-
 /// The EU order of nutrition facts, with their unit.
 pub const NUTRIENTS: [(&str, &str); 7] = [
     ("energy_kcal", "kcal"),
@@ -1208,20 +1136,6 @@ pub fn nutrient_label(locale: Locale, key: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_is_written_per_locale() {
-        assert_eq!(
-            format_money(Locale::Pl, 123_456, "PLN"),
-            "1\u{a0}234,56\u{a0}zł"
-        );
-        assert_eq!(format_money(Locale::En, 1_299, "PLN"), "PLN\u{a0}12.99");
-        assert_eq!(
-            format_money(Locale::Tr, 100_000_005, "EUR"),
-            "1.000.000,05\u{a0}EUR"
-        );
-        assert_eq!(format_money(Locale::En, -5, "PLN"), "-PLN\u{a0}0.05");
-    }
 
     #[test]
     fn badges_are_translated_and_unknown_ones_readable() {

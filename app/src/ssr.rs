@@ -38,8 +38,7 @@ pub fn request_locale(parts: &Parts, default: Locale) -> Locale {
             .headers
             .get(http::header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
-            .and_then(domain::shared::Locale::from_accept_language)
-            .and_then(|l| Locale::from_code(l.code()))
+            .and_then(Locale::from_accept_language)
     };
     from_query
         .or_else(from_cookie)
@@ -55,11 +54,6 @@ pub fn query_locale(parts: &Parts) -> Option<Locale> {
             .find(|(k, _)| *k == "lang")
             .and_then(|(_, v)| Locale::from_code(v))
     })
-}
-
-/// Converts the UI locale to the domain's.
-pub fn domain_locale(locale: Locale) -> domain::shared::Locale {
-    domain::shared::Locale::parse(locale.code()).unwrap_or_default()
 }
 
 /// The session key that holds the signed-in user's id.
@@ -223,11 +217,6 @@ pub async fn new_guest_owner() -> Result<domain::shopping::Owner, AppError> {
 pub fn content_locale() -> domain::shared::Locale {
     let default = services().map(|s| s.default_locale).unwrap_or_default();
     use_context::<Parts>()
-        .map(|parts| {
-            domain_locale(request_locale(
-                &parts,
-                Locale::from_code(default.code()).unwrap_or_default(),
-            ))
-        })
+        .map(|parts| request_locale(&parts, default))
         .unwrap_or(default)
 }

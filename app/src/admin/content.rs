@@ -56,8 +56,7 @@ pub async fn admin_list_pages() -> Result<Vec<PageRow>, AppError> {
 pub async fn admin_page_source(slug: String, locale: Locale) -> Result<PageSource, AppError> {
     crate::ssr::require_admin().await?;
     let svc = crate::ssr::services()?;
-    let source =
-        domain::content::page_source(&svc, &slug, crate::ssr::domain_locale(locale)).await?;
+    let source = domain::content::page_source(&svc, &slug, locale).await?;
     Ok(source.map_or(
         PageSource {
             title: String::new(),

@@ -189,7 +189,7 @@ pub async fn list_listing(locale: Locale, query: ListingQuery) -> Result<Product
         Some(key) => catalog::ProductSort::parse(key)?,
     };
     let request = catalog::ListProducts {
-        locale: crate::ssr::domain_locale(locale),
+        locale,
         customer_type: CustomerType::Individual,
         page: PageRequest::new(query.page, LISTING_PAGE_SIZE),
         filter: catalog::ProductFilter {
@@ -221,8 +221,7 @@ pub async fn suggest(locale: Locale, q: String) -> Result<Vec<CategoryLink>, App
     if q.chars().count() > domain::catalog::MAX_QUERY_LEN {
         return Ok(Vec::new());
     }
-    let found =
-        domain::catalog::suggest_products(&svc, &q, crate::ssr::domain_locale(locale), 8).await?;
+    let found = domain::catalog::suggest_products(&svc, &q, locale, 8).await?;
     Ok(found
         .into_iter()
         .map(|s| CategoryLink {
@@ -236,7 +235,7 @@ pub async fn suggest(locale: Locale, q: String) -> Result<Vec<CategoryLink>, App
 #[server(prefix = "/sf", endpoint = "catalog/list_categories")]
 pub async fn list_categories(locale: Locale) -> Result<Vec<CategoryLink>, AppError> {
     let svc = crate::ssr::services()?;
-    let tree = domain::catalog::list_categories(&svc, crate::ssr::domain_locale(locale)).await?;
+    let tree = domain::catalog::list_categories(&svc, locale).await?;
     Ok(tree
         .into_iter()
         .map(|node| CategoryLink {
@@ -265,8 +264,7 @@ pub struct CategoryHeader {
 #[server(prefix = "/sf", endpoint = "catalog/get_category")]
 pub async fn get_category(locale: Locale, slug: String) -> Result<CategoryHeader, AppError> {
     let svc = crate::ssr::services()?;
-    let view =
-        domain::catalog::get_category(&svc, &slug, crate::ssr::domain_locale(locale)).await?;
+    let view = domain::catalog::get_category(&svc, &slug, locale).await?;
     let link = |c: domain::catalog::Category| CategoryLink {
         slug: c.slug,
         name: c.name,
@@ -316,13 +314,12 @@ pub async fn get_product(locale: Locale, slug: String) -> Result<ProductView, Ap
     use domain::shared::{CustomerType, PageRequest};
 
     let svc = crate::ssr::services()?;
-    let domain_locale = crate::ssr::domain_locale(locale);
-    let detail = catalog::get_product(&svc, &slug, domain_locale, CustomerType::Individual).await?;
+    let detail = catalog::get_product(&svc, &slug, locale, CustomerType::Individual).await?;
     let category = detail.breadcrumb.last().map(|c| c.slug.clone());
     let related = catalog::list_products(
         &svc,
         catalog::ListProducts {
-            locale: domain_locale,
+            locale,
             customer_type: CustomerType::Individual,
             page: PageRequest::new(1, 5),
             filter: catalog::ProductFilter {

@@ -36,7 +36,7 @@ pub struct PageView {
 #[server(prefix = "/sf", endpoint = "content/list_faq")]
 pub async fn list_faq(locale: Locale) -> Result<Vec<FaqItem>, AppError> {
     let svc = crate::ssr::services()?;
-    let entries = domain::content::list_faq(&svc, crate::ssr::domain_locale(locale)).await?;
+    let entries = domain::content::list_faq(&svc, locale).await?;
     Ok(entries
         .into_iter()
         .map(|e| FaqItem {
@@ -50,7 +50,7 @@ pub async fn list_faq(locale: Locale) -> Result<Vec<FaqItem>, AppError> {
 #[server(prefix = "/sf", endpoint = "content/get_page")]
 pub async fn get_page(locale: Locale, slug: String) -> Result<PageView, AppError> {
     let svc = crate::ssr::services()?;
-    let page = domain::content::get_page(&svc, &slug, crate::ssr::domain_locale(locale)).await?;
+    let page = domain::content::get_page(&svc, &slug, locale).await?;
     Ok(PageView {
         title: page.title,
         body_html: page.body_html,

@@ -10,6 +10,8 @@ use super::admin_fns::{
     AdminMoveOrder, AdminRefund, SetAdminTerms, admin_dashboard, admin_orders, admin_terms,
 };
 use super::server_fns::get_order;
+use shop_types::{OrderStatus, PaymentStatus};
+
 use crate::account::SignInFirst;
 use crate::components::ActionNotice;
 use crate::error::AppError;
@@ -103,11 +105,12 @@ pub fn AdminOrdersPage() -> impl IntoView {
     );
     let statuses = move || {
         let chosen = get("status").unwrap_or_default();
-        STATUSES
-            .iter()
-            .map(|code| {
-                let selected = chosen == *code;
-                view! { <option value=*code selected=selected>{status_label(locale, code)}</option> }
+        OrderStatus::ALL
+            .into_iter()
+            .map(|status| {
+                let code = status.as_str();
+                let selected = chosen == code;
+                view! { <option value=code selected=selected>{status_label(locale, status)}</option> }
             })
             .collect_view()
     };
@@ -148,7 +151,7 @@ pub fn AdminOrdersPage() -> impl IntoView {
                                             <td>{o.contact.clone()}</td>
                                             <td>{o.item_count}</td>
                                             <td>{format_money(locale, o.total_minor, &o.currency)}</td>
-                                            <td>{status_label(locale, &o.status)}</td>
+                                            <td>{status_label(locale, o.status)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -198,14 +201,14 @@ pub fn AdminOrderPage() -> impl IntoView {
                                     <input type="hidden" name="id" value=id />
                                     <label for="m-status">"Move to"</label>
                                     <select id="m-status" name="status">
-                                        {next.into_iter().map(|code| view! {
-                                            <option value=code.clone()>{status_label(locale, &code)}</option>
+                                        {next.into_iter().map(|status| view! {
+                                            <option value=status.as_str()>{status_label(locale, status)}</option>
                                         }).collect_view()}
                                     </select>
                                     <label for="m-carrier">"Carrier (when shipping)"</label>
                                     <select id="m-carrier" name="carrier">
                                         <option value="">"—"</option>
-                                        {domain_carriers().into_iter().map(|c| view! { <option value=c>{c}</option> }).collect_view()}
+                                        {shop_types::CARRIERS.into_iter().map(|c| view! { <option value=c>{c}</option> }).collect_view()}
                                     </select>
                                     <label for="m-tracking">"Tracking number"</label>
                                     <input id="m-tracking" name="tracking_number" />
@@ -214,10 +217,8 @@ pub fn AdminOrderPage() -> impl IntoView {
                                     <button type="submit">{t(locale, Key::Save)}</button>
                                 </ActionForm>
                             });
-                            let refundable = matches!(
-                                o.status.as_str(),
-                                "paid" | "processing" | "shipped" | "delivered"
-                            ) && o.payment_status != "refunded";
+                            let refundable =
+                                o.status.holds_payment() && o.payment_status != PaymentStatus::Refunded;
                             let refund_id = o.id.clone();
                             let refund_form = refundable.then(|| view! {
                                 <ActionForm action=refund attr:class="move-order">
@@ -237,21 +238,4 @@ pub fn AdminOrderPage() -> impl IntoView {
             </Suspense>
         </section>
     }
-}
-
-/// Every status, in lifecycle order (the admin's filter).
-pub const STATUSES: [&str; 8] = [
-    "pending_payment",
-    "awaiting_transfer",
-    "paid",
-    "processing",
-    "shipped",
-    "delivered",
-    "cancelled",
-    "refunded",
-];
-
-/// The carriers the admin can pick when shipping (the domain builds tracking links for them).
-fn domain_carriers() -> [&'static str; 6] {
-    ["InPost", "DPD", "DHL", "GLS", "Poczta Polska", "UPS"]
 }

@@ -95,7 +95,7 @@ pub async fn admin_move_order(
 ) -> Result<(), AppError> {
     let admin = crate::ssr::require_admin().await?;
     let svc = crate::ssr::services()?;
-    let to = domain::order::OrderStatus::parse(&status).map_err(convert::error)?;
+    let to = domain::order::parse_status(&status).map_err(convert::error)?;
     // Cancelling or refunding a paid order is a full refund through the gateway.
     domain::payment::move_order(
         &svc,

@@ -9,11 +9,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-pub use self::admin::{AdminDashboardPage, AdminOrderPage, AdminOrdersPage, STATUSES};
+pub use self::admin::{AdminDashboardPage, AdminOrderPage, AdminOrdersPage};
 use self::server_fns::{
     CancelOrder, CheckoutView, DevPayment, OrderView, PlaceOrder, StartPayment, checkout_data,
     get_order, my_orders,
 };
+use shop_types::{OrderStatus, PaymentStatus};
+
 use crate::account::SignInFirst;
 use crate::components::ActionNotice;
 use crate::error::AppError;
@@ -232,7 +234,7 @@ pub fn MyOrdersPage() -> impl IntoView {
                                     <li data-testid="order-row">
                                         <a href=format!("/orders/{}", o.id)>{format!("{} {}", t(locale, Key::OrderWord), o.number)}</a>
                                         " · " {o.placed_at.clone()}
-                                        " · " <span data-testid="order-status">{status_label(locale, &o.status)}</span>
+                                        " · " <span data-testid="order-status">{status_label(locale, o.status)}</span>
                                         " · " {format_money(locale, o.total_minor, &o.currency)}
                                     </li>
                                 }).collect_view()}
@@ -263,10 +265,9 @@ pub fn OrderPage() -> impl IntoView {
     );
     // While the payment provider is still working, look again every two seconds.
     Effect::new(move |_| {
-        let waiting = order
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|o| o.status == "pending_payment" && o.payment_status == "processing");
+        let waiting = order.get().and_then(Result::ok).is_some_and(|o| {
+            o.status == OrderStatus::PendingPayment && o.payment_status == PaymentStatus::Processing
+        });
         if waiting {
             set_timeout(move || order.refetch(), std::time::Duration::from_secs(2));
         }
@@ -346,7 +347,7 @@ pub(super) fn OrderDetails(order: OrderView) -> impl IntoView {
         .map(|e| {
             view! {
                 <li>
-                    <time>{e.at.clone()}</time> " · " {status_label(locale, &e.to)}
+                    <time>{e.at.clone()}</time> " · " {status_label(locale, e.to)}
                     {e.note.clone().map(|n| view! { <span class="muted">" · " {n}</span> })}
                 </li>
             }
@@ -387,7 +388,7 @@ pub(super) fn OrderDetails(order: OrderView) -> impl IntoView {
         .reserved_until
         .clone()
         .map(|until| view! { <p class="notice">{format!("{} {until}", t(locale, Key::AwaitingPaymentUntil))}</p> });
-    let failed = (order.payment_status == "failed" && order.payable)
+    let failed = (order.payment_status == PaymentStatus::Failed && order.payable)
         .then(|| view! { <p class="error" role="alert">{t(locale, Key::PaymentFailed)}</p> });
     let transfer = order.transfer.clone().map(|(due, account)| {
         let account = account.map(|a| format!(" {a}")).unwrap_or_default();
@@ -409,7 +410,7 @@ pub(super) fn OrderDetails(order: OrderView) -> impl IntoView {
         <h1>{title}</h1>
         <p>
             {t(locale, Key::Status)} ": "
-            <strong data-testid="order-status">{status_label(locale, &order.status)}</strong>
+            <strong data-testid="order-status">{status_label(locale, order.status)}</strong>
             " · " {t(locale, Key::PlacedOn)} " " {order.placed_at.clone()}
         </p>
         {waiting}

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use shop_types::{OrderStatus, PaymentStatus};
 
 use crate::account::server_fns::AddressView;
 use crate::error::AppError;
@@ -35,7 +36,7 @@ pub struct OrderRowView {
     /// Number.
     pub number: i64,
     /// Status code.
-    pub status: String,
+    pub status: OrderStatus,
     /// Total.
     pub total_minor: i64,
     /// Currency.
@@ -69,7 +70,7 @@ pub struct OrderLineView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderEventView {
     /// New status code.
-    pub to: String,
+    pub to: OrderStatus,
     /// `customer`, `admin`, `system`, `payment`.
     pub actor: String,
     /// Note.
@@ -86,9 +87,9 @@ pub struct OrderView {
     /// Number.
     pub number: i64,
     /// Status code.
-    pub status: String,
+    pub status: OrderStatus,
     /// Payment status.
-    pub payment_status: String,
+    pub payment_status: PaymentStatus,
     /// Lines.
     pub lines: Vec<OrderLineView>,
     /// Currency.
@@ -132,18 +133,18 @@ pub struct OrderView {
     /// The transfer is late.
     pub overdue: bool,
     /// Statuses an admin may move it to.
-    pub next_statuses: Vec<String>,
+    pub next_statuses: Vec<OrderStatus>,
 }
 
 #[cfg(feature = "ssr")]
 pub(super) mod convert {
-    use domain::order::{AddressSnapshot, Order, OrderStatus, OrderSummary};
+    use domain::order::{AddressSnapshot, Order, OrderSummary};
 
     use super::*;
     use crate::i18n::{Key, Locale, t};
 
     pub fn ui_locale() -> Locale {
-        Locale::from_code(crate::ssr::content_locale().code()).unwrap_or_default()
+        crate::ssr::content_locale()
     }
 
     pub fn order_id(id: &str) -> Result<uuid::Uuid, AppError> {
@@ -168,7 +169,7 @@ pub(super) mod convert {
         OrderRowView {
             id: o.id.to_string(),
             number: o.number,
-            status: o.status.as_str().to_owned(),
+            status: o.status,
             total_minor: o.total_minor,
             currency: o.currency,
             item_count: o.item_count,
@@ -187,8 +188,8 @@ pub(super) mod convert {
         OrderView {
             id: o.id.to_string(),
             number: o.number,
-            status: o.status.as_str().to_owned(),
-            payment_status: o.payment_status.clone(),
+            status: o.status,
+            payment_status: o.payment_status,
             lines: o
                 .lines
                 .iter()
@@ -232,7 +233,7 @@ pub(super) mod convert {
                 .events
                 .iter()
                 .map(|e| OrderEventView {
-                    to: e.to.as_str().to_owned(),
+                    to: e.to,
                     actor: e.actor.as_str().to_owned(),
                     note: e.note.clone(),
                     at: time(e.at),
@@ -259,7 +260,6 @@ pub(super) mod convert {
             next_statuses: OrderStatus::ALL
                 .into_iter()
                 .filter(|to| o.status.can_move_to(*to, Actor::Admin))
-                .map(|s| s.as_str().to_owned())
                 .collect(),
         }
     }

@@ -36,7 +36,7 @@ impl OrderFilter {
     ) -> Result<OrderFilter, Error> {
         let status = status
             .filter(|s| !s.trim().is_empty())
-            .map(OrderStatus::parse)
+            .map(super::parse_status)
             .transpose()?;
         let (from, to) = placed_on_days(from, to);
         Ok(OrderFilter {

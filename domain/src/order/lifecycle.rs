@@ -11,7 +11,7 @@ use super::Error;
 use super::gate;
 use super::invoice::issue_invoice;
 use super::model::{
-    Actor, AddressSnapshot, Order, OrderEvent, OrderLine, OrderStatus, parse_actor,
+    Actor, AddressSnapshot, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus, parse_actor,
 };
 use crate::Services;
 use crate::shared::{CustomerType, Page, PageRequest, VatLine, VatRate};
@@ -176,7 +176,8 @@ pub async fn get_order(svc: &Services, viewer: Viewer, id: Uuid) -> Result<Order
         number: r.number,
         user_id: r.user_id,
         status: OrderStatus::from_code(&r.status).context("Stored status is invalid")?,
-        payment_status: r.payment_status,
+        payment_status: PaymentStatus::from_code(&r.payment_status)
+            .context("Stored payment status is invalid")?,
         payment_method: r.payment_method,
         customer_type: CustomerType::parse(&r.customer_type),
         contact_name: r.contact_name,

@@ -31,7 +31,8 @@ pub use lifecycle::{
 };
 pub(crate) use lifecycle::{apply, lock_order};
 pub use model::{
-    Actor, AddressSnapshot, CARRIERS, Order, OrderEvent, OrderLine, OrderStatus, tracking_url,
+    Actor, AddressSnapshot, CARRIERS, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus,
+    parse_status, tracking_url,
 };
 pub use terms::{
     TERMS, default_terms, flag_overdue, set_customer_terms, set_default_terms, terms_for,

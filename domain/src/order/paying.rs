@@ -5,7 +5,7 @@
 use anyhow::Context;
 use uuid::Uuid;
 
-use super::Error;
+use super::{Error, PaymentStatus};
 
 /// The money side of an order, read under its row lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,8 +14,8 @@ pub struct Payable {
     pub total_minor: i64,
     /// ISO currency.
     pub currency: String,
-    /// `unpaid`, `processing`, `paid`, `failed`, `partially_refunded` or `refunded`.
-    pub payment_status: String,
+    /// Where its money is.
+    pub payment_status: PaymentStatus,
     /// Refunded so far, minor units.
     pub refunded_minor: i64,
 }
@@ -32,7 +32,8 @@ pub async fn payable(tx: &mut sqlx::PgConnection, order: Uuid) -> Result<Payable
     Ok(Payable {
         total_minor: row.total_minor,
         currency: row.currency,
-        payment_status: row.payment_status,
+        payment_status: PaymentStatus::from_code(&row.payment_status)
+            .context("Stored payment status is invalid")?,
         refunded_minor: row.refunded_minor,
     })
 }
@@ -75,12 +76,12 @@ pub async fn payment_started<'e>(db: impl sqlx::PgExecutor<'e>, order: Uuid) -> 
 pub async fn set_payment_status(
     tx: &mut sqlx::PgConnection,
     order: Uuid,
-    status: &str,
+    status: PaymentStatus,
 ) -> Result<(), Error> {
     sqlx::query!(
         "update orders set payment_status = $2 where id = $1",
         order,
-        status
+        status.as_str()
     )
     .execute(&mut *tx)
     .await

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::Error;
 use super::webhook::{Event, ObjectKind, PaymentObject};
 use crate::Services;
-use crate::order::{self, Move, OrderStatus, Viewer};
+use crate::order::{self, Move, OrderStatus, PaymentStatus, Viewer};
 
 /// What an event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +118,7 @@ struct OrderState {
     status: OrderStatus,
     total_minor: i64,
     currency: String,
-    payment_status: String,
+    payment_status: PaymentStatus,
     refunded_minor: i64,
 }
 
@@ -288,8 +288,8 @@ async fn on_success(
 ) -> Result<Outcome, Error> {
     if !facts.settled {
         // Completed, money not arrived: never lowers a paid order.
-        if order.waiting() && order.payment_status != "paid" {
-            order::paying::set_payment_status(tx, order.id, "processing").await?;
+        if order.waiting() && order.payment_status != PaymentStatus::Paid {
+            order::paying::set_payment_status(tx, order.id, PaymentStatus::Processing).await?;
             return Ok(Outcome::Applied);
         }
         return Ok(Outcome::Stale);
@@ -379,12 +379,12 @@ async fn on_failure(
 ) -> Result<Outcome, Error> {
     let attempt = find_attempt(tx, order.id, facts).await?;
     if !order.waiting()
-        || order.payment_status == "paid"
+        || order.payment_status == PaymentStatus::Paid
         || attempt.as_ref().is_some_and(|a| a.status != "pending")
     {
         return Ok(Outcome::Stale);
     }
-    order::paying::set_payment_status(tx, order.id, "failed").await?;
+    order::paying::set_payment_status(tx, order.id, PaymentStatus::Failed).await?;
     save_attempt(tx, order.id, attempt.as_ref(), facts, "failed", None).await?;
     Ok(Outcome::Applied)
 }

@@ -264,13 +264,7 @@ async fn refund_as(
     let left = o.total_minor - paid.refunded_minor;
     let refundable_status = match viewer {
         Viewer::Customer(_) => o.status == OrderStatus::Paid,
-        _ => matches!(
-            o.status,
-            OrderStatus::Paid
-                | OrderStatus::Processing
-                | OrderStatus::Shipped
-                | OrderStatus::Delivered
-        ),
+        _ => o.status.holds_payment(),
     };
     let Some(intent) = paid.provider_intent.filter(|_| refundable_status) else {
         return Err(Error::NotRefundable);

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use domain::order::{OrderStatus, Viewer};
+use domain::order::{OrderStatus, PaymentStatus, Viewer};
 use domain::payment::{Event, ObjectKind, Outcome, PaymentObject};
 use domain::shared::{CustomerType, Locale};
 use domain::shopping::{Owner, Unit};
@@ -45,7 +45,7 @@ fn intent_event(id: &str, kind: &str, order: Uuid, paid: i64) -> Event {
     }
 }
 
-async fn status(shop: &TestShop, user: Uuid, order: Uuid) -> (OrderStatus, String) {
+async fn status(shop: &TestShop, user: Uuid, order: Uuid) -> (OrderStatus, PaymentStatus) {
     let order = ok(domain::order::get_order(&shop.svc, Viewer::Customer(user), order).await);
     (order.status, order.payment_status)
 }
@@ -65,7 +65,7 @@ async fn a_success_delivered_twice_pays_the_order_once(pool: PgPool) {
     assert_eq!((first, second), (Outcome::Applied, Outcome::Duplicate));
     assert_eq!(
         status(&shop, user, order).await,
-        (OrderStatus::Paid, "paid".into())
+        (OrderStatus::Paid, PaymentStatus::Paid)
     );
     let invoices: i64 = ok(
         sqlx::query_scalar("select count(*) from invoices where order_id = $1")
@@ -92,7 +92,7 @@ async fn a_failure_arriving_after_the_success_changes_nothing(pool: PgPool) {
     assert_eq!(late, Outcome::Stale);
     assert_eq!(
         status(&shop, user, order).await,
-        (OrderStatus::Paid, "paid".into())
+        (OrderStatus::Paid, PaymentStatus::Paid)
     );
 }
 

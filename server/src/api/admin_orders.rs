@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use domain::order::{self, Move, OrderFilter, OrderStatus, Viewer};
+use domain::order::{self, Move, OrderFilter, Viewer};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -115,7 +115,7 @@ pub async fn admin_move_order(
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<MoveBody>,
 ) -> Result<Json<OrderDto>, ApiError> {
-    let to = OrderStatus::parse(&body.status)?;
+    let to = order::parse_status(&body.status)?;
     // Cancelling or refunding a paid order is a full refund through the gateway.
     let viewer = Viewer::Admin(admin.id);
     let change = Move {

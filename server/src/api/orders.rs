@@ -196,7 +196,7 @@ impl From<Order> for OrderDto {
             id: o.id,
             number: o.number,
             status: o.status.as_str(),
-            payment_status: o.payment_status,
+            payment_status: o.payment_status.as_str().to_owned(),
             payment_method: o.payment_method,
             customer_type: o.customer_type.as_str(),
             contact_name: o.contact_name,

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::Locale;
+
 /// An ISO 4217 currency code such as `PLN`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Currency([u8; 3]);
@@ -50,6 +52,11 @@ pub struct Money {
 }
 
 impl Money {
+    /// The amount as people read it in `locale` (see [`format_money`]).
+    pub fn format(self, locale: Locale) -> String {
+        format_money(locale, self.minor, &self.currency.to_string())
+    }
+
     /// Builds an amount from minor units.
     pub fn new(minor: i64, currency: Currency) -> Self {
         Money { minor, currency }
@@ -186,9 +193,49 @@ pub enum MoneyError {
     InvalidVatRate(i32),
 }
 
+/// An amount of minor units as people read it in `locale`: `1 234,50 zł` (Polish),
+/// `PLN 1,234.50` (English), `1.234,50 PLN` (Turkish); the separators are non-breaking.
+pub fn format_money(locale: Locale, minor: i64, currency: &str) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let (whole, cents) = (minor.unsigned_abs() / 100, minor.unsigned_abs() % 100);
+    let group = |sep: char| {
+        let digits = whole.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(sep);
+            }
+            out.push(c);
+        }
+        out
+    };
+    match locale {
+        Locale::Pl => {
+            let symbol = if currency == "PLN" { "zł" } else { currency };
+            format!("{sign}{},{cents:02}\u{a0}{symbol}", group('\u{a0}'))
+        }
+        Locale::En => format!("{sign}{currency}\u{a0}{}.{cents:02}", group(',')),
+        Locale::Tr => format!("{sign}{},{cents:02}\u{a0}{currency}", group('.')),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_is_written_per_locale() {
+        assert_eq!(
+            format_money(Locale::Pl, 123_456, "PLN"),
+            "1\u{a0}234,56\u{a0}zł"
+        );
+        assert_eq!(format_money(Locale::En, 1_299, "PLN"), "PLN\u{a0}12.99");
+        assert_eq!(
+            format_money(Locale::Tr, 100_000_005, "EUR"),
+            "1.000.000,05\u{a0}EUR"
+        );
+        assert_eq!(format_money(Locale::En, -5, "PLN"), "-PLN\u{a0}0.05");
+    }
 
     fn rate(bp: i32) -> VatRate {
         VatRate::from_basis_points(bp).unwrap_or_else(|e| panic!("{e}"))

@@ -3,7 +3,10 @@
 use std::fmt;
 
 /// A supported content language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Locale {
     /// Polish, the default.
     #[default]
@@ -29,12 +32,27 @@ impl Locale {
         }
     }
 
-    /// The two-letter code stored in the database.
+    /// The two-letter code stored in the database, used in `<html lang>`, `?lang=` and the
+    /// `lang` cookie.
     pub fn code(self) -> &'static str {
         match self {
             Locale::Pl => "pl",
             Locale::En => "en",
             Locale::Tr => "tr",
+        }
+    }
+
+    /// The locale for exactly its code (`pl`, `en`, `tr`); `None` for anything else.
+    pub fn from_code(code: &str) -> Option<Locale> {
+        Locale::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// The language's own name, for the switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Locale::Pl => "Polski",
+            Locale::En => "English",
+            Locale::Tr => "Türkçe",
         }
     }
 
