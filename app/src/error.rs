@@ -159,6 +159,28 @@ impl From<domain::identity::Error> for AppError {
 }
 
 #[cfg(feature = "ssr")]
+impl From<domain::user::Error> for AppError {
+    fn from(e: domain::user::Error) -> Self {
+        use domain::user::Error;
+        match e {
+            Error::Invalid { field, message } => AppError::Invalid {
+                field: field.to_owned(),
+                message,
+            },
+            // The page shows the sentence (the generic "not allowed" would not say why).
+            Error::Conflict(message) | Error::Forbidden(message) => AppError::Conflict(message),
+            Error::NotFound => AppError::NotFound,
+            Error::Unavailable(what) => {
+                tracing::warn!(%what, "outside service unavailable");
+                AppError::Unavailable
+            }
+            Error::Identity(e) => e.into(),
+            Error::Unexpected(e) => AppError::unexpected(e),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
 impl From<domain::shopping::Error> for AppError {
     fn from(e: domain::shopping::Error) -> Self {
         use domain::shopping::Error;

@@ -42,7 +42,7 @@ pub async fn upload_photo_form(
         domain::user::upload_photo(&state.services, user.id, content_type, bytes)
             .await
             .map_err(|e| match e {
-                domain::identity::Error::Invalid { message, .. } => message,
+                domain::user::Error::Invalid { message, .. } => message,
                 other => ApiError::from(other).message,
             })
     }

@@ -81,7 +81,7 @@ pub(super) async fn resolve_address(
     let address = match choice {
         AddressChoice::Saved(id) => match get_address(svc, user, *id).await {
             Ok(address) => to_input(address),
-            Err(crate::identity::Error::NotFound) => {
+            Err(crate::user::Error::NotFound) => {
                 return Err(Error::invalid(
                     field,
                     "no such address in your address book",
@@ -91,7 +91,7 @@ pub(super) async fn resolve_address(
         },
         AddressChoice::New { address, .. } => match validate_address((**address).clone()) {
             Ok(address) => address,
-            Err(crate::identity::Error::Invalid {
+            Err(crate::user::Error::Invalid {
                 field: inner,
                 message,
             }) => {

@@ -142,6 +142,19 @@ impl From<crate::identity::Error> for Error {
     }
 }
 
+impl From<crate::user::Error> for Error {
+    fn from(e: crate::user::Error) -> Self {
+        use crate::user::Error as E;
+        match e {
+            E::Invalid { field, message } => Error::Invalid { field, message },
+            E::NotFound => Error::NotFound,
+            E::Unexpected(e) => Error::Unexpected(e),
+            E::Unavailable(what) => Error::Unexpected(crate::shared::Outage(what).into()),
+            other => Error::Unexpected(anyhow::Error::new(other)),
+        }
+    }
+}
+
 /// Reading a cart for an order fails only when the database does.
 impl From<crate::shopping::Error> for Error {
     fn from(e: crate::shopping::Error) -> Self {

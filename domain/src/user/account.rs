@@ -8,9 +8,10 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::Error;
 use crate::Services;
 use crate::identity::otp::{self, CodeSent, Purpose, Requester};
-use crate::identity::{Error, Phone, Role};
+use crate::identity::{Phone, Role};
 use crate::shared::Locale;
 
 /// How long a deleted account's personal data is kept before it is erased.
@@ -26,7 +27,7 @@ async fn current_phone(svc: &Services, user: Uuid) -> Result<Phone, Error> {
     .context("Failed to load the account")?
     .ok_or(Error::NotFound)?
     .ok_or_else(|| Error::invalid("phone", "this account has no phone number"))?;
-    Phone::parse(&phone)
+    Ok(Phone::parse(&phone)?)
 }
 
 /// Sends a code to the current number and one to `new_phone`.
@@ -57,7 +58,7 @@ pub async fn request_phone_change(
         locale,
     )
     .await?;
-    otp::send_code(svc, &new_phone, Purpose::PhoneChangeNew, requester, locale).await
+    Ok(otp::send_code(svc, &new_phone, Purpose::PhoneChangeNew, requester, locale).await?)
 }
 
 /// Checks both codes and moves the account to `new_phone`.
@@ -111,13 +112,14 @@ pub async fn confirm_phone_change(
     }
 }
 
-fn rename_code_field(e: Error, field: &'static str) -> Error {
+/// A code refused on its `code` field, named after the field the request used.
+fn rename_code_field(e: crate::identity::Error, field: &'static str) -> Error {
     match e {
-        Error::Invalid {
+        crate::identity::Error::Invalid {
             field: "code",
             message,
         } => Error::Invalid { field, message },
-        other => other,
+        other => other.into(),
     }
 }
 
@@ -133,7 +135,7 @@ pub async fn request_deletion(
         user_id: Some(user),
         ..requester
     };
-    otp::send_code(svc, &phone, Purpose::AccountDeletion, requester, locale).await
+    Ok(otp::send_code(svc, &phone, Purpose::AccountDeletion, requester, locale).await?)
 }
 
 /// Checks the code and deletes the account: it stops working at once (tokens, sessions),

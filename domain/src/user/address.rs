@@ -4,9 +4,10 @@
 use anyhow::Context;
 use uuid::Uuid;
 
+use super::Error;
 use super::company::parse_nip;
 use crate::Services;
-use crate::identity::{Error, Phone};
+use crate::identity::Phone;
 
 /// Shipping or billing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -7,8 +7,8 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::Error;
 use crate::Services;
-use crate::identity::Error;
 use crate::shared::CustomerType;
 
 /// Where a corporate account stands with its company.
@@ -132,7 +132,9 @@ async fn company_of(svc: &Services, user: Uuid) -> Result<Option<(Uuid, bool)>, 
 }
 
 fn not_a_member() -> Error {
-    Error::Conflict("only an approved member of the company can see and approve its members".into())
+    Error::Forbidden(
+        "only an approved member of the company can see and approve its members".into(),
+    )
 }
 
 /// Every account that gave the company's NIP, pending first.

@@ -5,8 +5,8 @@ use anyhow::Context;
 use bytes::Bytes;
 use uuid::Uuid;
 
+use super::Error;
 use crate::Services;
-use crate::identity::Error;
 
 /// Largest upload accepted.
 pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;

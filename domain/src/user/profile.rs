@@ -4,10 +4,11 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::Error;
 use super::company::{Lookup, VatStatus, parse_nip};
 use super::members::{Membership, price_list};
 use crate::Services;
-use crate::identity::{Error, Role};
+use crate::identity::Role;
 use crate::shared::{CustomerType, Locale, violated_constraint};
 
 /// How far the company behind a corporate account is verified.

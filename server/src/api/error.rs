@@ -461,3 +461,22 @@ impl From<domain::identity::Error> for ApiError {
         }
     }
 }
+
+impl From<domain::user::Error> for ApiError {
+    fn from(e: domain::user::Error) -> Self {
+        use domain::user::Error;
+        match e {
+            Error::Invalid { field, message } => ApiError::invalid(field, message),
+            Error::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            Error::Forbidden(message) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
+            Error::NotFound => ApiError::not_found(),
+            Error::Unavailable(what) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                format!("{what} is temporarily unavailable; try again shortly."),
+            ),
+            Error::Identity(e) => ApiError::from(e),
+            Error::Unexpected(e) => ApiError::unexpected(&e),
+        }
+    }
+}

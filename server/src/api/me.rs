@@ -478,7 +478,7 @@ impl From<domain::user::Member> for MemberDto {
     get, path = "/api/v1/me/company/members", tag = "me", security(("bearer" = [])),
     responses(
         (status = 200, description = "The company's accounts", body = [MemberDto]),
-        (status = 409, description = "Not an approved member of a company", body = super::error::ErrorBody),
+        (status = 403, description = "Not an approved member of a company", body = super::error::ErrorBody),
     )
 )]
 pub async fn company_members(
@@ -511,7 +511,8 @@ pub(crate) fn decision(text: &str) -> Result<domain::user::Decision, ApiError> {
     responses(
         (status = 200, description = "Decided", body = MemberDto),
         (status = 404, description = "No such account in the company", body = super::error::ErrorBody),
-        (status = 409, description = "Not an approved member, or the account is a member already", body = super::error::ErrorBody),
+        (status = 403, description = "Not an approved member of the company", body = super::error::ErrorBody),
+        (status = 409, description = "An approved member can only be removed by the shop", body = super::error::ErrorBody),
     )
 )]
 pub async fn decide_member(

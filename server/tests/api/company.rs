@@ -114,7 +114,7 @@ async fn a_second_account_with_a_companys_nip_waits_for_the_company_to_approve_i
     let hidden = app
         .call(Method::GET, "/api/v1/me/company/members", &intruder, None)
         .await;
-    assert_error_shape(hidden, 409, "conflict").await;
+    assert_error_shape(hidden, 403, "forbidden").await;
 
     // The company's member sees the account waiting and approves it.
     let members = json(
