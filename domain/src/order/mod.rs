@@ -129,19 +129,6 @@ impl Error {
     }
 }
 
-impl From<crate::identity::Error> for Error {
-    fn from(e: crate::identity::Error) -> Self {
-        use crate::identity::Error as E;
-        match e {
-            E::Invalid { field, message } => Error::Invalid { field, message },
-            E::NotFound => Error::NotFound,
-            E::Unexpected(e) => Error::Unexpected(e),
-            E::Unavailable(what) => Error::Unexpected(crate::shared::Outage(what).into()),
-            other => Error::Unexpected(anyhow::Error::new(other)),
-        }
-    }
-}
-
 impl From<crate::user::Error> for Error {
     fn from(e: crate::user::Error) -> Self {
         use crate::user::Error as E;
