@@ -72,7 +72,8 @@ pub async fn user_in_session(
     svc: &Services,
     session: &tower_sessions::Session,
 ) -> Result<Option<domain::identity::SessionUser>, AppError> {
-    let id: Option<uuid::Uuid> = session.get(SESSION_USER).await.map_err(store_failed)?;
+    let id: Option<domain::shared::UserId> =
+        session.get(SESSION_USER).await.map_err(store_failed)?;
     let Some(id) = id else { return Ok(None) };
     let signed_in: i64 = session
         .get(SESSION_SIGNED_IN)

@@ -10,8 +10,8 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::Services;
-use crate::shared::Locale;
 use crate::shared::markdown::render_markdown;
+use crate::shared::{Locale, UserId};
 
 /// What can go wrong reading or writing content.
 #[derive(Debug, thiserror::Error)]
@@ -241,7 +241,11 @@ fn check_slug(slug: &str) -> Result<(), Error> {
 /// Saves one language of a page; an edit keeps the text it replaces in
 /// `content_page_revisions`, with who edited it.
 #[tracing::instrument(skip(svc, edit), fields(slug = %edit.slug, locale = %edit.locale), err(level = "info"))]
-pub async fn save_page(svc: &Services, editor: Uuid, edit: &PageEdit) -> Result<PageSaved, Error> {
+pub async fn save_page(
+    svc: &Services,
+    editor: UserId,
+    edit: &PageEdit,
+) -> Result<PageSaved, Error> {
     check_slug(&edit.slug)?;
     if edit.title.trim().is_empty() || edit.title.chars().count() > 300 {
         return Err(Error::Invalid {
@@ -283,7 +287,7 @@ pub async fn save_page(svc: &Services, editor: Uuid, edit: &PageEdit) -> Result<
         Uuid::now_v7(),
         page_id,
         edit.locale.code(),
-        editor,
+        editor as _,
     )
     .execute(&mut *tx)
     .await
@@ -324,7 +328,7 @@ pub struct Revision {
     /// When it was replaced.
     pub replaced_at: DateTime<Utc>,
     /// Who replaced it.
-    pub edited_by: Option<Uuid>,
+    pub edited_by: Option<UserId>,
 }
 
 /// Earlier versions of a page, newest first.
@@ -349,7 +353,7 @@ pub async fn page_revisions(svc: &Services, slug: &str) -> Result<Vec<Revision>,
             title: r.title,
             body_md: r.body_md,
             replaced_at: r.replaced_at,
-            edited_by: r.edited_by,
+            edited_by: r.edited_by.map(UserId),
         })
         .collect())
 }

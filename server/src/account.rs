@@ -124,7 +124,7 @@ pub async fn invoice_pdf(
         return ApiError::not_found().into_response();
     };
     let viewer = domain::order::Viewer::signed_in(user.id, user.role);
-    match domain::order::invoice_pdf(&state.services, viewer, id).await {
+    match domain::order::invoice_pdf(&state.services, viewer, id.into()).await {
         Ok((number, bytes)) => crate::api::orders::pdf_response(&number, bytes),
         Err(e) => ApiError::from(e).into_response(),
     }

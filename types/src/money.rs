@@ -8,9 +8,24 @@ use std::fmt;
 
 use crate::Locale;
 
-/// An ISO 4217 currency code such as `PLN`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// An ISO 4217 currency code such as `PLN` (a string of three capital letters in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Currency([u8; 3]);
+
+impl TryFrom<String> for Currency {
+    type Error = MoneyError;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Currency::parse(&code)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(currency: Currency) -> Self {
+        currency.code().to_owned()
+    }
+}
 
 impl Currency {
     /// Polish złoty, the first shop's currency.
@@ -42,8 +57,9 @@ impl fmt::Display for Currency {
     }
 }
 
-/// An amount of money: integer minor units (grosze for PLN) and a currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// An amount of money: integer minor units (grosze for PLN) and a currency;
+/// `{"minor": 1234, "currency": "PLN"}` in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Money {
     /// Amount in minor units; may be negative for refunds and discounts.
     pub minor: i64,
@@ -97,9 +113,26 @@ impl Money {
     }
 }
 
-/// A VAT rate in basis points: 2300 is 23 %.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A VAT rate in basis points: 2300 is 23 % (the number of basis points in JSON).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "i32", into = "i32")]
 pub struct VatRate(u16);
+
+impl TryFrom<i32> for VatRate {
+    type Error = MoneyError;
+
+    fn try_from(bp: i32) -> Result<Self, Self::Error> {
+        VatRate::from_basis_points(bp)
+    }
+}
+
+impl From<VatRate> for i32 {
+    fn from(rate: VatRate) -> Self {
+        rate.basis_points()
+    }
+}
 
 impl VatRate {
     /// Poland's standard rate, 23 %.
@@ -235,6 +268,17 @@ mod tests {
             "1.000.000,05\u{a0}EUR"
         );
         assert_eq!(format_money(Locale::En, -5, "PLN"), "-PLN\u{a0}0.05");
+    }
+
+    #[test]
+    fn money_currency_and_rates_keep_their_rules_in_json() {
+        let money = Money::new(1_234, Currency::PLN);
+        let json = serde_json::to_string(&money).unwrap_or_default();
+        assert_eq!(json, r#"{"minor":1234,"currency":"PLN"}"#);
+        assert_eq!(serde_json::from_str::<Money>(&json).ok(), Some(money));
+        assert!(serde_json::from_str::<Money>(r#"{"minor":1,"currency":"pln"}"#).is_err());
+        assert_eq!(serde_json::to_string(&rate(800)).unwrap_or_default(), "800");
+        assert!(serde_json::from_str::<VatRate>("10001").is_err());
     }
 
     fn rate(bp: i32) -> VatRate {

@@ -109,7 +109,7 @@ pub struct UserPageView {
 use crate::ssr::content_locale as locale;
 
 #[cfg(feature = "ssr")]
-fn requester(user: Option<uuid::Uuid>) -> domain::identity::Requester {
+fn requester(user: Option<domain::shared::UserId>) -> domain::identity::Requester {
     domain::identity::Requester {
         ip: crate::ssr::client_ip(),
         user_id: user,
@@ -400,8 +400,8 @@ pub async fn list_addresses() -> Result<Vec<AddressView>, AppError> {
 
 /// An id from a form field; a malformed one is "not found", like a missing one.
 #[cfg(feature = "ssr")]
-fn id_param(id: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)
+fn id_param<Id: std::str::FromStr>(id: &str) -> Result<Id, AppError> {
+    id.trim().parse().map_err(|_| AppError::NotFound)
 }
 
 /// Adds an address, or replaces the one with `id`.

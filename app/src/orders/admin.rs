@@ -150,7 +150,7 @@ pub fn AdminOrdersPage() -> impl IntoView {
                                             <td>{o.placed_at.clone()}</td>
                                             <td>{o.contact.clone()}</td>
                                             <td>{o.item_count}</td>
-                                            <td>{format_money(locale, o.total_minor, &o.currency)}</td>
+                                            <td>{o.total.format(locale)}</td>
                                             <td>{status_label(locale, o.status)}</td>
                                         </tr>
                                     }).collect_view()}
@@ -194,7 +194,7 @@ pub fn AdminOrderPage() -> impl IntoView {
                         Err(AppError::NotFound) => view! { <h1>{t(locale, Key::NotFoundTitle)}</h1> }.into_any(),
                         Err(_) => view! { <p class="error" role="alert">{t(locale, Key::LoadFailed)}</p> }.into_any(),
                         Ok(o) => {
-                            let id = o.id.clone();
+                            let id = o.id.to_string();
                             let next = o.next_statuses.clone();
                             let form = (!next.is_empty()).then(|| view! {
                                 <ActionForm action=change attr:class="move-order">
@@ -219,7 +219,7 @@ pub fn AdminOrderPage() -> impl IntoView {
                             });
                             let refundable =
                                 o.status.holds_payment() && o.payment_status != PaymentStatus::Refunded;
-                            let refund_id = o.id.clone();
+                            let refund_id = o.id.to_string();
                             let refund_form = refundable.then(|| view! {
                                 <ActionForm action=refund attr:class="move-order">
                                     <input type="hidden" name="id" value=refund_id />

@@ -14,7 +14,7 @@ use self::server_fns::{
     CancelOrder, CheckoutView, DevPayment, OrderView, PlaceOrder, StartPayment, checkout_data,
     get_order, my_orders,
 };
-use shop_types::{OrderStatus, PaymentStatus};
+use shop_types::{Money, OrderStatus, PaymentStatus};
 
 use crate::account::SignInFirst;
 use crate::components::ActionNotice;
@@ -235,7 +235,7 @@ pub fn MyOrdersPage() -> impl IntoView {
                                         <a href=format!("/orders/{}", o.id)>{format!("{} {}", t(locale, Key::OrderWord), o.number)}</a>
                                         " · " {o.placed_at.clone()}
                                         " · " <span data-testid="order-status">{status_label(locale, o.status)}</span>
-                                        " · " {format_money(locale, o.total_minor, &o.currency)}
+                                        " · " {o.total.format(locale)}
                                     </li>
                                 }).collect_view()}
                             </ul>
@@ -283,8 +283,8 @@ pub fn OrderPage() -> impl IntoView {
                         Err(AppError::NotFound) => view! { <h1>{t(locale, Key::NotFoundTitle)}</h1> }.into_any(),
                         Err(_) => view! { <p class="error" role="alert">{t(locale, Key::LoadFailed)}</p> }.into_any(),
                         Ok(o) => {
-                            let id = o.id.clone();
-                            let pay_id = o.id.clone();
+                            let id = o.id.to_string();
+                            let pay_id = o.id.to_string();
                             let pay_form = o.payable.then(|| view! {
                                 <ActionForm action=pay>
                                     <input type="hidden" name="id" value=pay_id />
@@ -313,8 +313,7 @@ pub fn OrderPage() -> impl IntoView {
 #[component]
 pub(super) fn OrderDetails(order: OrderView) -> impl IntoView {
     let locale = use_locale();
-    let currency = order.currency.clone();
-    let money = move |minor: i64| format_money(locale, minor, &currency);
+    let money = move |amount: Money| amount.format(locale);
     let title = format!("{} {}", t(locale, Key::OrderWord), order.number);
     let lines = order
         .lines
@@ -324,9 +323,9 @@ pub(super) fn OrderDetails(order: OrderView) -> impl IntoView {
                 <tr>
                     <td>{l.name.clone()}</td>
                     <td>{l.quantity}</td>
-                    <td>{money(l.unit_price_minor)}</td>
-                    <td>{l.vat_rate.clone()}</td>
-                    <td>{money(l.line_total_minor)}</td>
+                    <td>{money(l.unit_price)}</td>
+                    <td>{l.vat_rate.to_string()}</td>
+                    <td>{money(l.line_total)}</td>
                 </tr>
             }
         })
@@ -334,10 +333,10 @@ pub(super) fn OrderDetails(order: OrderView) -> impl IntoView {
     let vat = order
         .vat
         .iter()
-        .map(|(rate, minor)| {
+        .map(|(rate, vat)| {
             view! {
                 <dt class="muted">{format!("{} {rate}", t(locale, Key::VatIncluded))}</dt>
-                <dd class="muted">{money(*minor)}</dd>
+                <dd class="muted">{money(*vat)}</dd>
             }
         })
         .collect_view();
@@ -426,12 +425,12 @@ pub(super) fn OrderDetails(order: OrderView) -> impl IntoView {
         </table>
         <dl class="totals">
             <dt>{t(locale, Key::Subtotal)}</dt>
-            <dd>{money(order.items_total_minor)}</dd>
+            <dd>{money(order.items_total)}</dd>
             <dt>{t(locale, Key::ShippingCost)}</dt>
-            <dd>{money(order.shipping_minor)}</dd>
+            <dd>{money(order.shipping)}</dd>
             {vat}
             <dt><strong>{t(locale, Key::Total)}</strong></dt>
-            <dd data-testid="order-total"><strong>{money(order.total_minor)}</strong></dd>
+            <dd data-testid="order-total"><strong>{money(order.total)}</strong></dd>
         </dl>
         <h3>{t(locale, Key::ShipTo)}</h3>
         <address>{shipping}</address>
@@ -467,9 +466,9 @@ pub fn DevPaymentPage() -> impl IntoView {
                         Err(AppError::Unauthorized) => view! { <SignInFirst /> }.into_any(),
                         Err(_) => view! { <h1>{t(locale, Key::NotFoundTitle)}</h1> }.into_any(),
                         Ok(o) => {
-                            let amount = format_money(locale, o.total_minor, &o.currency);
+                            let amount = o.total.format(locale);
                             let buttons = ["pay", "fail"].map(|outcome| {
-                                let id = o.id.clone();
+                                let id = o.id.to_string();
                                 let (label, class) = if outcome == "pay" {
                                     (Key::PaySucceeds, "primary")
                                 } else {

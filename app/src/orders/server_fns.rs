@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use shop_types::{OrderStatus, PaymentStatus};
+use shop_types::{Money, OrderId, OrderStatus, PaymentStatus, VatRate};
 
 use crate::account::server_fns::AddressView;
 use crate::error::AppError;
@@ -32,15 +32,13 @@ pub struct CheckoutView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderRowView {
     /// Id.
-    pub id: String,
+    pub id: OrderId,
     /// Number.
     pub number: i64,
     /// Status code.
     pub status: OrderStatus,
     /// Total.
-    pub total_minor: i64,
-    /// Currency.
-    pub currency: String,
+    pub total: Money,
     /// Units.
     pub item_count: i64,
     /// Buyer.
@@ -59,11 +57,11 @@ pub struct OrderLineView {
     /// Units.
     pub quantity: i32,
     /// Gross unit price.
-    pub unit_price_minor: i64,
-    /// "5%".
-    pub vat_rate: String,
+    pub unit_price: Money,
+    /// VAT rate.
+    pub vat_rate: VatRate,
     /// Gross line total.
-    pub line_total_minor: i64,
+    pub line_total: Money,
 }
 
 /// A status change.
@@ -83,7 +81,7 @@ pub struct OrderEventView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderView {
     /// Id.
-    pub id: String,
+    pub id: OrderId,
     /// Number.
     pub number: i64,
     /// Status code.
@@ -92,16 +90,14 @@ pub struct OrderView {
     pub payment_status: PaymentStatus,
     /// Lines.
     pub lines: Vec<OrderLineView>,
-    /// Currency.
-    pub currency: String,
     /// Sum of lines.
-    pub items_total_minor: i64,
+    pub items_total: Money,
     /// Shipping.
-    pub shipping_minor: i64,
+    pub shipping: Money,
     /// Total.
-    pub total_minor: i64,
-    /// ("23%", VAT) per rate.
-    pub vat: Vec<(String, i64)>,
+    pub total: Money,
+    /// VAT per rate.
+    pub vat: Vec<(VatRate, Money)>,
     /// Shipping address lines.
     pub shipping_address: Vec<String>,
     /// Billing address lines (empty: as shipping).
@@ -147,8 +143,8 @@ pub(super) mod convert {
         crate::ssr::content_locale()
     }
 
-    pub fn order_id(id: &str) -> Result<uuid::Uuid, AppError> {
-        uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)
+    pub fn order_id(id: &str) -> Result<OrderId, AppError> {
+        id.parse().map_err(|_| AppError::NotFound)
     }
 
     fn time(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -167,11 +163,10 @@ pub(super) mod convert {
 
     pub fn row(o: OrderSummary) -> OrderRowView {
         OrderRowView {
-            id: o.id.to_string(),
+            id: o.id,
             number: o.number,
             status: o.status,
-            total_minor: o.total_minor,
-            currency: o.currency,
+            total: o.total,
             item_count: o.item_count,
             contact: [Some(o.contact_name), o.contact_phone, o.contact_email]
                 .into_iter()
@@ -186,7 +181,7 @@ pub(super) mod convert {
         use domain::order::Actor;
         let tracking_url = o.tracking_url();
         OrderView {
-            id: o.id.to_string(),
+            id: o.id,
             number: o.number,
             status: o.status,
             payment_status: o.payment_status,
@@ -197,21 +192,18 @@ pub(super) mod convert {
                     name: l.name.clone(),
                     sku: l.sku.clone(),
                     quantity: l.quantity,
-                    unit_price_minor: l.unit_price_minor,
-                    vat_rate: domain::shared::VatRate::from_basis_points(l.vat_rate_bp)
-                        .map(|r| r.to_string())
-                        .unwrap_or_default(),
-                    line_total_minor: l.line_total_minor,
+                    unit_price: l.unit_price,
+                    vat_rate: l.vat_rate,
+                    line_total: l.line_total,
                 })
                 .collect(),
-            currency: o.currency.clone(),
-            items_total_minor: o.items_total_minor,
-            shipping_minor: o.shipping_minor,
-            total_minor: o.total_minor,
+            items_total: o.items_total,
+            shipping: o.shipping,
+            total: o.total,
             vat: o
                 .vat_breakdown
                 .iter()
-                .map(|v| (v.rate.to_string(), v.vat_minor))
+                .map(|v| (v.rate, Money::new(v.vat_minor, o.total.currency)))
                 .collect(),
             shipping_address: address(&o.shipping_address),
             billing_address: o.billing_address.as_ref().map(address).unwrap_or_default(),
@@ -389,12 +381,12 @@ pub async fn place_order(
             .filter(|id| !id.is_empty() && *id != "new")
         {
             None => Ok(None),
-            Some(id) => Ok(Some(AddressChoice::Saved(convert::order_id(id).map_err(
-                |_| AppError::Invalid {
+            Some(id) => Ok(Some(AddressChoice::Saved(
+                uuid::Uuid::parse_str(id).map_err(|_| AppError::Invalid {
                     field: "shipping_address".into(),
                     message: "no such address".into(),
-                },
-            )?))),
+                })?,
+            ))),
         }
     };
     let shipping = match saved(shipping_address_id)? {

@@ -86,8 +86,8 @@ pub struct FavoriteView {
 use crate::ssr::content_locale as locale;
 
 #[cfg(feature = "ssr")]
-fn product(id: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::Invalid {
+fn product(id: &str) -> Result<domain::shared::ProductId, AppError> {
+    id.parse().map_err(|_| AppError::Invalid {
         field: "product_id".into(),
         message: "is not a product".into(),
     })

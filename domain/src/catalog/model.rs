@@ -1,7 +1,7 @@
 use uuid::Uuid;
 
 use super::{Error, Result, StockEdit};
-use crate::shared::{Locale, Money, VatRate};
+use crate::shared::{Locale, Money, ProductId, VatRate};
 
 /// A URL slug: lower-case ASCII letters and digits in hyphen-separated words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +38,7 @@ impl Slug {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductSummary {
     /// Public id.
-    pub id: Uuid,
+    pub id: ProductId,
     /// URL slug.
     pub slug: String,
     /// Stock-keeping unit.

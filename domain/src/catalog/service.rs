@@ -10,7 +10,7 @@ use super::model::{
 use super::stock::{self, StockEdit, StockLevel};
 use super::{Error, Result, repo};
 use crate::Services;
-use crate::shared::{Currency, CustomerType, Locale, Money, Page, PageRequest, VatRate};
+use crate::shared::{Currency, CustomerType, Locale, Money, Page, PageRequest, ProductId, VatRate};
 
 /// What a listing asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -86,7 +86,7 @@ async fn list_products_uncached(
 
 fn summary_from_row(r: repo::ProductRow) -> Result<ProductSummary> {
     Ok(ProductSummary {
-        id: r.id,
+        id: r.id.into(),
         price: Money::new(r.price_minor, Currency::parse(&r.currency)?),
         vat_rate: VatRate::from_basis_points(r.vat_rate_bp)?,
         slug: r.slug,
@@ -291,9 +291,9 @@ pub async fn save_category(svc: &Services, category: &NewCategory) -> Result<Sav
     tx.commit().await.context("Failed to commit category")?;
     super::invalidate_catalog(svc).await;
     Ok(if created {
-        Saved::Created(id)
+        Saved::Created(id.into())
     } else {
-        Saved::Updated(id)
+        Saved::Updated(id.into())
     })
 }
 
@@ -321,9 +321,9 @@ pub async fn create_product_if_absent(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Saved {
     /// A new product.
-    Created(uuid::Uuid),
+    Created(ProductId),
     /// The product with that SKU, updated.
-    Updated(uuid::Uuid),
+    Updated(ProductId),
 }
 
 /// Creates a product or updates the one with the same SKU, in its own transaction, and
@@ -355,12 +355,12 @@ pub async fn upsert_product(svc: &Services, product: &NewProduct) -> Result<Save
         })?;
     tx.commit().await.context("Failed to commit product")?;
     // Its stock was set by hand: the Redis gate rebuilds the counter from Postgres.
-    crate::order::gate::forget(svc, &[id]).await;
+    crate::order::gate::forget(svc, &[id.into()]).await;
     super::invalidate_catalog(svc).await;
     Ok(if created {
-        Saved::Created(id)
+        Saved::Created(id.into())
     } else {
-        Saved::Updated(id)
+        Saved::Updated(id.into())
     })
 }
 
@@ -493,7 +493,7 @@ async fn save_stock(
     .context("Failed to update product")?;
     tx.commit().await.context("Failed to commit product")?;
     // Set by hand: the Redis gate rebuilds its counter from Postgres.
-    crate::order::gate::forget(svc, &[id]).await;
+    crate::order::gate::forget(svc, &[id.into()]).await;
     super::invalidate_catalog(svc).await;
     Ok(level)
 }

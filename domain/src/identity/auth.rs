@@ -9,8 +9,8 @@ use super::token::{
     Claims, hash_refresh_token, issue_access_token, new_refresh_token, verify_access_token,
 };
 use crate::Services;
-use crate::shared::CustomerType;
 use crate::shared::rate_limit::Limit;
+use crate::shared::{CustomerType, UserId};
 
 /// Password attempts per e-mail address, right or wrong, in the API and the browser alike:
 /// enough for a person who mistypes, far too few to guess a password. (Per address, not per
@@ -98,7 +98,7 @@ impl Role {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentUser {
     /// User id.
-    pub id: Uuid,
+    pub id: UserId,
     /// Role, read from the database on every request (a demotion takes effect at once).
     pub role: Role,
     /// Price list and minimum quantities: a company's only for an approved member of a
@@ -131,7 +131,7 @@ pub struct IssuedTokens {
     /// Seconds until the access token expires.
     pub expires_in: u64,
     /// The user.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// Their role.
     pub role: Role,
     /// Whether the account has completed its profile.
@@ -164,7 +164,7 @@ pub async fn issue_tokens_for(
 
 async fn issue_tokens(
     svc: &Services,
-    user: Uuid,
+    user: UserId,
     role: Role,
     family: Uuid,
 ) -> Result<IssuedTokens, AuthError> {
@@ -182,7 +182,7 @@ async fn issue_tokens(
         select profile_completed_at is not null as "complete!" from users where id = $2
         "#,
         Uuid::now_v7(),
-        user,
+        user as _,
         family,
         hash,
         expires as _,
@@ -253,7 +253,13 @@ pub async fn refresh(svc: &Services, refresh_token: &str) -> Result<IssuedTokens
     .await
     .context("Failed to use the refresh token")?;
     tx.commit().await.context("Failed to commit the refresh")?;
-    issue_tokens(svc, row.user_id, Role::parse(&row.role), row.family_id).await
+    issue_tokens(
+        svc,
+        row.user_id.into(),
+        Role::parse(&row.role),
+        row.family_id,
+    )
+    .await
 }
 
 /// Revokes the access token (until it expires) and, when given, the refresh token's family.
@@ -275,7 +281,7 @@ pub async fn logout(
     sqlx::query!(
         "insert into revoked_tokens (jti, user_id, expires_at) values ($1, $2, $3) on conflict (jti) do nothing",
         user.token_id,
-        user.id,
+        user.id as _,
         expires as _,
     )
     .execute(&mut *tx)
@@ -289,7 +295,7 @@ pub async fn logout(
                and family_id = (select family_id from refresh_tokens where token_hash = $1)
             "#,
             hash_refresh_token(token),
-            user.id,
+            user.id as _,
         )
         .execute(&mut *tx)
         .await
@@ -314,7 +320,7 @@ pub async fn authenticate(svc: &Services, bearer: &str) -> Result<CurrentUser, A
           from users u left join companies c on c.id = u.company_id
          where u.id = $1 and u.deleted_at is null and u.blocked_at is null
         "#,
-        claims.sub,
+        claims.sub as _,
         claims.jti,
         claims.iat as f64,
     )
@@ -337,7 +343,7 @@ pub async fn authenticate(svc: &Services, bearer: &str) -> Result<CurrentUser, A
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionUser {
     /// User id.
-    pub id: Uuid,
+    pub id: UserId,
     /// Current role.
     pub role: Role,
     /// Price list and minimum quantities: a company's only for an approved member of a
@@ -396,7 +402,7 @@ pub async fn verify_login(
     let (user, hash) = match row {
         Some(r) if !r.blocked => (
             Some(SessionUser {
-                id: r.id,
+                id: r.id.into(),
                 role: Role::parse(&r.role),
                 customer_type: CustomerType::parse(&r.customer_type),
             }),
@@ -419,7 +425,7 @@ fn buys_at(account: &str, approved: bool, company_verified: bool) -> CustomerTyp
 /// blocked, or signed out everywhere after `signed_in_ms` (milliseconds since the epoch).
 pub async fn session_user(
     svc: &Services,
-    id: Uuid,
+    id: UserId,
     signed_in_ms: i64,
 ) -> Result<Option<SessionUser>, AuthError> {
     let row = sqlx::query!(
@@ -431,7 +437,7 @@ pub async fn session_user(
          where u.id = $1 and u.deleted_at is null and u.blocked_at is null
            and (u.signed_out_at is null or u.signed_out_at < to_timestamp($2))
         "#,
-        id,
+        id as _,
         signed_in_ms as f64 / 1000.0,
     )
     .fetch_optional(&svc.db)
@@ -447,16 +453,19 @@ pub async fn session_user(
 /// Ends every browser session and API token of the account: refresh tokens are revoked and
 /// access tokens and sessions issued until now stop counting.
 #[tracing::instrument(skip_all, fields(user_id = %user), err(level = "info"))]
-pub async fn sign_out_everywhere(svc: &Services, user: Uuid) -> Result<(), AuthError> {
+pub async fn sign_out_everywhere(svc: &Services, user: UserId) -> Result<(), AuthError> {
     let mut tx = svc
         .db
         .begin()
         .await
         .context("Failed to start a transaction")?;
-    sqlx::query!("update users set signed_out_at = now() where id = $1", user)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to sign out everywhere")?;
+    sqlx::query!(
+        "update users set signed_out_at = now() where id = $1",
+        user as _
+    )
+    .execute(&mut *tx)
+    .await
+    .context("Failed to sign out everywhere")?;
     revoke_refresh_tokens(&mut tx, user).await?;
     tx.commit().await.context("Failed to commit the sign-out")?;
     Ok(())
@@ -464,10 +473,13 @@ pub async fn sign_out_everywhere(svc: &Services, user: Uuid) -> Result<(), AuthE
 
 /// Revokes every refresh token of the account, in the caller's transaction (deleting or
 /// blocking an account ends its API sign-ins with it).
-pub async fn revoke_refresh_tokens(tx: &mut sqlx::PgConnection, user: Uuid) -> anyhow::Result<()> {
+pub async fn revoke_refresh_tokens(
+    tx: &mut sqlx::PgConnection,
+    user: UserId,
+) -> anyhow::Result<()> {
     sqlx::query!(
         "update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null",
-        user
+        user as _
     )
     .execute(&mut *tx)
     .await

@@ -16,7 +16,7 @@ use super::Error;
 use super::phone::Phone;
 use crate::Services;
 use crate::shared::rate_limit::Limit;
-use crate::shared::{Locale, limit_subject};
+use crate::shared::{Locale, UserId, limit_subject};
 
 /// What a code is for; a code sent for one purpose never works for another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +85,7 @@ pub struct Requester {
     /// The client's address, when known.
     pub ip: Option<IpAddr>,
     /// The signed-in account, for every purpose except sign-in.
-    pub user_id: Option<Uuid>,
+    pub user_id: Option<UserId>,
 }
 
 async fn limit(svc: &Services, limit: Limit, subject: &str) -> Result<(), Error> {
@@ -217,7 +217,7 @@ pub async fn send_code(
         MAX_ATTEMPTS,
         expires as _,
         purpose.as_str(),
-        requester.user_id,
+        requester.user_id as _,
     )
     .execute(&mut *tx)
     .await
@@ -270,7 +270,7 @@ pub async fn check_code(
         "#,
         phone.as_str(),
         purpose.as_str(),
-        requester.user_id,
+        requester.user_id as _,
     )
     .fetch_optional(&mut *tx)
     .await

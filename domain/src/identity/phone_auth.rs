@@ -86,7 +86,7 @@ pub async fn sign_in_with_code(
     if let Some(account) = existing {
         return Ok(SignedIn {
             user: SessionUser {
-                id: account.id,
+                id: account.id.into(),
                 role: Role::parse(&account.role),
                 customer_type: CustomerType::parse(&account.customer_type),
             },
@@ -129,7 +129,7 @@ pub async fn sign_in_with_code(
     tracing::info!(user_id = %id, created, "signed in by phone");
     Ok(SignedIn {
         user: SessionUser {
-            id,
+            id: id.into(),
             role: Role::Customer,
             customer_type: kind,
         },

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::password::hash_password;
 use crate::Services;
+use crate::shared::UserId;
 
 /// What can go wrong signing in by phone or managing an account.
 #[derive(Debug, thiserror::Error)]
@@ -76,13 +77,13 @@ pub enum ExistingAccount {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AdminAccount {
     /// A new account was created.
-    Created(Uuid),
+    Created(UserId),
     /// An admin with this e-mail exists; it was left as it was.
-    Existing(Uuid),
+    Existing(UserId),
     /// An admin with this e-mail exists; its password was set.
-    PasswordSet(Uuid),
+    PasswordSet(UserId),
     /// A customer with this confirmed e-mail was made an admin, with the password.
-    Promoted(Uuid),
+    Promoted(UserId),
 }
 
 /// Shortest admin password accepted.
@@ -124,9 +125,11 @@ pub async fn create_admin(svc: &Services, cmd: CreateAdmin) -> Result<AdminAccou
     if let Some(account) = existing {
         let admin = account.role == "admin";
         let outcome = match (admin, account.verified, cmd.existing) {
-            (true, _, ExistingAccount::Keep) => return Ok(AdminAccount::Existing(account.id)),
-            (true, _, _) => AdminAccount::PasswordSet(account.id),
-            (false, true, ExistingAccount::Promote) => AdminAccount::Promoted(account.id),
+            (true, _, ExistingAccount::Keep) => {
+                return Ok(AdminAccount::Existing(account.id.into()));
+            }
+            (true, _, _) => AdminAccount::PasswordSet(account.id.into()),
+            (false, true, ExistingAccount::Promote) => AdminAccount::Promoted(account.id.into()),
             (false, false, _) => {
                 return Err(Error::Conflict(
                     "a customer typed this e-mail and never confirmed it; it is not used to find an admin: use another address".into(),
@@ -168,7 +171,7 @@ pub async fn create_admin(svc: &Services, cmd: CreateAdmin) -> Result<AdminAccou
     .await
     .context("Failed to create admin")?;
     match inserted {
-        Some(id) => Ok(AdminAccount::Created(id)),
+        Some(id) => Ok(AdminAccount::Created(id.into())),
         None => Err(Error::Conflict(
             "another account took this e-mail at the same moment; run it again".into(),
         )),

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::shared::UserId;
+
 /// Signing settings for access tokens.
 #[derive(Clone)]
 pub struct TokenConfig {
@@ -51,7 +53,7 @@ impl TokenConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
     /// The user id.
-    pub sub: Uuid,
+    pub sub: UserId,
     /// `customer` or `admin`.
     pub role: String,
     /// Token id, for revocation.
@@ -65,7 +67,7 @@ pub struct Claims {
 /// Signs an access token for `user` with `role`, valid from `now` for the configured TTL.
 pub fn issue_access_token(
     config: &TokenConfig,
-    user: Uuid,
+    user: UserId,
     role: &str,
     now: i64,
 ) -> anyhow::Result<(String, Claims)> {
@@ -114,7 +116,7 @@ mod tests {
     fn a_token_verifies_only_with_its_key_and_before_expiry() -> anyhow::Result<()> {
         let config = TokenConfig::new(b"0123456789abcdef0123456789abcdef");
         let now = chrono::Utc::now().timestamp();
-        let user = Uuid::now_v7();
+        let user = UserId(Uuid::now_v7());
         let (token, claims) = issue_access_token(&config, user, "admin", now)?;
         assert_eq!(verify_access_token(&config, &token), Some(claims));
 

@@ -2,19 +2,18 @@
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::Error;
 use super::lifecycle::OrderSummary;
 use super::model::OrderStatus;
 use crate::Services;
-use crate::shared::{Page, PageRequest};
+use crate::shared::{Currency, Money, OrderId, Page, PageRequest, ProductId, UserId};
 
 /// Which orders to list.
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
     /// Only this customer's.
-    pub user: Option<Uuid>,
+    pub user: Option<UserId>,
     /// Only in this status.
     pub status: Option<OrderStatus>,
     /// Placed at or after.
@@ -120,7 +119,7 @@ pub(super) async fn summaries(
          order by o.placed_at desc, o.id desc
          limit $9 offset $10
         "#,
-        filter.user,
+        filter.user as _,
         filter.status.map(OrderStatus::as_str),
         filter.from as _,
         filter.to as _,
@@ -139,19 +138,21 @@ pub(super) async fn summaries(
         .map_or(0, |r| u64::try_from(r.total).unwrap_or(0));
     let items = rows
         .into_iter()
-        .map(|r| OrderSummary {
-            id: r.id,
-            number: r.number,
-            status: OrderStatus::from_code(&r.status).unwrap_or(OrderStatus::PendingPayment),
-            total_minor: r.total_minor,
-            currency: r.currency,
-            item_count: r.item_count,
-            contact_name: r.contact_name,
-            contact_phone: r.contact_phone,
-            contact_email: r.contact_email,
-            placed_at: r.placed_at,
+        .map(|r| {
+            let currency = Currency::parse(&r.currency).context("Stored currency is invalid")?;
+            Ok(OrderSummary {
+                id: OrderId(r.id),
+                number: r.number,
+                status: OrderStatus::from_code(&r.status).unwrap_or(OrderStatus::PendingPayment),
+                total: Money::new(r.total_minor, currency),
+                item_count: r.item_count,
+                contact_name: r.contact_name,
+                contact_phone: r.contact_phone,
+                contact_email: r.contact_email,
+                placed_at: r.placed_at,
+            })
         })
-        .collect();
+        .collect::<Result<_, Error>>()?;
     Ok(Page {
         items,
         page: page.page(),
@@ -164,7 +165,7 @@ pub(super) async fn summaries(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LowStock {
     /// Product id.
-    pub id: Uuid,
+    pub id: ProductId,
     /// SKU.
     pub sku: String,
     /// Name in the shop's default language.
@@ -235,7 +236,7 @@ pub async fn dashboard(svc: &Services) -> Result<Dashboard, Error> {
     .context("Failed to list low stock")?
     .into_iter()
     .map(|r| LowStock {
-        id: r.id,
+        id: r.id.into(),
         sku: r.sku,
         name: r.name,
         stock: r.stock,

@@ -8,7 +8,7 @@ use super::Error;
 use super::checkout::{AddressChoice, PlaceOrder};
 use super::model::AddressSnapshot;
 use crate::Services;
-use crate::shared::CustomerType;
+use crate::shared::{CustomerType, UserId};
 use crate::user::company::Lookup;
 use crate::user::{Address, AddressInput, get_address, parse_nip, validate_address};
 
@@ -24,7 +24,7 @@ pub(super) struct Buyer {
 
 /// The buyer as the order records them: contact, price list and, for an approved member,
 /// the company.
-pub(super) async fn buyer(svc: &Services, user: Uuid) -> Result<Buyer, Error> {
+pub(super) async fn buyer(svc: &Services, user: UserId) -> Result<Buyer, Error> {
     let row = sqlx::query!(
         r#"
         select u.customer_type, u.first_name, u.last_name, u.email, u.phone,
@@ -35,7 +35,7 @@ pub(super) async fn buyer(svc: &Services, user: Uuid) -> Result<Buyer, Error> {
           from users u left join companies c on c.id = u.company_id
          where u.id = $1 and u.deleted_at is null and u.blocked_at is null
         "#,
-        user
+        user as _
     )
     .fetch_optional(&svc.db)
     .await
@@ -74,7 +74,7 @@ pub(super) async fn buyer(svc: &Services, user: Uuid) -> Result<Buyer, Error> {
 /// A saved or typed address, checked, as the order keeps it.
 pub(super) async fn resolve_address(
     svc: &Services,
-    user: Uuid,
+    user: UserId,
     choice: &AddressChoice,
     field: &'static str,
 ) -> Result<AddressSnapshot, Error> {

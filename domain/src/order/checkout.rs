@@ -15,7 +15,7 @@ use super::gate::{self, Gate};
 use super::model::AddressSnapshot;
 use super::{Error, OrderStatus};
 use crate::Services;
-use crate::shared::{Locale, VatRate};
+use crate::shared::{Locale, OrderId, ProductId, UserId, VatRate};
 use crate::shopping::{CalcLine, CartLine, LockedCart, Totals, calculate, lock_priced_cart};
 use crate::user::AddressInput;
 
@@ -37,7 +37,7 @@ pub enum AddressChoice {
 #[derive(Debug, Clone)]
 pub struct PlaceOrder {
     /// The buyer.
-    pub user: Uuid,
+    pub user: UserId,
     /// Where it goes.
     pub shipping: AddressChoice,
     /// Who is invoiced; `None`: the shipping address.
@@ -62,7 +62,7 @@ pub struct PlaceOrder {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Placed {
     /// The order.
-    pub order_id: Uuid,
+    pub order_id: OrderId,
     /// False when an earlier request with the same idempotency key placed it.
     pub created: bool,
 }
@@ -72,7 +72,7 @@ const MAX_NOTES: usize = 2000;
 
 /// A cart line as it becomes an order line.
 struct Line {
-    product_id: Uuid,
+    product_id: ProductId,
     sku: String,
     name: String,
     quantity: i32,
@@ -82,7 +82,7 @@ struct Line {
 
 /// Everything an order row is written from, once checked and priced.
 struct Draft<'a> {
-    id: Uuid,
+    id: OrderId,
     cmd: &'a PlaceOrder,
     buyer: Buyer,
     status: OrderStatus,
@@ -151,7 +151,7 @@ pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Erro
     let reservation = gate::Reservation::of(svc, gate, &wanted);
 
     let draft = Draft {
-        id: Uuid::now_v7(),
+        id: OrderId(Uuid::now_v7()),
         cmd: &cmd,
         buyer,
         status: if terms_days.is_some() {
@@ -295,8 +295,8 @@ fn priced(svc: &Services, lines: &[Line], expected: Option<i64>) -> Result<Total
 }
 
 /// Units per product, summed over lines, in product-id order (the lock order).
-fn units_per_product(lines: &[Line]) -> Vec<(Uuid, i32)> {
-    let mut wanted: BTreeMap<Uuid, i32> = BTreeMap::new();
+fn units_per_product(lines: &[Line]) -> Vec<(ProductId, i32)> {
+    let mut wanted: BTreeMap<ProductId, i32> = BTreeMap::new();
     for line in lines {
         *wanted.entry(line.product_id).or_default() += line.quantity;
     }
@@ -309,7 +309,7 @@ async fn write_order(
     svc: &Services,
     tx: &mut sqlx::PgConnection,
     draft: &Draft<'_>,
-    wanted: &[(Uuid, i32)],
+    wanted: &[(ProductId, i32)],
     cart: LockedCart,
 ) -> Result<(), Error> {
     take_stock(tx, wanted).await?;
@@ -321,9 +321,9 @@ async fn write_order(
         values ($1, $2, null, $3, $4, 'customer')
         "#,
         Uuid::now_v7(),
-        draft.id,
+        draft.id as _,
         draft.status.as_str(),
-        draft.cmd.user
+        draft.cmd.user as _
     )
     .execute(&mut *tx)
     .await
@@ -388,8 +388,8 @@ async fn insert_order(
             case when $21::text is not null then $24 end
         )
         "#,
-        draft.id,
-        cmd.user,
+        draft.id as _,
+        cmd.user as _,
         buyer.customer_type.as_str(),
         buyer.contact_name,
         buyer.email,
@@ -443,8 +443,8 @@ async fn insert_lines(tx: &mut sqlx::PgConnection, draft: &Draft<'_>) -> Result<
                  vat_rate_bp, line_total_minor, line_vat_minor)
         "#,
         &ids,
-        draft.id,
-        &lines.iter().map(|l| l.product_id).collect::<Vec<_>>(),
+        draft.id as _,
+        &lines.iter().map(|l| l.product_id).collect::<Vec<_>>() as _,
         &positions,
         &lines.iter().map(|l| l.sku.clone()).collect::<Vec<_>>(),
         &lines.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
@@ -464,7 +464,7 @@ async fn insert_lines(tx: &mut sqlx::PgConnection, draft: &Draft<'_>) -> Result<
 }
 
 /// The stored form of a client's idempotency key: scoped to the buyer.
-fn idempotency_key(user: Uuid, key: Option<&str>) -> Result<Option<String>, Error> {
+fn idempotency_key(user: UserId, key: Option<&str>) -> Result<Option<String>, Error> {
     let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else {
         return Ok(None);
     };
@@ -503,7 +503,7 @@ async fn order_for_key<'e>(
     db: impl sqlx::PgExecutor<'e>,
     key: &str,
     fingerprint: &str,
-) -> Result<Option<Uuid>, Error> {
+) -> Result<Option<OrderId>, Error> {
     let Some(earlier) = sqlx::query!(
         "select id, idempotency_fingerprint from orders where idempotency_key = $1",
         key
@@ -516,16 +516,16 @@ async fn order_for_key<'e>(
     };
     match earlier.idempotency_fingerprint {
         Some(first) if first != fingerprint => Err(Error::IdempotencyKeyReused),
-        _ => Ok(Some(earlier.id)),
+        _ => Ok(Some(earlier.id.into())),
     }
 }
 
 /// The source of truth: one conditional decrement per product, in product-id order.
-async fn take_stock(tx: &mut sqlx::PgConnection, wanted: &[(Uuid, i32)]) -> Result<(), Error> {
+async fn take_stock(tx: &mut sqlx::PgConnection, wanted: &[(ProductId, i32)]) -> Result<(), Error> {
     for (product, quantity) in wanted {
         let taken = sqlx::query_scalar!(
             "update products set stock = stock - $2 where id = $1 and stock >= $2 returning stock",
-            product,
+            product as _,
             quantity
         )
         .fetch_optional(&mut *tx)
@@ -533,7 +533,7 @@ async fn take_stock(tx: &mut sqlx::PgConnection, wanted: &[(Uuid, i32)]) -> Resu
         .context("Failed to take stock")?;
         if taken.is_none() {
             let available =
-                sqlx::query_scalar!("select stock from products where id = $1", product)
+                sqlx::query_scalar!("select stock from products where id = $1", product as _)
                     .fetch_optional(&mut *tx)
                     .await
                     .context("Failed to read stock")?

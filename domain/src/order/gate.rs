@@ -11,8 +11,8 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use crate::shared::ProductId;
 use anyhow::Context;
-use uuid::Uuid;
 
 use crate::{Redis, Services};
 
@@ -24,7 +24,7 @@ pub enum Gate {
     /// This product has fewer units than asked for (per Redis).
     Short {
         /// The product.
-        product_id: Uuid,
+        product_id: ProductId,
         /// Units Redis holds for it.
         available: i32,
     },
@@ -62,7 +62,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 ";
 
-fn stock_key(redis: &Redis, product: Uuid) -> String {
+fn stock_key(redis: &Redis, product: ProductId) -> String {
     redis.key(&format!("{{stock}}:{product}"))
 }
 
@@ -75,7 +75,11 @@ fn mark_stale(redis: &Redis, e: &dyn std::fmt::Display) {
 /// Reserves `lines` (product, units; each product once) in Redis, all or nothing. Missing
 /// counters are rebuilt reading through `conn` (the caller's transaction: a checkout must
 /// not wait for a second pool connection while it holds locks).
-pub async fn reserve(svc: &Services, conn: &mut sqlx::PgConnection, lines: &[(Uuid, i32)]) -> Gate {
+pub async fn reserve(
+    svc: &Services,
+    conn: &mut sqlx::PgConnection,
+    lines: &[(ProductId, i32)],
+) -> Gate {
     let Some(redis) = &svc.redis else {
         return Gate::Bypassed;
     };
@@ -123,7 +127,7 @@ pub async fn reserve(svc: &Services, conn: &mut sqlx::PgConnection, lines: &[(Uu
                 };
             }
             _ => {
-                let missing: Vec<Uuid> = answer
+                let missing: Vec<ProductId> = answer
                     .iter()
                     .skip(1)
                     .filter_map(|i| usize::try_from(i - 1).ok())
@@ -141,13 +145,13 @@ pub async fn reserve(svc: &Services, conn: &mut sqlx::PgConnection, lines: &[(Uu
 }
 
 /// Gives a reservation back (the order did not commit, or it was cancelled).
-pub async fn release(svc: &Services, lines: &[(Uuid, i32)]) {
+pub async fn release(svc: &Services, lines: &[(ProductId, i32)]) {
     if let Some(redis) = &svc.redis {
         release_with(redis, lines).await;
     }
 }
 
-async fn release_with(redis: &Redis, lines: &[(Uuid, i32)]) {
+async fn release_with(redis: &Redis, lines: &[(ProductId, i32)]) {
     if lines.is_empty() {
         return;
     }
@@ -173,12 +177,12 @@ async fn release_with(redis: &Redis, lines: &[(Uuid, i32)]) {
 /// high for a moment, which Postgres refuses and `forget` corrects: never an oversell.)
 pub(crate) struct Reservation {
     redis: Option<Redis>,
-    lines: Vec<(Uuid, i32)>,
+    lines: Vec<(ProductId, i32)>,
 }
 
 impl Reservation {
     /// What `gate` reserved of `lines` (nothing unless it says `Reserved`).
-    pub(crate) fn of(svc: &Services, gate: Gate, lines: &[(Uuid, i32)]) -> Reservation {
+    pub(crate) fn of(svc: &Services, gate: Gate, lines: &[(ProductId, i32)]) -> Reservation {
         Reservation {
             redis: svc.redis.clone().filter(|_| gate == Gate::Reserved),
             lines: lines.to_vec(),
@@ -214,11 +218,11 @@ impl Drop for Reservation {
 async fn rebuild(
     db: &mut sqlx::PgConnection,
     redis: &Redis,
-    products: &[Uuid],
+    products: &[ProductId],
 ) -> anyhow::Result<()> {
     let rows = sqlx::query!(
         "select id, stock from products where id = any($1)",
-        products
+        products as _
     )
     .fetch_all(db)
     .await
@@ -227,7 +231,7 @@ async fn rebuild(
     let mut pipe = redis::pipe();
     for row in &rows {
         pipe.cmd("SET")
-            .arg(stock_key(redis, row.id))
+            .arg(stock_key(redis, row.id.into()))
             .arg(row.stock)
             .arg("NX")
             .ignore();
@@ -256,7 +260,7 @@ async fn resync_with(redis: &Redis, db: &mut sqlx::PgConnection) -> anyhow::Resu
         let mut pipe = redis::pipe();
         for row in chunk {
             pipe.cmd("SET")
-                .arg(stock_key(redis, row.id))
+                .arg(stock_key(redis, row.id.into()))
                 .arg(row.stock)
                 .ignore();
         }
@@ -266,7 +270,7 @@ async fn resync_with(redis: &Redis, db: &mut sqlx::PgConnection) -> anyhow::Resu
 }
 
 /// Drops the counters of products whose stock was set by hand; they are rebuilt on next use.
-pub async fn forget(svc: &Services, products: &[Uuid]) {
+pub async fn forget(svc: &Services, products: &[ProductId]) {
     let Some(redis) = &svc.redis else {
         return;
     };
@@ -352,7 +356,7 @@ impl JobLock {
 }
 
 /// The Redis counter of a product, for tests and the admin.
-pub async fn counter(svc: &Services, product: Uuid) -> Option<i64> {
+pub async fn counter(svc: &Services, product: ProductId) -> Option<i64> {
     let redis = svc.redis.as_ref()?;
     let mut conn = redis.connection().await.ok()?;
     redis::cmd("GET")

@@ -11,7 +11,7 @@ use super::Error;
 use super::lifecycle::{Viewer, get_order};
 use super::model::AddressSnapshot;
 use crate::Services;
-use crate::shared::{VatLine, VatRate};
+use crate::shared::{OrderId, VatLine, VatRate};
 
 /// DejaVu Sans (Bitstream Vera licence, see `assets/DejaVuSans-LICENSE.txt`), cut down to
 /// Latin, Latin-1 and Latin Extended-A (Polish and Turkish letters) and common punctuation
@@ -117,12 +117,12 @@ pub struct Invoice {
 pub(super) async fn issue_invoice(
     svc: &Services,
     tx: &mut sqlx::PgConnection,
-    order: Uuid,
+    order: OrderId,
 ) -> Result<(), Error> {
     // Orders on payment terms were invoiced when placed.
     let issued = sqlx::query_scalar!(
         r#"select exists(select 1 from invoices where order_id = $1) as "issued!""#,
-        order
+        order as _
     )
     .fetch_one(&mut *tx)
     .await
@@ -136,7 +136,7 @@ pub(super) async fn issue_invoice(
                currency, total_minor, vat_total_minor, placed_at
           from orders where id = $1
         "#,
-        order
+        order as _
     )
     .fetch_one(&mut *tx)
     .await
@@ -176,7 +176,7 @@ pub(super) async fn issue_invoice(
                 $7, $8, $9, $10, $11, $12)
         "#,
         Uuid::now_v7(),
-        order,
+        order as _,
         year,
         seq,
         format!("FV/{year}/{seq:06}"),
@@ -198,7 +198,7 @@ pub(super) async fn issue_invoice(
 async fn load_invoice(
     svc: &Services,
     viewer: Viewer,
-    order: Uuid,
+    order: OrderId,
 ) -> Result<(Invoice, Option<String>), Error> {
     let o = get_order(svc, viewer, order).await?;
     let r = sqlx::query!(
@@ -208,7 +208,7 @@ async fn load_invoice(
                vat_total_minor, gross_total_minor, pdf_key
           from invoices where order_id = $1
         "#,
-        order
+        order as _
     )
     .fetch_optional(&svc.db)
     .await
@@ -217,31 +217,31 @@ async fn load_invoice(
     let mut lines: Vec<InvoiceLine> = o
         .lines
         .iter()
-        .filter_map(|l| {
-            let rate = VatRate::from_basis_points(l.vat_rate_bp).ok()?;
-            let unit_vat = rate.vat_in_gross(l.unit_price_minor);
-            Some(InvoiceLine {
+        .map(|l| {
+            let unit_vat = l.vat_rate.vat_in_gross(l.unit_price.minor);
+            InvoiceLine {
                 name: l.name.clone(),
                 quantity: l.quantity,
-                unit_net_minor: l.unit_price_minor - unit_vat,
-                vat_rate: rate,
-                net_minor: l.line_total_minor - l.line_vat_minor,
-                vat_minor: l.line_vat_minor,
-                gross_minor: l.line_total_minor,
-            })
+                unit_net_minor: l.unit_price.minor - unit_vat,
+                vat_rate: l.vat_rate,
+                net_minor: l.line_total.minor - l.line_vat.minor,
+                vat_minor: l.line_vat.minor,
+                gross_minor: l.line_total.minor,
+            }
         })
         .collect();
-    if o.shipping_minor > 0 {
+    let shipping = o.shipping.minor;
+    if shipping > 0 {
         let rate = VatRate::STANDARD;
-        let vat = rate.vat_in_gross(o.shipping_minor);
+        let vat = rate.vat_in_gross(shipping);
         lines.push(InvoiceLine {
             name: "Dostawa / Delivery".into(),
             quantity: 1,
-            unit_net_minor: o.shipping_minor - vat,
+            unit_net_minor: shipping - vat,
             vat_rate: rate,
-            net_minor: o.shipping_minor - vat,
+            net_minor: shipping - vat,
             vat_minor: vat,
-            gross_minor: o.shipping_minor,
+            gross_minor: shipping,
         });
     }
     let invoice = Invoice {
@@ -268,7 +268,7 @@ async fn load_invoice(
 pub async fn invoice_pdf(
     svc: &Services,
     viewer: Viewer,
-    order: Uuid,
+    order: OrderId,
 ) -> Result<(String, Vec<u8>), Error> {
     let (invoice, key) = load_invoice(svc, viewer, order).await?;
     if let Some(key) = &key
@@ -288,7 +288,7 @@ pub async fn invoice_pdf(
         .context("Failed to store the invoice")?;
     sqlx::query!(
         "update invoices set pdf_key = $2 where order_id = $1",
-        order,
+        order as _,
         key
     )
     .execute(&svc.db)

@@ -14,15 +14,17 @@ use super::model::{
     Actor, AddressSnapshot, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus, parse_actor,
 };
 use crate::Services;
-use crate::shared::{CustomerType, Page, PageRequest, VatLine, VatRate};
+use crate::shared::{
+    Currency, CustomerType, Money, OrderId, Page, PageRequest, ProductId, UserId, VatLine, VatRate,
+};
 
 /// Who is looking at or changing an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewer {
     /// A customer: only their own orders exist for them.
-    Customer(Uuid),
+    Customer(UserId),
     /// A shop admin (their id is recorded on the events).
-    Admin(Uuid),
+    Admin(UserId),
     /// A background job.
     System,
     /// The payment gateway.
@@ -31,7 +33,7 @@ pub enum Viewer {
 
 impl Viewer {
     /// A signed-in user: admins see every order, customers their own.
-    pub fn signed_in(id: Uuid, role: crate::identity::Role) -> Viewer {
+    pub fn signed_in(id: UserId, role: crate::identity::Role) -> Viewer {
         if role == crate::identity::Role::Admin {
             Viewer::Admin(id)
         } else {
@@ -48,14 +50,14 @@ impl Viewer {
         }
     }
 
-    fn user(self) -> Option<Uuid> {
+    fn user(self) -> Option<UserId> {
         match self {
             Viewer::Customer(id) | Viewer::Admin(id) => Some(id),
             Viewer::System | Viewer::Payment => None,
         }
     }
 
-    fn owner_filter(self) -> Option<Uuid> {
+    fn owner_filter(self) -> Option<UserId> {
         match self {
             Viewer::Customer(id) => Some(id),
             _ => None,
@@ -80,15 +82,13 @@ pub struct Move {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderSummary {
     /// Id.
-    pub id: Uuid,
+    pub id: OrderId,
     /// Human number.
     pub number: i64,
     /// Status.
     pub status: OrderStatus,
     /// Total to pay.
-    pub total_minor: i64,
-    /// ISO 4217.
-    pub currency: String,
+    pub total: Money,
     /// Units over all lines.
     pub item_count: i64,
     /// Buyer.
@@ -102,7 +102,7 @@ pub struct OrderSummary {
 }
 
 /// One order as `viewer` may see it; another customer's order is `NotFound`.
-pub async fn get_order(svc: &Services, viewer: Viewer, id: Uuid) -> Result<Order, Error> {
+pub async fn get_order(svc: &Services, viewer: Viewer, id: OrderId) -> Result<Order, Error> {
     let r = sqlx::query!(
         r#"
         select o.id, o.number, o.user_id, o.status, o.payment_status, o.payment_method,
@@ -118,43 +118,47 @@ pub async fn get_order(svc: &Services, viewer: Viewer, id: Uuid) -> Result<Order
           from orders o
          where o.id = $1 and ($2::uuid is null or o.user_id = $2)
         "#,
-        id,
-        viewer.owner_filter()
+        id as _,
+        viewer.owner_filter() as _
     )
     .fetch_optional(&svc.db)
     .await
     .context("Failed to load the order")?
     .ok_or(Error::NotFound)?;
+    let currency = Currency::parse(&r.currency).context("Stored currency is invalid")?;
     let lines = sqlx::query!(
         r#"
         select product_id, sku, name, quantity, unit_price_minor, vat_rate_bp,
                line_total_minor, line_vat_minor
           from order_items where order_id = $1 order by position
         "#,
-        id
+        id as _
     )
     .fetch_all(&svc.db)
     .await
     .context("Failed to load the order lines")?
     .into_iter()
-    .map(|l| OrderLine {
-        product_id: l.product_id,
-        sku: l.sku,
-        name: l.name,
-        quantity: l.quantity,
-        unit_price_minor: l.unit_price_minor,
-        vat_rate_bp: l.vat_rate_bp,
-        line_total_minor: l.line_total_minor,
-        line_vat_minor: l.line_vat_minor,
+    .map(|l| {
+        Ok(OrderLine {
+            product_id: l.product_id.map(ProductId),
+            sku: l.sku,
+            name: l.name,
+            quantity: l.quantity,
+            unit_price: Money::new(l.unit_price_minor, currency),
+            vat_rate: VatRate::from_basis_points(l.vat_rate_bp)
+                .context("Stored VAT rate is invalid")?,
+            line_total: Money::new(l.line_total_minor, currency),
+            line_vat: Money::new(l.line_vat_minor, currency),
+        })
     })
-    .collect();
+    .collect::<Result<_, Error>>()?;
     let events = sqlx::query!(
         r#"
         select from_status, to_status, actor, note,
                created_at as "created_at: DateTime<Utc>"
           from order_events where order_id = $1 order by created_at, id
         "#,
-        id
+        id as _
     )
     .fetch_all(&svc.db)
     .await
@@ -172,9 +176,9 @@ pub async fn get_order(svc: &Services, viewer: Viewer, id: Uuid) -> Result<Order
         Ok(serde_json::from_value(v).context("Stored address is invalid")?)
     };
     Ok(Order {
-        id: r.id,
+        id: OrderId(r.id),
         number: r.number,
-        user_id: r.user_id,
+        user_id: r.user_id.map(UserId),
         status: OrderStatus::from_code(&r.status).context("Stored status is invalid")?,
         payment_status: PaymentStatus::from_code(&r.payment_status)
             .context("Stored payment status is invalid")?,
@@ -187,11 +191,10 @@ pub async fn get_order(svc: &Services, viewer: Viewer, id: Uuid) -> Result<Order
         billing_address: r.billing_address.map(address).transpose()?,
         buyer_nip: r.buyer_nip,
         buyer_company_name: r.buyer_company_name,
-        currency: r.currency,
-        items_total_minor: r.items_total_minor,
-        shipping_minor: r.shipping_minor,
-        total_minor: r.total_minor,
-        vat_total_minor: r.vat_total_minor,
+        items_total: Money::new(r.items_total_minor, currency),
+        shipping: Money::new(r.shipping_minor, currency),
+        total: Money::new(r.total_minor, currency),
+        vat_total: Money::new(r.vat_total_minor, currency),
         vat_breakdown: vat_lines(&r.vat_breakdown),
         carrier: r.carrier,
         tracking_number: r.tracking_number,
@@ -232,7 +235,7 @@ pub(super) fn vat_lines(value: &serde_json::Value) -> Vec<VatLine> {
 /// A customer's orders, newest first.
 pub async fn list_orders(
     svc: &Services,
-    user: Uuid,
+    user: UserId,
     page: PageRequest,
 ) -> Result<Page<OrderSummary>, Error> {
     super::admin::summaries(
@@ -252,7 +255,7 @@ pub async fn list_orders(
 pub async fn move_order(
     svc: &Services,
     viewer: Viewer,
-    id: Uuid,
+    id: OrderId,
     change: Move,
 ) -> Result<Order, Error> {
     let note = change
@@ -276,13 +279,13 @@ pub async fn move_order(
 
 pub(crate) async fn lock_order(
     tx: &mut sqlx::PgConnection,
-    id: Uuid,
+    id: OrderId,
     viewer: Viewer,
 ) -> Result<OrderStatus, Error> {
     let status = sqlx::query_scalar!(
         "select status from orders where id = $1 and ($2::uuid is null or user_id = $2) for update",
-        id,
-        viewer.owner_filter()
+        id as _,
+        viewer.owner_filter() as _
     )
     .fetch_optional(&mut *tx)
     .await
@@ -296,12 +299,12 @@ pub(crate) async fn lock_order(
 pub(crate) async fn apply(
     svc: &Services,
     tx: &mut sqlx::PgConnection,
-    id: Uuid,
+    id: OrderId,
     from: OrderStatus,
     viewer: Viewer,
     change: &Move,
     note: Option<String>,
-) -> Result<Vec<(Uuid, i32)>, Error> {
+) -> Result<Vec<(ProductId, i32)>, Error> {
     let to = change.to;
     if !from.can_move_to(to, viewer.actor()) {
         return Err(Error::Transition { from, to });
@@ -322,7 +325,7 @@ pub(crate) async fn apply(
                 update orders set status = 'cancelled', cancelled_at = now(), reserved_until = null
                  where id = $1
                 "#,
-                id
+                id as _
             )
             .execute(&mut *tx)
             .await
@@ -331,7 +334,7 @@ pub(crate) async fn apply(
         OrderStatus::Paid => {
             sqlx::query!(
                 "update orders set status = 'paid', payment_status = 'paid', reserved_until = null where id = $1",
-                id
+                id as _
             )
             .execute(&mut *tx)
             .await
@@ -343,7 +346,7 @@ pub(crate) async fn apply(
             let number = required_text(change.tracking_number.as_deref(), "tracking_number", 100)?;
             sqlx::query!(
                 "update orders set status = 'shipped', carrier = $2, tracking_number = $3 where id = $1",
-                id,
+                id as _,
                 carrier,
                 number
             )
@@ -371,7 +374,7 @@ pub(crate) async fn apply(
                        refunded_minor = total_minor
                  where id = $1
                 "#,
-                id
+                id as _
             )
             .execute(&mut *tx)
             .await
@@ -380,7 +383,7 @@ pub(crate) async fn apply(
         other => {
             sqlx::query!(
                 "update orders set status = $2 where id = $1",
-                id,
+                id as _,
                 other.as_str()
             )
             .execute(&mut *tx)
@@ -394,10 +397,10 @@ pub(crate) async fn apply(
         values ($1, $2, $3, $4, $5, $6, $7)
         "#,
         Uuid::now_v7(),
-        id,
+        id as _,
         from.as_str(),
         to.as_str(),
-        viewer.user(),
+        viewer.user() as _,
         viewer.actor().as_str(),
         note
     )
@@ -422,14 +425,17 @@ fn required_text(value: Option<&str>, field: &'static str, max: usize) -> Result
 }
 
 /// Puts an order's units back in stock, products in id order (the checkout's lock order).
-async fn return_stock(tx: &mut sqlx::PgConnection, id: Uuid) -> Result<Vec<(Uuid, i32)>, Error> {
+async fn return_stock(
+    tx: &mut sqlx::PgConnection,
+    id: OrderId,
+) -> Result<Vec<(ProductId, i32)>, Error> {
     let lines = sqlx::query!(
         r#"
         select product_id as "product_id!", sum(quantity)::int as "quantity!"
           from order_items where order_id = $1 and product_id is not null
          group by product_id order by product_id
         "#,
-        id
+        id as _
     )
     .fetch_all(&mut *tx)
     .await
@@ -444,7 +450,7 @@ async fn return_stock(tx: &mut sqlx::PgConnection, id: Uuid) -> Result<Vec<(Uuid
         .execute(&mut *tx)
         .await
         .context("Failed to return stock")?;
-        returned.push((line.product_id, line.quantity));
+        returned.push((line.product_id.into(), line.quantity));
     }
     Ok(returned)
 }
@@ -452,8 +458,8 @@ async fn return_stock(tx: &mut sqlx::PgConnection, id: Uuid) -> Result<Vec<(Uuid
 /// Corrects the carrier or tracking number of a shipped order (admins).
 pub async fn set_tracking(
     svc: &Services,
-    admin: Uuid,
-    id: Uuid,
+    admin: UserId,
+    id: OrderId,
     carrier: &str,
     tracking_number: &str,
 ) -> Result<Order, Error> {
@@ -469,7 +475,7 @@ pub async fn set_tracking(
     }
     sqlx::query!(
         "update orders set carrier = $2, tracking_number = $3 where id = $1",
-        id,
+        id as _,
         carrier,
         number
     )
@@ -482,9 +488,9 @@ pub async fn set_tracking(
         values ($1, $2, $3, $3, $4, 'admin', $5)
         "#,
         Uuid::now_v7(),
-        id,
+        id as _,
         status.as_str(),
-        admin,
+        admin as _,
         format!("tracking: {carrier} {number}")
     )
     .execute(&mut *tx)
@@ -523,7 +529,7 @@ async fn expire_batch(svc: &Services) -> anyhow::Result<usize> {
     .await
     .context("Failed to find expired orders")?;
     let mut expired = 0;
-    for id in due {
+    for id in due.into_iter().map(OrderId) {
         // Nothing may be paid once the stock is sold again: the provider side ends first. An
         // attempt found paid has paid the order; one Stripe cannot tell about waits a run.
         match crate::payment::close_attempts(svc, id).await {
@@ -541,7 +547,7 @@ async fn expire_batch(svc: &Services) -> anyhow::Result<usize> {
              where id = $1 and status = 'pending_payment' and reserved_until < now()
              for update skip locked
             "#,
-            id
+            id as _
         )
         .fetch_optional(&mut *tx)
         .await

@@ -21,8 +21,6 @@ mod terms;
 
 use std::time::Duration;
 
-use uuid::Uuid;
-
 pub use admin::{Dashboard, LowStock, OrderFilter, dashboard, placed_on_days, search_orders};
 pub use checkout::{AddressChoice, PlaceOrder, Placed, place_order};
 pub use invoice::{Invoice, Seller, invoice_pdf, render_invoice_pdf};
@@ -88,7 +86,7 @@ pub enum Error {
     #[error("only {available} of {product_id} in stock")]
     OutOfStock {
         /// The product.
-        product_id: Uuid,
+        product_id: crate::shared::ProductId,
         /// Units left.
         available: i32,
     },

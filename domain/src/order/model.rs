@@ -2,9 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-use crate::shared::{CustomerType, VatLine};
+use crate::shared::{CustomerType, Money, OrderId, ProductId, UserId, VatLine, VatRate};
 
 pub use shop_types::{Actor, CARRIERS, OrderStatus, PaymentStatus, tracking_url};
 
@@ -44,21 +43,21 @@ pub struct AddressSnapshot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderLine {
     /// The product, while it exists.
-    pub product_id: Option<Uuid>,
+    pub product_id: Option<ProductId>,
     /// SKU at checkout.
     pub sku: String,
     /// Name at checkout, in the buyer's language.
     pub name: String,
     /// Units.
     pub quantity: i32,
-    /// Gross unit price in minor units.
-    pub unit_price_minor: i64,
-    /// VAT rate in basis points.
-    pub vat_rate_bp: i32,
+    /// Gross unit price.
+    pub unit_price: Money,
+    /// VAT rate.
+    pub vat_rate: VatRate,
     /// Gross line total.
-    pub line_total_minor: i64,
+    pub line_total: Money,
     /// VAT in the line total.
-    pub line_vat_minor: i64,
+    pub line_vat: Money,
 }
 
 /// A change of status.
@@ -80,11 +79,11 @@ pub struct OrderEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
     /// Id.
-    pub id: Uuid,
+    pub id: OrderId,
     /// Human number, e.g. 100123.
     pub number: i64,
     /// Who placed it.
-    pub user_id: Option<Uuid>,
+    pub user_id: Option<UserId>,
     /// Status.
     pub status: OrderStatus,
     /// Where its money is.
@@ -107,16 +106,14 @@ pub struct Order {
     pub buyer_nip: Option<String>,
     /// Company name on the invoice.
     pub buyer_company_name: Option<String>,
-    /// ISO 4217.
-    pub currency: String,
     /// Sum of the lines.
-    pub items_total_minor: i64,
+    pub items_total: Money,
     /// Shipping.
-    pub shipping_minor: i64,
+    pub shipping: Money,
     /// Total to pay.
-    pub total_minor: i64,
+    pub total: Money,
     /// VAT in the total.
-    pub vat_total_minor: i64,
+    pub vat_total: Money,
     /// Net, VAT and gross per rate (shipping included).
     pub vat_breakdown: Vec<VatLine>,
     /// Carrier, once shipped.

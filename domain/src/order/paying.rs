@@ -3,38 +3,36 @@
 //! the amount refunded, and a flag for an admin to review.
 
 use anyhow::Context;
-use uuid::Uuid;
 
 use super::{Error, PaymentStatus};
+use crate::shared::{Currency, Money, OrderId};
 
 /// The money side of an order, read under its row lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payable {
-    /// What the order costs, minor units.
-    pub total_minor: i64,
-    /// ISO currency.
-    pub currency: String,
+    /// What the order costs.
+    pub total: Money,
     /// Where its money is.
     pub payment_status: PaymentStatus,
-    /// Refunded so far, minor units.
-    pub refunded_minor: i64,
+    /// Refunded so far (in the order's currency).
+    pub refunded: Money,
 }
 
 /// The order's amounts and payment status (call it with the order locked).
-pub async fn payable(tx: &mut sqlx::PgConnection, order: Uuid) -> Result<Payable, Error> {
+pub async fn payable(tx: &mut sqlx::PgConnection, order: OrderId) -> Result<Payable, Error> {
     let row = sqlx::query!(
         "select total_minor, currency, payment_status, refunded_minor from orders where id = $1",
-        order
+        order as _
     )
     .fetch_one(&mut *tx)
     .await
     .context("Failed to read the order")?;
+    let currency = Currency::parse(&row.currency).context("Stored currency is invalid")?;
     Ok(Payable {
-        total_minor: row.total_minor,
-        currency: row.currency,
+        total: Money::new(row.total_minor, currency),
         payment_status: PaymentStatus::from_code(&row.payment_status)
             .context("Stored payment status is invalid")?,
-        refunded_minor: row.refunded_minor,
+        refunded: Money::new(row.refunded_minor, currency),
     })
 }
 
@@ -42,7 +40,7 @@ pub async fn payable(tx: &mut sqlx::PgConnection, order: Uuid) -> Result<Payable
 /// that long); false when the order is no longer waiting for payment.
 pub async fn hold_for_payment<'e>(
     db: impl sqlx::PgExecutor<'e>,
-    order: Uuid,
+    order: OrderId,
     until: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, Error> {
     let held = sqlx::query!(
@@ -50,7 +48,7 @@ pub async fn hold_for_payment<'e>(
         update orders set reserved_until = greatest(reserved_until, to_timestamp($2::bigint))
          where id = $1 and status = 'pending_payment'
         "#,
-        order,
+        order as _,
         until.timestamp()
     )
     .execute(db)
@@ -61,10 +59,13 @@ pub async fn hold_for_payment<'e>(
 }
 
 /// A payment attempt started: an unpaid or failed order is now `processing`.
-pub async fn payment_started<'e>(db: impl sqlx::PgExecutor<'e>, order: Uuid) -> Result<(), Error> {
+pub async fn payment_started<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    order: OrderId,
+) -> Result<(), Error> {
     sqlx::query!(
         "update orders set payment_status = 'processing' where id = $1 and payment_status in ('unpaid', 'failed')",
-        order
+        order as _
     )
     .execute(db)
     .await
@@ -75,12 +76,12 @@ pub async fn payment_started<'e>(db: impl sqlx::PgExecutor<'e>, order: Uuid) -> 
 /// Sets the payment status as the gateway reported it.
 pub async fn set_payment_status(
     tx: &mut sqlx::PgConnection,
-    order: Uuid,
+    order: OrderId,
     status: PaymentStatus,
 ) -> Result<(), Error> {
     sqlx::query!(
         "update orders set payment_status = $2 where id = $1",
-        order,
+        order as _,
         status.as_str()
     )
     .execute(&mut *tx)
@@ -92,13 +93,13 @@ pub async fn set_payment_status(
 /// Flags the order for an admin to review (money that does not match or no order keeps).
 pub async fn flag_for_review(
     tx: &mut sqlx::PgConnection,
-    order: Uuid,
+    order: OrderId,
     reason: &str,
 ) -> Result<(), Error> {
     tracing::warn!(%order, reason, "payment flagged for review");
     sqlx::query!(
         "update orders set review_reason = $2 where id = $1",
-        order,
+        order as _,
         reason
     )
     .execute(&mut *tx)
@@ -107,12 +108,12 @@ pub async fn flag_for_review(
     Ok(())
 }
 
-/// Records that `refunded` minor units have been refunded in all (a partial refund, or a
-/// full one the lifecycle does not move: the payment status says which).
+/// Records that `refunded` has been refunded in all (a partial refund, or a full one the
+/// lifecycle does not move: the payment status says which).
 pub async fn record_refunded(
     tx: &mut sqlx::PgConnection,
-    order: Uuid,
-    refunded: i64,
+    order: OrderId,
+    refunded: Money,
 ) -> Result<(), Error> {
     sqlx::query!(
         r#"
@@ -122,8 +123,8 @@ pub async fn record_refunded(
                                      else 'partially_refunded' end
          where id = $1
         "#,
-        order,
-        refunded
+        order as _,
+        refunded.minor
     )
     .execute(&mut *tx)
     .await

@@ -1,8 +1,8 @@
 //! Bank transfer on payment terms for companies: a shop-wide default (0, 7, 14 or 21 days)
 //! and a per-company override; late transfers are flagged by a daily job.
 
+use crate::shared::UserId;
 use anyhow::Context;
-use uuid::Uuid;
 
 use super::Error;
 use crate::Services;
@@ -21,14 +21,14 @@ fn check(days: i32) -> Result<i32, Error> {
 /// Days a buyer may take to pay by transfer: their company's override, else the shop's
 /// default; 0 for private customers, accounts the company has not approved as members, and
 /// companies without terms.
-pub async fn terms_for(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<i32, Error> {
+pub async fn terms_for(conn: &mut sqlx::PgConnection, user: UserId) -> Result<i32, Error> {
     let days = sqlx::query_scalar!(
         r#"
         select coalesce(c.payment_terms_override, t.default_days) as "days!"
           from users u join companies c on c.id = u.company_id cross join payment_terms t
          where u.id = $1 and u.customer_type = 'corporate' and u.company_approved_at is not null
         "#,
-        user
+        user as _
     )
     .fetch_optional(conn)
     .await
@@ -59,7 +59,7 @@ pub async fn set_default_terms(svc: &Services, days: i32) -> Result<(), Error> {
 /// Sets (or with `None` removes) the override for the company of a corporate account.
 pub async fn set_customer_terms(
     svc: &Services,
-    user: Uuid,
+    user: UserId,
     days: Option<i32>,
 ) -> Result<(), Error> {
     let days = days.map(check).transpose()?;
@@ -69,7 +69,7 @@ pub async fn set_customer_terms(
           from users u
          where u.id = $1 and u.company_id = c.id and u.customer_type = 'corporate'
         "#,
-        user,
+        user as _,
         days
     )
     .execute(&svc.db)

@@ -10,13 +10,14 @@ use super::events::{Outcome, handle_event};
 use super::webhook::{Event, ObjectKind, PaymentObject};
 use crate::Services;
 use crate::order::{self, OrderStatus, Viewer};
+use crate::shared::{OrderId, UserId};
 
 /// Starts paying an order through the development gateway: records the attempt and returns
 /// the page where the customer presses "pay" or "fail".
 pub async fn start_dev_payment(
     svc: &Services,
-    user: Uuid,
-    order_id: Uuid,
+    user: UserId,
+    order_id: OrderId,
 ) -> Result<String, Error> {
     if !svc.dev_payments {
         return Err(Error::DevGatewayDisabled);
@@ -38,11 +39,11 @@ pub async fn start_dev_payment(
         on conflict (idempotency_key) do nothing
         "#,
         Uuid::now_v7(),
-        order_id,
-        format!("pi_dev_{}", order_id.simple()),
+        order_id as _,
+        format!("pi_dev_{}", order_id.uuid().simple()),
         method,
-        o.total_minor,
-        o.currency,
+        o.total.minor,
+        o.total.currency.code(),
         format!("pay:{order_id}")
     )
     .execute(&svc.db)
@@ -56,8 +57,8 @@ pub async fn start_dev_payment(
 /// `payment_failed`) event for the order, handled exactly like one from Stripe.
 pub async fn dev_outcome(
     svc: &Services,
-    user: Uuid,
-    order_id: Uuid,
+    user: UserId,
+    order_id: OrderId,
     succeed: bool,
 ) -> Result<Outcome, Error> {
     if !svc.dev_payments {
@@ -69,16 +70,16 @@ pub async fn dev_outcome(
     } else {
         "payment_intent.payment_failed"
     };
-    let intent = format!("pi_dev_{}", order_id.simple());
+    let intent = format!("pi_dev_{}", order_id.uuid().simple());
     let event = Event {
         id: format!("evt_dev_{}", Uuid::now_v7().simple()),
         kind: kind.into(),
         object: PaymentObject {
             kind: ObjectKind::Intent,
             id: intent.clone(),
-            paid: Some(if succeed { o.total_minor } else { 0 }),
+            paid: Some(if succeed { o.total.minor } else { 0 }),
             refunded: None,
-            currency: Some(o.currency.to_ascii_lowercase()),
+            currency: Some(o.total.currency.code().to_ascii_lowercase()),
             intent: Some(intent),
             metadata: [
                 ("order_id".to_owned(), order_id.to_string()),

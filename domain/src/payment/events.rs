@@ -7,6 +7,7 @@ use super::Error;
 use super::webhook::{Event, ObjectKind, PaymentObject};
 use crate::Services;
 use crate::order::{self, Move, OrderStatus, PaymentStatus, Viewer};
+use crate::shared::{Money, OrderId, ProductId};
 
 /// What an event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,9 +58,9 @@ fn amount(value: Option<i64>, what: &str) -> Result<Option<i64>, Error> {
 
 /// The order an event is about: `metadata.order_id`, or for a session or a charge the
 /// payment we recorded for its PaymentIntent.
-async fn order_of(svc: &Services, object: &PaymentObject) -> Result<Uuid, Error> {
+async fn order_of(svc: &Services, object: &PaymentObject) -> Result<OrderId, Error> {
     if let Some(id) = object.metadata.get("order_id") {
-        return Uuid::parse_str(id).map_err(|_| Error::UnknownOrder);
+        return id.parse().map_err(|_| Error::UnknownOrder);
     }
     let intent = match object.kind {
         ObjectKind::Session | ObjectKind::Charge => object.intent.as_deref(),
@@ -73,6 +74,7 @@ async fn order_of(svc: &Services, object: &PaymentObject) -> Result<Uuid, Error>
     .fetch_optional(&svc.db)
     .await
     .context("Failed to find the payment")?
+    .map(OrderId)
     .ok_or(Error::UnknownOrder)
 }
 
@@ -114,12 +116,11 @@ impl Facts {
 
 /// The order as an event finds it (its row locked).
 struct OrderState {
-    id: Uuid,
+    id: OrderId,
     status: OrderStatus,
-    total_minor: i64,
-    currency: String,
+    total: Money,
     payment_status: PaymentStatus,
-    refunded_minor: i64,
+    refunded: Money,
 }
 
 impl OrderState {
@@ -159,7 +160,7 @@ pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Erro
         "#,
         event.id,
         event.kind,
-        order_id
+        order_id as _
     )
     .fetch_optional(&mut *tx)
     .await
@@ -182,10 +183,9 @@ pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Erro
     let state = OrderState {
         id: order_id,
         status,
-        total_minor: row.total_minor,
-        currency: row.currency,
+        total: row.total,
         payment_status: row.payment_status,
-        refunded_minor: row.refunded_minor,
+        refunded: row.refunded,
     };
     let mut effect = Effect::default();
     let outcome = match event.kind.as_str() {
@@ -231,7 +231,7 @@ fn ignore_unknown(event: &Event) -> Outcome {
 #[derive(Default)]
 struct Effect {
     /// Stock given back, for the Redis gate.
-    returned: Vec<(Uuid, i32)>,
+    returned: Vec<(ProductId, i32)>,
     /// A payment to refund automatically.
     orphan: Option<Uuid>,
     /// The order became paid: other open attempts are closed at the provider.
@@ -251,7 +251,7 @@ const KEPT: [&str; 3] = ["succeeded", "partially_refunded", "refunded"];
 /// Checkout Session's intent reported before the session's completion) the order's session.
 async fn find_attempt(
     tx: &mut sqlx::PgConnection,
-    order: Uuid,
+    order: OrderId,
     facts: &Facts,
 ) -> Result<Option<Attempt>, Error> {
     let row = sqlx::query!(
@@ -263,7 +263,7 @@ async fn find_attempt(
          order by (provider_intent is not distinct from $3) desc, created_at
          limit 1
         "#,
-        order,
+        order as _,
         facts.reference,
         facts.intent,
         facts.from_checkout
@@ -308,7 +308,7 @@ async fn on_success(
          where order_id = $1 and status in ('succeeded', 'partially_refunded', 'refunded')
            and orphaned_at is null
         "#,
-        order.id
+        order.id as _
     )
     .fetch_one(&mut *tx)
     .await
@@ -317,15 +317,15 @@ async fn on_success(
     let currency = facts
         .currency
         .clone()
-        .unwrap_or_else(|| order.currency.clone());
+        .unwrap_or_else(|| order.total.currency.to_string());
     if order.waiting() && kept == 0 {
-        if facts.paid != Some(order.total_minor) || currency != order.currency {
+        if facts.paid != Some(order.total.minor) || currency != order.total.currency.code() {
             order::paying::flag_for_review(
                 tx,
                 order.id,
                 &format!(
                     "{}: {paid} {currency} paid for an order of {} {}",
-                    event.id, order.total_minor, order.currency
+                    event.id, order.total.minor, order.total.currency
                 ),
             )
             .await?;
@@ -424,8 +424,8 @@ async fn on_refund(
             Outcome::Stale
         });
     }
-    let refunded = refunded.min(order.total_minor);
-    if refunded <= order.refunded_minor {
+    let refunded = refunded.min(order.total.minor);
+    if refunded <= order.refunded.minor {
         return Ok(Outcome::Stale);
     }
     if let Some(kept) = &attempt {
@@ -444,7 +444,7 @@ async fn on_refund(
         .await
         .context("Failed to record the refund")?;
     }
-    if refunded >= order.total_minor
+    if refunded >= order.total.minor
         && order
             .status
             .can_move_to(OrderStatus::Refunded, order::Actor::Payment)
@@ -454,7 +454,8 @@ async fn on_refund(
             gateway_move(svc, tx, order.id, order.status, OrderStatus::Refunded, note).await?;
         return Ok(Outcome::Applied);
     }
-    order::paying::record_refunded(tx, order.id, refunded).await?;
+    order::paying::record_refunded(tx, order.id, Money::new(refunded, order.total.currency))
+        .await?;
     Ok(Outcome::Applied)
 }
 
@@ -462,11 +463,11 @@ async fn on_refund(
 async fn gateway_move(
     svc: &Services,
     tx: &mut sqlx::PgConnection,
-    order_id: Uuid,
+    order_id: OrderId,
     from: OrderStatus,
     to: OrderStatus,
     note: String,
-) -> Result<Vec<(Uuid, i32)>, Error> {
+) -> Result<Vec<(ProductId, i32)>, Error> {
     let change = Move {
         to,
         note: Some(note.clone()),
@@ -490,7 +491,7 @@ async fn gateway_move(
 /// order keeps, to be refunded. Returns the payment's id.
 async fn save_attempt(
     tx: &mut sqlx::PgConnection,
-    order: Uuid,
+    order: OrderId,
     attempt: Option<&Attempt>,
     facts: &Facts,
     status: &str,
@@ -532,7 +533,7 @@ async fn save_attempt(
         on conflict do nothing
         "#,
         id,
-        order,
+        order as _,
         facts.reference,
         facts.intent,
         status,

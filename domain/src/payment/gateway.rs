@@ -14,8 +14,9 @@ use super::webhook::{Event, ObjectKind, PaymentObject};
 use super::{Error, Intent};
 use crate::Services;
 use crate::order::{self, OrderStatus, Viewer};
+use crate::shared::{OrderId, UserId};
 
-async fn payable(svc: &Services, user: Uuid, order_id: Uuid) -> Result<order::Order, Error> {
+async fn payable(svc: &Services, user: UserId, order_id: OrderId) -> Result<order::Order, Error> {
     let o = order::get_order(svc, Viewer::Customer(user), order_id).await?;
     if o.status != OrderStatus::PendingPayment {
         return Err(Error::NotPayable);
@@ -67,7 +68,11 @@ pub async fn place_and_pay(
 /// Where the customer goes to pay (web): a Stripe Checkout Session (success and cancel URLs
 /// back to the order page) that stops taking payments when the order's reservation ends,
 /// or the development gateway's page.
-pub async fn start_payment(svc: &Services, user: Uuid, order_id: Uuid) -> Result<String, Error> {
+pub async fn start_payment(
+    svc: &Services,
+    user: UserId,
+    order_id: OrderId,
+) -> Result<String, Error> {
     let Some(stripe) = &svc.stripe else {
         return start_dev_payment(svc, user, order_id).await;
     };
@@ -104,7 +109,7 @@ pub async fn start_payment(svc: &Services, user: Uuid, order_id: Uuid) -> Result
 }
 
 /// The order's PaymentIntent for an app's Stripe SDK (created once, then the same one).
-pub async fn app_payment(svc: &Services, user: Uuid, order_id: Uuid) -> Result<Intent, Error> {
+pub async fn app_payment(svc: &Services, user: UserId, order_id: OrderId) -> Result<Intent, Error> {
     // Whose order it is comes first: another user's id is "not found" whatever else holds.
     let o = payable(svc, user, order_id).await?;
     let Some(stripe) = &svc.stripe else {
@@ -157,12 +162,12 @@ async fn record_attempt(
         on conflict (idempotency_key) do nothing
         "#,
         Uuid::now_v7(),
-        o.id,
+        o.id as _,
         reference,
         intent,
         method,
-        o.total_minor,
-        o.currency,
+        o.total.minor,
+        o.total.currency.code(),
         key
     )
     .execute(&svc.db)
@@ -176,8 +181,8 @@ async fn record_attempt(
 /// The order follows when the gateway reports the refund (`charge.refunded`).
 pub async fn refund(
     svc: &Services,
-    admin: Uuid,
-    order_id: Uuid,
+    admin: UserId,
+    order_id: OrderId,
     amount_minor: Option<i64>,
 ) -> Result<(), Error> {
     refund_as(svc, Viewer::Admin(admin), order_id, amount_minor).await
@@ -199,7 +204,7 @@ pub enum Moved {
 pub async fn cancel(
     svc: &Services,
     viewer: Viewer,
-    order_id: Uuid,
+    order_id: OrderId,
     note: Option<String>,
 ) -> Result<Moved, Error> {
     let change = order::Move {
@@ -220,7 +225,7 @@ pub async fn cancel(
 pub async fn move_order(
     svc: &Services,
     viewer: Viewer,
-    order_id: Uuid,
+    order_id: OrderId,
     change: order::Move,
 ) -> Result<Moved, Error> {
     let gives_money_back = matches!(change.to, OrderStatus::Cancelled | OrderStatus::Refunded);
@@ -243,7 +248,7 @@ pub async fn move_order(
 async fn refund_as(
     svc: &Services,
     viewer: Viewer,
-    order_id: Uuid,
+    order_id: OrderId,
     amount_minor: Option<i64>,
 ) -> Result<(), Error> {
     let o = order::get_order(svc, viewer, order_id).await?;
@@ -256,12 +261,12 @@ async fn refund_as(
          where o.id = $1
          order by p.created_at desc limit 1
         "#,
-        order_id
+        order_id as _
     )
     .fetch_one(&svc.db)
     .await
     .context("Failed to read the payment")?;
-    let left = o.total_minor - paid.refunded_minor;
+    let left = o.total.minor - paid.refunded_minor;
     let refundable_status = match viewer {
         Viewer::Customer(_) => o.status == OrderStatus::Paid,
         _ => o.status.holds_payment(),
@@ -279,9 +284,9 @@ async fn refund_as(
         &Refund {
             intent: &intent,
             amount,
-            charged: o.total_minor,
+            charged: o.total.minor,
             refunded_before: paid.refunded_minor,
-            currency: &o.currency,
+            currency: o.total.currency.code(),
             key: format!("refund:{order_id}:{}:{amount}", paid.refunded_minor),
         },
     )
@@ -292,7 +297,7 @@ async fn refund_as(
 /// the caller's transaction: such money only goes back through the gateway.
 pub(crate) async fn paid_through_gateway(
     tx: &mut sqlx::PgConnection,
-    order_id: Uuid,
+    order_id: OrderId,
 ) -> Result<bool, anyhow::Error> {
     sqlx::query_scalar!(
         r#"
@@ -301,7 +306,7 @@ pub(crate) async fn paid_through_gateway(
                           and status in ('succeeded', 'partially_refunded')
                           and orphaned_at is null) as "paid!"
         "#,
-        order_id
+        order_id as _
     )
     .fetch_one(&mut *tx)
     .await
@@ -412,7 +417,7 @@ pub(crate) enum Closed {
 /// Ends the order's open Stripe attempts (expires its Checkout Session, cancels its
 /// PaymentIntent) so that nothing can be paid once its reservation is gone. An attempt that
 /// turns out to be paid is applied through the event path instead.
-pub(crate) async fn close_attempts(svc: &Services, order_id: Uuid) -> Result<Closed, Error> {
+pub(crate) async fn close_attempts(svc: &Services, order_id: OrderId) -> Result<Closed, Error> {
     let Some(stripe) = &svc.stripe else {
         return Ok(Closed::All);
     };
@@ -422,7 +427,7 @@ pub(crate) async fn close_attempts(svc: &Services, order_id: Uuid) -> Result<Clo
          where order_id = $1 and provider = 'stripe' and status = 'pending'
            and provider_ref is not null
         "#,
-        order_id
+        order_id as _
     )
     .fetch_all(&svc.db)
     .await
@@ -468,7 +473,7 @@ pub(crate) async fn close_attempts(svc: &Services, order_id: Uuid) -> Result<Clo
 }
 
 /// After an order is paid, its other open attempts can only take money twice: close them.
-pub(crate) async fn close_other_attempts(svc: &Services, order_id: Uuid) {
+pub(crate) async fn close_other_attempts(svc: &Services, order_id: OrderId) {
     if let Err(e) = close_attempts(svc, order_id).await {
         tracing::warn!(error = %e, %order_id, "could not close the other payment attempts");
     }

@@ -131,14 +131,14 @@ impl StripeClient {
         cancel_url: &str,
         expires_at: i64,
     ) -> anyhow::Result<CheckoutSession> {
-        let currency = currency(&order.currency)?;
+        let currency = currency(order.total.currency.code())?;
         let mut items: Vec<(String, i64, i32)> = order
             .lines
             .iter()
-            .map(|l| (l.name.clone(), l.unit_price_minor, l.quantity))
+            .map(|l| (l.name.clone(), l.unit_price.minor, l.quantity))
             .collect();
-        if order.shipping_minor > 0 {
-            items.push(("Dostawa / Delivery".to_owned(), order.shipping_minor, 1));
+        if order.shipping.minor > 0 {
+            items.push(("Dostawa / Delivery".to_owned(), order.shipping.minor, 1));
         }
         let line_items: Vec<CreateCheckoutSessionLineItems> = items
             .into_iter()
@@ -185,12 +185,13 @@ impl StripeClient {
 
     /// The order's PaymentIntent (the same one however often it is asked for).
     pub async fn create_payment_intent(&self, order: &Order) -> anyhow::Result<Intent> {
-        let request = CreatePaymentIntent::new(order.total_minor, currency(&order.currency)?)
-            .allowed_payment_method_types(vec![
-                stripe_shared::PaymentIntentAllowedPaymentMethodTypes::Card,
-                stripe_shared::PaymentIntentAllowedPaymentMethodTypes::Blik,
-            ])
-            .metadata(metadata(order));
+        let request =
+            CreatePaymentIntent::new(order.total.minor, currency(order.total.currency.code())?)
+                .allowed_payment_method_types(vec![
+                    stripe_shared::PaymentIntentAllowedPaymentMethodTypes::Card,
+                    stripe_shared::PaymentIntentAllowedPaymentMethodTypes::Blik,
+                ])
+                .metadata(metadata(order));
         let intent = self
             .send(request, Some(&format!("intent:{}", order.id)))
             .await?;

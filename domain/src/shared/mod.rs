@@ -1,4 +1,4 @@
-//! What every context shares: money, VAT, languages and customer types (defined in
+//! What every context shares: ids, money, VAT, languages and customer types (defined in
 //! `shop-types`, which the browser shares too), pagination, blobs, limits, outages.
 
 pub mod blob;
@@ -13,4 +13,6 @@ pub use client_addr::{ClientAddr, TrustedProxies, limit_subject};
 pub use outage::{Outage, is_outage, is_unstorable_text, violated_constraint};
 pub use pagination::{Page, PageRequest};
 pub use shop_types::money;
-pub use shop_types::{Currency, CustomerType, Locale, Money, VatLine, VatRate};
+pub use shop_types::{
+    Currency, CustomerType, Locale, Money, OrderId, ProductId, UserId, VatLine, VatRate,
+};

@@ -10,7 +10,7 @@ use super::calc::{CalcLine, calculate};
 use super::quote::Error;
 use super::rules::{check_quantity, product_rules};
 use crate::Services;
-use crate::shared::{Currency, CustomerType, Locale, Money, VatLine, VatRate};
+use crate::shared::{Currency, CustomerType, Locale, Money, ProductId, UserId, VatLine, VatRate};
 
 /// Guest carts (and their favorites) unused this long are deleted.
 pub const GUEST_CART_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -25,7 +25,7 @@ pub enum Owner {
     /// A signed-in user, with the price list that applies to them.
     User {
         /// User id.
-        id: Uuid,
+        id: UserId,
         /// Individual or corporate prices and minimums.
         customer_type: CustomerType,
     },
@@ -58,7 +58,7 @@ impl Owner {
 
     /// The owner as the two key columns of `carts` and `favorites`: `(user_id,
     /// guest_token_hash)`, one of them set.
-    pub(super) fn keys(&self) -> (Option<Uuid>, Option<Vec<u8>>) {
+    pub(super) fn keys(&self) -> (Option<UserId>, Option<Vec<u8>>) {
         match self {
             Owner::User { id, .. } => (Some(*id), None),
             Owner::Guest { token_hash } => (None, Some(token_hash.clone())),
@@ -80,7 +80,7 @@ pub enum Unit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CartLine {
     /// Product id.
-    pub product_id: Uuid,
+    pub product_id: ProductId,
     /// SKU.
     pub sku: String,
     /// Slug, for links.
@@ -152,16 +152,18 @@ pub(super) async fn cart_id(conn: &mut sqlx::PgConnection, owner: &Owner) -> Res
             sqlx::query!(
                 "insert into carts (id, user_id) values ($1, $2) on conflict (user_id) do nothing",
                 Uuid::now_v7(),
-                id
+                id as _
             )
             .execute(&mut *conn)
             .await
             .context("Failed to create the cart")?;
-            let cart =
-                sqlx::query_scalar!("select id from carts where user_id = $1 for update", id)
-                    .fetch_one(&mut *conn)
-                    .await
-                    .context("Failed to load the cart")?;
+            let cart = sqlx::query_scalar!(
+                "select id from carts where user_id = $1 for update",
+                id as _
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .context("Failed to load the cart")?;
             Ok(cart)
         }
         Owner::Guest { token_hash } => {
@@ -189,7 +191,7 @@ pub async fn get_cart(svc: &Services, owner: &Owner, locale: Locale) -> Result<C
     let mut conn = svc.db.acquire().await.context("No database connection")?;
     let cart = match owner {
         Owner::User { id, .. } => {
-            sqlx::query_scalar!("select id from carts where user_id = $1", id)
+            sqlx::query_scalar!("select id from carts where user_id = $1", id as _)
                 .fetch_optional(&mut *conn)
                 .await
                 .context("Failed to load the cart")?
@@ -210,7 +212,7 @@ pub async fn item_count(svc: &Services, owner: &Owner) -> Result<i64, Error> {
          where (c.user_id = $1 or c.guest_token_hash = $2)
            and (c.user_id is not null or c.updated_at > now() - make_interval(secs => $3::bigint))
         "#,
-        user,
+        user as _,
         guest,
         ttl
     )
@@ -284,7 +286,7 @@ pub(super) async fn priced_lines(
             VatRate::from_basis_points(r.vat_rate_bp).context("Stored VAT rate is invalid")?;
         let unavailable = !r.is_active || r.stock <= 0;
         lines.push(CartLine {
-            product_id: r.id,
+            product_id: r.id.into(),
             sku: r.sku,
             slug: r.slug,
             name: r.name,
@@ -354,7 +356,7 @@ pub(super) async fn touch(conn: &mut sqlx::PgConnection, cart: Uuid) -> Result<(
 pub async fn add_item(
     svc: &Services,
     owner: &Owner,
-    product: Uuid,
+    product: ProductId,
     quantity: i32,
     unit: Unit,
     locale: Locale,
@@ -390,7 +392,7 @@ pub async fn add_item(
                (select count(*) from cart_items where cart_id = $1) as "lines!"
         "#,
         cart,
-        product
+        product as _
     )
     .fetch_one(&mut *tx)
     .await
@@ -413,7 +415,7 @@ pub async fn add_item(
         on conflict (cart_id, product_id) do update set quantity = excluded.quantity
         "#,
         cart,
-        product,
+        product as _,
         total,
         rules.price_minor,
     )
@@ -431,7 +433,7 @@ pub async fn add_item(
 pub async fn set_quantity(
     svc: &Services,
     owner: &Owner,
-    product: Uuid,
+    product: ProductId,
     quantity: i32,
     locale: Locale,
 ) -> Result<Cart, Error> {
@@ -444,7 +446,7 @@ pub async fn set_quantity(
     let exists = sqlx::query_scalar!(
         r#"select exists(select 1 from cart_items where cart_id = $1 and product_id = $2) as "e!""#,
         cart,
-        product
+        product as _
     )
     .fetch_one(&mut *tx)
     .await
@@ -457,7 +459,7 @@ pub async fn set_quantity(
     sqlx::query!(
         "update cart_items set quantity = $3 where cart_id = $1 and product_id = $2",
         cart,
-        product,
+        product as _,
         quantity
     )
     .execute(&mut *tx)
@@ -473,7 +475,7 @@ pub async fn set_quantity(
 pub async fn remove_item(
     svc: &Services,
     owner: &Owner,
-    product: Uuid,
+    product: ProductId,
     locale: Locale,
 ) -> Result<Cart, Error> {
     let mut tx = svc
@@ -485,7 +487,7 @@ pub async fn remove_item(
     let done = sqlx::query!(
         "delete from cart_items where cart_id = $1 and product_id = $2",
         cart,
-        product
+        product as _
     )
     .execute(&mut *tx)
     .await

@@ -6,13 +6,13 @@ use uuid::Uuid;
 use super::cart::{Owner, cart_id, guest_cart_id, touch};
 use super::quote::Error;
 use crate::Services;
-use crate::shared::{Currency, Locale, Money};
+use crate::shared::{Currency, Locale, Money, ProductId};
 
 /// A favorite product.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Favorite {
     /// Product id.
-    pub product_id: Uuid,
+    pub product_id: ProductId,
     /// Slug.
     pub slug: String,
     /// Name.
@@ -55,7 +55,7 @@ pub async fn list_favorites(
          where (f.user_id = $1 or f.guest_token_hash = $2)
          order by f.created_at desc, p.id
         "#,
-        user,
+        user as _,
         guest,
         owner.customer_type().as_str(),
         locale.code(),
@@ -68,7 +68,7 @@ pub async fn list_favorites(
         .map(|r| {
             let currency = Currency::parse(&r.currency).context("Stored currency is invalid")?;
             Ok(Favorite {
-                product_id: r.id,
+                product_id: r.id.into(),
                 slug: r.slug,
                 name: r.name,
                 price: Money::new(r.price_minor, currency),
@@ -80,7 +80,7 @@ pub async fn list_favorites(
 }
 
 /// Adds a favorite; adding one twice is a no-op.
-pub async fn add_favorite(svc: &Services, owner: &Owner, product: Uuid) -> Result<(), Error> {
+pub async fn add_favorite(svc: &Services, owner: &Owner, product: ProductId) -> Result<(), Error> {
     let mut tx = svc
         .db
         .begin()
@@ -89,7 +89,7 @@ pub async fn add_favorite(svc: &Services, owner: &Owner, product: Uuid) -> Resul
     guest_exists(&mut tx, owner).await?;
     let known = sqlx::query_scalar!(
         r#"select exists(select 1 from products where id = $1 and is_active) as "e!""#,
-        product
+        product as _
     )
     .fetch_one(&mut *tx)
     .await
@@ -105,9 +105,9 @@ pub async fn add_favorite(svc: &Services, owner: &Owner, product: Uuid) -> Resul
         on conflict do nothing
         "#,
         Uuid::now_v7(),
-        user,
+        user as _,
         guest,
-        product
+        product as _
     )
     .execute(&mut *tx)
     .await
@@ -117,7 +117,11 @@ pub async fn add_favorite(svc: &Services, owner: &Owner, product: Uuid) -> Resul
 }
 
 /// Removes a favorite (absent is fine).
-pub async fn remove_favorite(svc: &Services, owner: &Owner, product: Uuid) -> Result<(), Error> {
+pub async fn remove_favorite(
+    svc: &Services,
+    owner: &Owner,
+    product: ProductId,
+) -> Result<(), Error> {
     let mut tx = svc
         .db
         .begin()
@@ -127,9 +131,9 @@ pub async fn remove_favorite(svc: &Services, owner: &Owner, product: Uuid) -> Re
     let (user, guest) = owner.keys();
     sqlx::query!(
         "delete from favorites where product_id = $3 and (user_id = $1 or guest_token_hash = $2)",
-        user,
+        user as _,
         guest,
-        product
+        product as _
     )
     .execute(&mut *tx)
     .await

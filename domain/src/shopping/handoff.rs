@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::cart::{CartLine, MAX_LINE_QUANTITY, Owner, cart_id, priced_lines, touch};
 use super::quote::Error;
 use crate::Services;
-use crate::shared::{CustomerType, Locale};
+use crate::shared::{CustomerType, Locale, UserId};
 
 /// Carries a guest's cart and favorites over to the user who just signed in: a product in
 /// both takes the guest's quantity (what the shopper last saw), raised to the account's
@@ -18,7 +18,7 @@ use crate::shared::{CustomerType, Locale};
 pub async fn merge_guest(
     svc: &Services,
     guest_token: &str,
-    user: Uuid,
+    user: UserId,
     customer_type: CustomerType,
 ) -> Result<usize, Error> {
     let Some(guest) = Owner::guest(guest_token) else {
@@ -68,7 +68,7 @@ pub async fn merge_guest(
         select gen_random_uuid(), $1, product_id from favorites where guest_token_hash = $2
         on conflict do nothing
         "#,
-        user,
+        user as _,
         token_hash
     )
     .execute(&mut *tx)
@@ -105,14 +105,17 @@ pub struct LockedCart {
 pub async fn lock_priced_cart(
     svc: &Services,
     tx: &mut sqlx::PgConnection,
-    user: Uuid,
+    user: UserId,
     customer_type: CustomerType,
     locale: Locale,
 ) -> Result<Option<LockedCart>, Error> {
-    let cart = sqlx::query_scalar!("select id from carts where user_id = $1 for update", user)
-        .fetch_optional(&mut *tx)
-        .await
-        .context("Failed to lock the cart")?;
+    let cart = sqlx::query_scalar!(
+        "select id from carts where user_id = $1 for update",
+        user as _
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .context("Failed to lock the cart")?;
     let Some(id) = cart else {
         return Ok(None);
     };
@@ -132,12 +135,12 @@ impl LockedCart {
 }
 
 /// Deletes a user's cart and favorites (erasing a deleted account, in its transaction).
-pub async fn forget_user(tx: &mut sqlx::PgConnection, user: Uuid) -> Result<(), Error> {
-    sqlx::query!("delete from favorites where user_id = $1", user)
+pub async fn forget_user(tx: &mut sqlx::PgConnection, user: UserId) -> Result<(), Error> {
+    sqlx::query!("delete from favorites where user_id = $1", user as _)
         .execute(&mut *tx)
         .await
         .context("Failed to erase favorites")?;
-    sqlx::query!("delete from carts where user_id = $1", user)
+    sqlx::query!("delete from carts where user_id = $1", user as _)
         .execute(&mut *tx)
         .await
         .context("Failed to erase the cart")?;

@@ -3,11 +3,10 @@
 use std::collections::HashSet;
 
 use anyhow::Context;
-use uuid::Uuid;
 
 use crate::Services;
 use crate::shared::money::vat_breakdown;
-use crate::shared::{Currency, CustomerType, Locale, Money, VatLine, VatRate};
+use crate::shared::{Currency, CustomerType, Locale, Money, ProductId, VatLine, VatRate};
 
 /// What can go wrong pricing a basket or changing a cart.
 #[derive(Debug, thiserror::Error)]
@@ -22,12 +21,12 @@ pub enum Error {
     },
     /// Products that do not exist or are not sold any more.
     #[error("unknown products: {0:?}")]
-    UnknownProducts(Vec<Uuid>),
+    UnknownProducts(Vec<ProductId>),
     /// A quantity under the product's minimum for this customer type.
     #[error("product {product_id} needs a quantity of at least {minimum}")]
     BelowMinimum {
         /// The product.
-        product_id: Uuid,
+        product_id: ProductId,
         /// Its minimum.
         minimum: i32,
     },
@@ -35,7 +34,7 @@ pub enum Error {
     #[error("only {available} of product {product_id} in stock")]
     AboveStock {
         /// The product.
-        product_id: Uuid,
+        product_id: ProductId,
         /// Units in stock.
         available: i32,
     },
@@ -44,7 +43,7 @@ pub enum Error {
     UnknownCart,
     /// The product is not in the cart.
     #[error("product {0} is not in the cart")]
-    NotInCart(Uuid),
+    NotInCart(ProductId),
     /// Anything else.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -54,7 +53,7 @@ pub enum Error {
 #[derive(Debug, Clone, Copy)]
 pub struct QuoteLine {
     /// The product.
-    pub product_id: Uuid,
+    pub product_id: ProductId,
     /// How many units.
     pub quantity: i32,
 }
@@ -74,7 +73,7 @@ pub struct QuoteRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuotedLine {
     /// The product.
-    pub product_id: Uuid,
+    pub product_id: ProductId,
     /// Its SKU.
     pub sku: String,
     /// Its name in the asked-for language.
@@ -131,7 +130,7 @@ pub async fn quote_basket(svc: &Services, request: QuoteRequest) -> Result<Quote
             });
         }
     }
-    let ids: Vec<Uuid> = request.lines.iter().map(|l| l.product_id).collect();
+    let ids: Vec<ProductId> = request.lines.iter().map(|l| l.product_id).collect();
     let rows = sqlx::query!(
         r#"
         select p.id, p.sku, p.currency, p.vat_rate_bp, p.stock,
@@ -141,7 +140,7 @@ pub async fn quote_basket(svc: &Services, request: QuoteRequest) -> Result<Quote
           from products p
          where p.id = any($1) and p.is_active
         "#,
-        &ids,
+        &ids as _,
         request.customer_type.as_str(),
         request.locale.code(),
         svc.default_locale.code(),
@@ -150,22 +149,22 @@ pub async fn quote_basket(svc: &Services, request: QuoteRequest) -> Result<Quote
     .await
     .context("Failed to load products for a quote")?;
 
-    let unknown: Vec<Uuid> = ids
+    let unknown: Vec<ProductId> = ids
         .iter()
         .copied()
-        .filter(|id| !rows.iter().any(|r| r.id == *id))
+        .filter(|id| !rows.iter().any(|r| r.id == id.0))
         .collect();
     if !unknown.is_empty() {
         return Err(Error::UnknownProducts(unknown));
     }
     let mut lines = Vec::with_capacity(request.lines.len());
     for line in &request.lines {
-        let Some(row) = rows.iter().find(|r| r.id == line.product_id) else {
+        let Some(row) = rows.iter().find(|r| r.id == line.product_id.0) else {
             continue;
         };
         if line.quantity < row.min_qty {
             return Err(Error::BelowMinimum {
-                product_id: row.id,
+                product_id: row.id.into(),
                 minimum: row.min_qty,
             });
         }
@@ -177,7 +176,7 @@ pub async fn quote_basket(svc: &Services, request: QuoteRequest) -> Result<Quote
             .checked_mul(i64::from(line.quantity))
             .context("Line total overflows")?;
         lines.push(QuotedLine {
-            product_id: row.id,
+            product_id: row.id.into(),
             sku: row.sku.clone(),
             name: row.name.clone(),
             quantity: line.quantity,

@@ -1,11 +1,10 @@
 //! What one product allows in a cart: the quantity rules every change of a line obeys.
 
 use anyhow::Context;
-use uuid::Uuid;
 
 use super::cart::MAX_LINE_QUANTITY;
 use super::quote::Error;
-use crate::shared::CustomerType;
+use crate::shared::{CustomerType, ProductId};
 
 /// What a product allows this buyer: its price, stock, minimum and box size.
 pub(super) struct ProductRules {
@@ -18,7 +17,7 @@ pub(super) struct ProductRules {
 /// The product's rules at the buyer's price list; a product not sold is unknown.
 pub(super) async fn product_rules(
     conn: &mut sqlx::PgConnection,
-    product: Uuid,
+    product: ProductId,
     customer_type: CustomerType,
 ) -> Result<ProductRules, Error> {
     let row = sqlx::query!(
@@ -28,7 +27,7 @@ pub(super) async fn product_rules(
                product_min_qty(p, $2::text) as "min_qty!"
           from products p where p.id = $1 and p.is_active
         "#,
-        product,
+        product as _,
         customer_type.as_str()
     )
     .fetch_optional(&mut *conn)
@@ -46,7 +45,7 @@ pub(super) async fn product_rules(
 /// A requested quantity, accepted exactly when it is 1..=999, at least the minimum and at
 /// most the stock.
 pub(super) fn check_quantity(
-    product: Uuid,
+    product: ProductId,
     quantity: i64,
     rules: &ProductRules,
 ) -> Result<i32, Error> {
@@ -97,7 +96,7 @@ mod tests {
             let within = (1..=i64::from(MAX_LINE_QUANTITY)).contains(&quantity)
                 && quantity >= i64::from(min_qty)
                 && quantity <= i64::from(stock);
-            match check_quantity(Uuid::nil(), quantity, &rules) {
+            match check_quantity(ProductId(uuid::Uuid::nil()), quantity, &rules) {
                 Ok(accepted) => {
                     prop_assert!(within);
                     prop_assert_eq!(i64::from(accepted), quantity);

@@ -6,21 +6,20 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::Error;
 use crate::Services;
 use crate::identity::otp::{self, CodeSent, Purpose, Requester};
 use crate::identity::{Phone, Role};
-use crate::shared::Locale;
+use crate::shared::{Locale, UserId};
 
 /// How long a deleted account's personal data is kept before it is erased.
 pub const DELETION_GRACE: Duration = Duration::from_secs(30 * 24 * 3600);
 
-async fn current_phone(svc: &Services, user: Uuid) -> Result<Phone, Error> {
+async fn current_phone(svc: &Services, user: UserId) -> Result<Phone, Error> {
     let phone = sqlx::query_scalar!(
         "select phone from users where id = $1 and deleted_at is null",
-        user
+        user as _
     )
     .fetch_optional(&svc.db)
     .await
@@ -33,7 +32,7 @@ async fn current_phone(svc: &Services, user: Uuid) -> Result<Phone, Error> {
 /// Sends a code to the current number and one to `new_phone`.
 pub async fn request_phone_change(
     svc: &Services,
-    user: Uuid,
+    user: UserId,
     new_phone: &str,
     requester: Requester,
     locale: Locale,
@@ -64,7 +63,7 @@ pub async fn request_phone_change(
 /// Checks both codes and moves the account to `new_phone`.
 pub async fn confirm_phone_change(
     svc: &Services,
-    user: Uuid,
+    user: UserId,
     new_phone: &str,
     current_code: &str,
     new_code: &str,
@@ -96,7 +95,7 @@ pub async fn confirm_phone_change(
     .map_err(|e| rename_code_field(e, "new_code"))?;
     let updated = sqlx::query!(
         "update users set phone = $2 where id = $1 and deleted_at is null",
-        user,
+        user as _,
         new_phone.as_str()
     )
     .execute(&svc.db)
@@ -126,7 +125,7 @@ fn rename_code_field(e: crate::identity::Error, field: &'static str) -> Error {
 /// Sends the code that confirms deleting the account.
 pub async fn request_deletion(
     svc: &Services,
-    user: Uuid,
+    user: UserId,
     requester: Requester,
     locale: Locale,
 ) -> Result<CodeSent, Error> {
@@ -143,7 +142,7 @@ pub async fn request_deletion(
 #[tracing::instrument(skip_all, fields(user_id = %user), err(level = "info"))]
 pub async fn delete_account(
     svc: &Services,
-    user: Uuid,
+    user: UserId,
     code: &str,
     requester: Requester,
 ) -> Result<(), Error> {
@@ -160,7 +159,7 @@ pub async fn delete_account(
         .context("Failed to start a transaction")?;
     sqlx::query!(
         "update users set deleted_at = now(), signed_out_at = now() where id = $1 and deleted_at is null",
-        user
+        user as _
     )
     .execute(&mut *tx)
     .await
@@ -197,7 +196,7 @@ pub async fn erase_deleted_accounts(svc: &Services, grace: Duration) -> anyhow::
             .execute(&mut *tx)
             .await
             .context("Failed to erase addresses")?;
-        crate::shopping::forget_user(&mut tx, user.id).await?;
+        crate::shopping::forget_user(&mut tx, user.id.into()).await?;
         sqlx::query!(
             r#"
             update users
@@ -219,7 +218,7 @@ pub async fn erase_deleted_accounts(svc: &Services, grace: Duration) -> anyhow::
 }
 
 /// Everything the shop holds about the user, as JSON (GDPR article 15 and 20).
-pub async fn export_data(svc: &Services, user: Uuid) -> Result<serde_json::Value, Error> {
+pub async fn export_data(svc: &Services, user: UserId) -> Result<serde_json::Value, Error> {
     let row = sqlx::query!(
         r#"
         select jsonb_build_object(
@@ -238,7 +237,7 @@ pub async fn export_data(svc: &Services, user: Uuid) -> Result<serde_json::Value
                                    from favorites f where f.user_id = $1), '[]'::jsonb)
         ) as "export!"
         "#,
-        user
+        user as _
     )
     .fetch_one(&svc.db)
     .await
@@ -257,7 +256,7 @@ pub async fn export_data(svc: &Services, user: Uuid) -> Result<serde_json::Value
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserSummary {
     /// Id.
-    pub id: Uuid,
+    pub id: UserId,
     /// Phone.
     pub phone: Option<String>,
     /// E-mail.
@@ -292,7 +291,7 @@ pub async fn search_users(
 async fn find_users(
     svc: &Services,
     query: Option<&str>,
-    id: Option<Uuid>,
+    id: Option<UserId>,
     page: crate::shared::PageRequest,
 ) -> Result<crate::shared::Page<UserSummary>, Error> {
     let pattern = query.map(str::trim).filter(|q| !q.is_empty()).map(|q| {
@@ -324,7 +323,7 @@ async fn find_users(
         pattern,
         page.limit(),
         page.offset(),
-        id,
+        id as _,
     )
     .fetch_all(&svc.db)
     .await
@@ -337,7 +336,7 @@ async fn find_users(
         items: rows
             .into_iter()
             .map(|r| UserSummary {
-                id: r.id,
+                id: r.id.into(),
                 phone: r.phone,
                 email: r.email,
                 name: r.name,
@@ -372,8 +371,8 @@ pub struct UserChange {
 #[tracing::instrument(skip_all, fields(admin = %admin, user_id = %user), err(level = "info"))]
 pub async fn change_user(
     svc: &Services,
-    admin: Uuid,
-    user: Uuid,
+    admin: UserId,
+    user: UserId,
     change: UserChange,
 ) -> Result<UserSummary, Error> {
     if admin == user && (change.blocked == Some(true) || change.role == Some(Role::Customer)) {
@@ -398,7 +397,7 @@ pub async fn change_user(
                                  when $3 then coalesce(blocked_at, now()) else null end
          where id = $1 and deleted_at is null
         "#,
-        user,
+        user as _,
         change.role.map(Role::as_str),
         change.blocked,
     )

@@ -8,6 +8,7 @@ use super::Error;
 use super::company::parse_nip;
 use crate::Services;
 use crate::identity::Phone;
+use crate::shared::UserId;
 
 /// Shipping or billing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -191,7 +192,7 @@ pub fn validate_address(input: AddressInput) -> Result<AddressInput, Error> {
 }
 
 /// The user's addresses, defaults first.
-pub async fn list_addresses(svc: &Services, user: Uuid) -> Result<Vec<Address>, Error> {
+pub async fn list_addresses(svc: &Services, user: UserId) -> Result<Vec<Address>, Error> {
     let rows = sqlx::query!(
         r#"
         select id, kind, label, recipient_name, company_name, nip, phone, street, city,
@@ -199,7 +200,7 @@ pub async fn list_addresses(svc: &Services, user: Uuid) -> Result<Vec<Address>, 
           from addresses where user_id = $1
          order by kind desc, is_default desc, created_at
         "#,
-        user
+        user as _
     )
     .fetch_all(&svc.db)
     .await
@@ -224,7 +225,7 @@ pub async fn list_addresses(svc: &Services, user: Uuid) -> Result<Vec<Address>, 
 }
 
 /// One of the user's addresses; another user's id is `NotFound`.
-pub async fn get_address(svc: &Services, user: Uuid, id: Uuid) -> Result<Address, Error> {
+pub async fn get_address(svc: &Services, user: UserId, id: Uuid) -> Result<Address, Error> {
     list_addresses(svc, user)
         .await?
         .into_iter()
@@ -236,7 +237,7 @@ pub async fn get_address(svc: &Services, user: Uuid, id: Uuid) -> Result<Address
 #[tracing::instrument(skip_all, fields(user_id = %user), err(level = "info"))]
 pub async fn create_address(
     svc: &Services,
-    user: Uuid,
+    user: UserId,
     input: AddressInput,
 ) -> Result<Address, Error> {
     let mut tx = svc
@@ -253,14 +254,14 @@ pub async fn create_address(
 /// this address"); the first of its kind becomes the default.
 pub(crate) async fn insert_address(
     tx: &mut sqlx::PgConnection,
-    user: Uuid,
+    user: UserId,
     input: AddressInput,
 ) -> Result<Uuid, Error> {
     let a = validate_address(input)?;
     let id = Uuid::now_v7();
     let has_default = sqlx::query_scalar!(
         r#"select exists(select 1 from addresses where user_id = $1 and kind = $2 and is_default) as "e!""#,
-        user,
+        user as _,
         a.kind.as_str()
     )
     .fetch_one(&mut *tx)
@@ -277,7 +278,7 @@ pub(crate) async fn insert_address(
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         "#,
         id,
-        user,
+        user as _,
         a.kind.as_str(),
         a.label,
         a.recipient_name,
@@ -298,12 +299,12 @@ pub(crate) async fn insert_address(
 
 async fn clear_default(
     tx: &mut sqlx::PgConnection,
-    user: Uuid,
+    user: UserId,
     kind: AddressKind,
 ) -> Result<(), Error> {
     sqlx::query!(
         "update addresses set is_default = false where user_id = $1 and kind = $2 and is_default",
-        user,
+        user as _,
         kind.as_str()
     )
     .execute(tx)
@@ -316,7 +317,7 @@ async fn clear_default(
 #[tracing::instrument(skip_all, fields(user_id = %user, address_id = %id), err(level = "info"))]
 pub async fn update_address(
     svc: &Services,
-    user: Uuid,
+    user: UserId,
     id: Uuid,
     input: AddressInput,
 ) -> Result<Address, Error> {
@@ -329,7 +330,7 @@ pub async fn update_address(
     let current = sqlx::query!(
         "select kind, is_default from addresses where id = $1 and user_id = $2 for update",
         id,
-        user
+        user as _
     )
     .fetch_optional(&mut *tx)
     .await
@@ -348,7 +349,7 @@ pub async fn update_address(
          where id = $1 and user_id = $2
         "#,
         id,
-        user,
+        user as _,
         a.kind.as_str(),
         a.label,
         a.recipient_name,
@@ -369,7 +370,7 @@ pub async fn update_address(
 }
 
 /// Makes an address the default of its kind.
-pub async fn set_default_address(svc: &Services, user: Uuid, id: Uuid) -> Result<Address, Error> {
+pub async fn set_default_address(svc: &Services, user: UserId, id: Uuid) -> Result<Address, Error> {
     let mut tx = svc
         .db
         .begin()
@@ -378,7 +379,7 @@ pub async fn set_default_address(svc: &Services, user: Uuid, id: Uuid) -> Result
     let kind = sqlx::query_scalar!(
         "select kind from addresses where id = $1 and user_id = $2 for update",
         id,
-        user
+        user as _
     )
     .fetch_optional(&mut *tx)
     .await
@@ -394,11 +395,11 @@ pub async fn set_default_address(svc: &Services, user: Uuid, id: Uuid) -> Result
 }
 
 /// Deletes an address.
-pub async fn delete_address(svc: &Services, user: Uuid, id: Uuid) -> Result<(), Error> {
+pub async fn delete_address(svc: &Services, user: UserId, id: Uuid) -> Result<(), Error> {
     let done = sqlx::query!(
         "delete from addresses where id = $1 and user_id = $2",
         id,
-        user
+        user as _
     )
     .execute(&svc.db)
     .await

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::Error;
 use crate::Services;
-use crate::shared::CustomerType;
+use crate::shared::{CustomerType, UserId};
 
 /// Where a corporate account stands with its company.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub fn price_list_for(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     /// Account id.
-    pub id: Uuid,
+    pub id: UserId,
     /// "First Last", when given.
     pub name: Option<String>,
     /// Phone.
@@ -91,9 +91,9 @@ pub struct Member {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decider {
     /// An approved member of the same company.
-    Member(Uuid),
+    Member(UserId),
     /// A shop admin: any company, and may also revoke an approved member.
-    Admin(Uuid),
+    Admin(UserId),
 }
 
 /// Approve, or turn down.
@@ -117,13 +117,13 @@ impl Decision {
 }
 
 /// The company an account gave the NIP of, and whether it is an approved member.
-async fn company_of(svc: &Services, user: Uuid) -> Result<Option<(Uuid, bool)>, Error> {
+async fn company_of(svc: &Services, user: UserId) -> Result<Option<(Uuid, bool)>, Error> {
     let row = sqlx::query!(
         r#"
         select company_id, company_approved_at is not null as "approved!" from users
          where id = $1 and deleted_at is null and customer_type = 'corporate'
         "#,
-        user
+        user as _
     )
     .fetch_optional(&svc.db)
     .await
@@ -141,7 +141,7 @@ fn not_a_member() -> Error {
 async fn members_of(
     svc: &Services,
     company: Uuid,
-    only: Option<Uuid>,
+    only: Option<UserId>,
 ) -> Result<Vec<Member>, Error> {
     let rows = sqlx::query!(
         r#"
@@ -154,7 +154,7 @@ async fn members_of(
          order by company_approved_at is not null, profile_completed_at desc, id
         "#,
         company,
-        only,
+        only as _,
     )
     .fetch_all(&svc.db)
     .await
@@ -162,7 +162,7 @@ async fn members_of(
     Ok(rows
         .into_iter()
         .map(|r| Member {
-            id: r.id,
+            id: r.id.into(),
             name: r.name,
             phone: r.phone,
             email: r.email,
@@ -173,7 +173,7 @@ async fn members_of(
 }
 
 /// The accounts of the company `member` belongs to, for an approved member.
-pub async fn company_members(svc: &Services, member: Uuid) -> Result<Vec<Member>, Error> {
+pub async fn company_members(svc: &Services, member: UserId) -> Result<Vec<Member>, Error> {
     match company_of(svc, member).await? {
         Some((company, true)) => members_of(svc, company, None).await,
         _ => Err(not_a_member()),
@@ -186,7 +186,7 @@ pub async fn company_members(svc: &Services, member: Uuid) -> Result<Vec<Member>
 pub async fn decide_membership(
     svc: &Services,
     decider: Decider,
-    account: Uuid,
+    account: UserId,
     decision: Decision,
 ) -> Result<Member, Error> {
     let company = sqlx::query!(
@@ -195,7 +195,7 @@ pub async fn decide_membership(
           from users
          where id = $1 and deleted_at is null and company_id is not null
         "#,
-        account
+        account as _
     )
     .fetch_optional(&svc.db)
     .await
@@ -233,9 +233,9 @@ pub async fn decide_membership(
                company_rejected_at = case when $2 then null else coalesce(company_rejected_at, now()) end
          where id = $1
         "#,
-        account,
+        account as _,
         approve,
-        decided_by,
+        decided_by as _,
     )
     .execute(&svc.db)
     .await
@@ -253,7 +253,7 @@ pub async fn decide_membership(
 pub(super) async fn admit_if_first(
     tx: &mut sqlx::PgConnection,
     company: Uuid,
-    account: Uuid,
+    account: UserId,
 ) -> Result<(), Error> {
     sqlx::query!("select id from companies where id = $1 for update", company)
         .fetch_one(&mut *tx)
@@ -267,7 +267,7 @@ pub(super) async fn admit_if_first(
                             where m.company_id = $2 and m.id <> $1 and m.deleted_at is null
                               and m.company_approved_at is not null)
         "#,
-        account,
+        account as _,
         company,
     )
     .execute(&mut *tx)

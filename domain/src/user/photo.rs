@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::Error;
 use crate::Services;
+use crate::shared::UserId;
 
 /// Largest upload accepted.
 pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
@@ -29,7 +30,7 @@ pub fn make_thumbnail(declared_type: &str, bytes: &[u8]) -> Result<Vec<u8>, Erro
 #[tracing::instrument(skip_all, fields(user_id = %user, size = bytes.len()), err(level = "info"))]
 pub async fn upload_photo(
     svc: &Services,
-    user: Uuid,
+    user: UserId,
     declared_type: String,
     bytes: Bytes,
 ) -> Result<String, Error> {
@@ -45,7 +46,7 @@ pub async fn upload_photo(
          where u.id = $1 and u.deleted_at is null
         returning old.photo_key
         "#,
-        user,
+        user as _,
         key
     )
     .fetch_optional(&svc.db)
@@ -66,7 +67,7 @@ pub async fn upload_photo(
 }
 
 /// Removes the user's photo.
-pub async fn delete_photo(svc: &Services, user: Uuid) -> Result<(), Error> {
+pub async fn delete_photo(svc: &Services, user: UserId) -> Result<(), Error> {
     let old = sqlx::query_scalar!(
         r#"
         update users u set photo_key = null
@@ -74,7 +75,7 @@ pub async fn delete_photo(svc: &Services, user: Uuid) -> Result<(), Error> {
          where u.id = $1 and u.deleted_at is null
         returning old.photo_key
         "#,
-        user
+        user as _
     )
     .fetch_optional(&svc.db)
     .await

@@ -9,7 +9,7 @@ use super::company::{Lookup, VatStatus, parse_nip};
 use super::members::{Membership, price_list};
 use crate::Services;
 use crate::identity::Role;
-use crate::shared::{CustomerType, Locale, violated_constraint};
+use crate::shared::{CustomerType, Locale, UserId, violated_constraint};
 
 /// How far the company behind a corporate account is verified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +54,7 @@ pub struct Company {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     /// User id.
-    pub id: Uuid,
+    pub id: UserId,
     /// E.164 phone number (admins may have none).
     pub phone: Option<String>,
     /// E-mail.
@@ -85,7 +85,7 @@ pub struct Profile {
 }
 
 /// Loads the profile of a live account.
-pub async fn get_profile(svc: &Services, user: Uuid) -> Result<Profile, Error> {
+pub async fn get_profile(svc: &Services, user: UserId) -> Result<Profile, Error> {
     let row = sqlx::query!(
         r#"
         select u.id, u.phone, u.email, u.first_name, u.last_name, u.locale, u.customer_type,
@@ -98,7 +98,7 @@ pub async fn get_profile(svc: &Services, user: Uuid) -> Result<Profile, Error> {
           from users u left join companies c on c.id = u.company_id
          where u.id = $1 and u.deleted_at is null
         "#,
-        user
+        user as _
     )
     .fetch_optional(&svc.db)
     .await
@@ -130,7 +130,7 @@ pub async fn get_profile(svc: &Services, user: Uuid) -> Result<Profile, Error> {
         _ => None,
     };
     Ok(Profile {
-        id: row.id,
+        id: row.id.into(),
         phone: row.phone,
         email: row.email,
         first_name: row.first_name,
@@ -215,7 +215,7 @@ fn conflict(constraint: &str) -> Option<Error> {
 #[tracing::instrument(skip_all, fields(user_id = %user), err(level = "info"))]
 pub async fn complete_profile(
     svc: &Services,
-    user: Uuid,
+    user: UserId,
     cmd: CompleteProfile,
 ) -> Result<Profile, Error> {
     let current = get_profile(svc, user).await?;
@@ -262,7 +262,7 @@ pub async fn complete_profile(
                company_approved_at = null, company_approved_by = null, company_rejected_at = null
          where id = $1 and deleted_at is null
         "#,
-        user,
+        user as _,
         cmd.customer_type.as_str(),
         first_name,
         last_name,
@@ -422,7 +422,7 @@ pub struct ProfileUpdate {
 #[tracing::instrument(skip_all, fields(user_id = %user), err(level = "info"))]
 pub async fn update_profile(
     svc: &Services,
-    user: Uuid,
+    user: UserId,
     cmd: ProfileUpdate,
 ) -> Result<Profile, Error> {
     let locale = cmd
@@ -452,7 +452,7 @@ pub async fn update_profile(
                locale = coalesce($8, locale)
          where id = $1 and deleted_at is null
         "#,
-        user,
+        user as _,
         first_name.is_some(),
         first_name.flatten(),
         last_name.is_some(),

@@ -5,15 +5,14 @@ use std::collections::HashMap;
 
 use domain::order::{OrderStatus, PaymentStatus, Viewer};
 use domain::payment::{Event, ObjectKind, Outcome, PaymentObject};
-use domain::shared::{CustomerType, Locale};
+use domain::shared::{CustomerType, Locale, OrderId, UserId};
 use domain::shopping::{Owner, Unit};
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use crate::support::{TestShop, checkout, ok};
 
 /// A customer's unpaid order of two butters (7.99 each) and its total.
-async fn unpaid_order(shop: &TestShop) -> (Uuid, Uuid, i64) {
+async fn unpaid_order(shop: &TestShop) -> (UserId, OrderId, i64) {
     let butter = shop.product("BUTTER-1", 799, 500, 20).await;
     let user = shop.customer("+48500100201").await;
     let owner = Owner::User {
@@ -24,28 +23,28 @@ async fn unpaid_order(shop: &TestShop) -> (Uuid, Uuid, i64) {
     let placed = ok(domain::order::place_order(&shop.svc, checkout(user, None)).await);
     let order =
         ok(domain::order::get_order(&shop.svc, Viewer::Customer(user), placed.order_id).await);
-    (user, order.id, order.total_minor)
+    (user, order.id, order.total.minor)
 }
 
 /// A PaymentIntent event for the order, as the webhook reads one from Stripe.
-fn intent_event(id: &str, kind: &str, order: Uuid, paid: i64) -> Event {
+fn intent_event(id: &str, kind: &str, order: OrderId, paid: i64) -> Event {
     Event {
         id: id.into(),
         kind: kind.into(),
         object: PaymentObject {
             kind: ObjectKind::Intent,
-            id: format!("pi_{}", order.simple()),
+            id: format!("pi_{}", order.uuid().simple()),
             paid: Some(paid),
             refunded: None,
             currency: Some("pln".into()),
-            intent: Some(format!("pi_{}", order.simple())),
+            intent: Some(format!("pi_{}", order.uuid().simple())),
             metadata: HashMap::from([("order_id".to_owned(), order.to_string())]),
             settled: true,
         },
     }
 }
 
-async fn status(shop: &TestShop, user: Uuid, order: Uuid) -> (OrderStatus, PaymentStatus) {
+async fn status(shop: &TestShop, user: UserId, order: OrderId) -> (OrderStatus, PaymentStatus) {
     let order = ok(domain::order::get_order(&shop.svc, Viewer::Customer(user), order).await);
     (order.status, order.payment_status)
 }
@@ -69,7 +68,7 @@ async fn a_success_delivered_twice_pays_the_order_once(pool: PgPool) {
     );
     let invoices: i64 = ok(
         sqlx::query_scalar("select count(*) from invoices where order_id = $1")
-            .bind(order)
+            .bind(order.uuid())
             .fetch_one(&shop.svc.db)
             .await,
     );

@@ -6,6 +6,7 @@ use std::time::Duration;
 use domain::identity::{PhoneSignIn, Purpose, Requester, TokenConfig};
 use domain::order::{AddressChoice, PlaceOrder};
 use domain::shared::{CustomerType, Locale};
+use domain::shared::{ProductId, UserId};
 use domain::user::{AddressInput, AddressKind, CompleteProfile};
 use domain::{Adapters, Redis, Services};
 use sqlx::PgPool;
@@ -54,7 +55,7 @@ impl TestShop {
     }
 
     /// A product in a category of its own: `price_minor` gross, `vat_bp` VAT, `stock` units.
-    pub async fn product(&self, sku: &str, price_minor: i64, vat_bp: i32, stock: i32) -> Uuid {
+    pub async fn product(&self, sku: &str, price_minor: i64, vat_bp: i32, stock: i32) -> ProductId {
         let (category, product) = (Uuid::now_v7(), Uuid::now_v7());
         let slug = sku.to_lowercase();
         ok(
@@ -86,11 +87,11 @@ impl TestShop {
         .bind(format!("Produkt {sku}"))
         .execute(&self.svc.db)
         .await);
-        product
+        ProductId(product)
     }
 
     /// Units of a product on the shelf (Postgres, the source of truth).
-    pub async fn stock(&self, product: Uuid) -> i32 {
+    pub async fn stock(&self, product: ProductId) -> i32 {
         ok(
             sqlx::query_scalar("select stock from products where id = $1")
                 .bind(product)
@@ -117,7 +118,7 @@ impl TestShop {
     }
 
     /// Signs a new individual customer up by phone and completes their profile.
-    pub async fn customer(&self, phone: &str) -> Uuid {
+    pub async fn customer(&self, phone: &str) -> UserId {
         let code = self.code_for(phone).await;
         let signed = ok(domain::identity::sign_in_with_code(
             &self.svc,
@@ -161,7 +162,7 @@ pub fn address() -> AddressInput {
 }
 
 /// A card checkout to the typed address, with an idempotency key when given.
-pub fn checkout(user: Uuid, key: Option<&str>) -> PlaceOrder {
+pub fn checkout(user: UserId, key: Option<&str>) -> PlaceOrder {
     PlaceOrder {
         user,
         shipping: AddressChoice::New {

@@ -171,14 +171,14 @@ pub async fn put_product(
         Saved::Created(id) => (
             StatusCode::CREATED,
             Json(SavedProduct {
-                id,
+                id: id.into(),
                 result: "created",
             }),
         ),
         Saved::Updated(id) => (
             StatusCode::OK,
             Json(SavedProduct {
-                id,
+                id: id.into(),
                 result: "updated",
             }),
         ),
@@ -336,14 +336,14 @@ pub async fn put_category(
             Saved::Created(id) => (
                 StatusCode::CREATED,
                 Json(SavedProduct {
-                    id,
+                    id: id.into(),
                     result: "created",
                 }),
             ),
             Saved::Updated(id) => (
                 StatusCode::OK,
                 Json(SavedProduct {
-                    id,
+                    id: id.into(),
                     result: "updated",
                 }),
             ),

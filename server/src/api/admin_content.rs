@@ -98,7 +98,7 @@ pub async fn page_revisions(
                 title: r.title,
                 body_md: r.body_md,
                 replaced_at: r.replaced_at,
-                edited_by: r.edited_by,
+                edited_by: r.edited_by.map(Into::into),
             })
             .collect(),
     ))

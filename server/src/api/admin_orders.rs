@@ -40,8 +40,8 @@ pub async fn admin_refund(
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<RefundBody>,
 ) -> Result<(StatusCode, Json<OrderDto>), ApiError> {
-    domain::payment::refund(&state.services, admin.id, id, body.amount_minor).await?;
-    let order = order::get_order(&state.services, Viewer::Admin(admin.id), id).await?;
+    domain::payment::refund(&state.services, admin.id, id.into(), body.amount_minor).await?;
+    let order = order::get_order(&state.services, Viewer::Admin(admin.id), id.into()).await?;
     Ok((StatusCode::ACCEPTED, Json(order.into())))
 }
 
@@ -124,8 +124,8 @@ pub async fn admin_move_order(
         carrier: body.carrier,
         tracking_number: body.tracking_number,
     };
-    domain::payment::move_order(&state.services, viewer, id, change).await?;
-    let order = order::get_order(&state.services, viewer, id).await?;
+    domain::payment::move_order(&state.services, viewer, id.into(), change).await?;
+    let order = order::get_order(&state.services, viewer, id.into()).await?;
     Ok(Json(order.into()))
 }
 
@@ -154,7 +154,7 @@ pub async fn admin_set_tracking(
     let order = order::set_tracking(
         &state.services,
         admin.id,
-        id,
+        id.into(),
         &body.carrier,
         &body.tracking_number,
     )
@@ -219,7 +219,7 @@ pub async fn admin_set_customer_terms(
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<TermsBody>,
 ) -> Result<Json<TermsBody>, ApiError> {
-    order::set_customer_terms(&state.services, id, body.days).await?;
+    order::set_customer_terms(&state.services, id.into(), body.days).await?;
     Ok(Json(body))
 }
 
@@ -276,7 +276,7 @@ pub async fn admin_dashboard(
             .low_stock
             .into_iter()
             .map(|p| LowStockDto {
-                id: p.id,
+                id: p.id.into(),
                 sku: p.sku,
                 name: p.name,
                 stock: p.stock,

@@ -44,7 +44,7 @@ pub struct UserRow {
 impl From<UserSummary> for UserRow {
     fn from(u: UserSummary) -> Self {
         UserRow {
-            id: u.id,
+            id: u.id.into(),
             phone: u.phone,
             email: u.email,
             name: u.name,
@@ -167,7 +167,7 @@ pub async fn change_user(
     let changed = user::change_user(
         &state.services,
         admin.id,
-        id,
+        id.into(),
         UserChange {
             role,
             blocked: body.blocked,

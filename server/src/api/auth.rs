@@ -74,7 +74,7 @@ impl From<IssuedTokens> for TokenResponse {
             token_type: "Bearer",
             expires_in: t.expires_in,
             user: TokenUser {
-                id: t.user_id,
+                id: t.user_id.into(),
                 role: t.role.as_str(),
                 profile_complete: t.profile_complete,
             },
@@ -187,7 +187,10 @@ pub(crate) fn requester(
     ip: Option<std::net::IpAddr>,
     user: Option<uuid::Uuid>,
 ) -> identity::Requester {
-    identity::Requester { ip, user_id: user }
+    identity::Requester {
+        ip,
+        user_id: user.map(Into::into),
+    }
 }
 
 /// Parses `individual` / `corporate`.

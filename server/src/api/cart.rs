@@ -125,7 +125,7 @@ impl From<Cart> for CartBody {
                 .lines
                 .into_iter()
                 .map(|l| CartLineBody {
-                    product_id: l.product_id,
+                    product_id: l.product_id.into(),
                     sku: l.sku,
                     slug: l.slug,
                     name: l.name,
@@ -241,7 +241,7 @@ pub async fn add_item(
     let result = shopping::add_item(
         &state.services,
         &owner,
-        body.product_id,
+        body.product_id.into(),
         body.quantity,
         unit,
         locale,
@@ -294,8 +294,14 @@ pub async fn set_quantity(
 ) -> Result<Json<CartBody>, ApiError> {
     let owner = owner_or_unknown(owner)?;
     let product = product_id(&product)?;
-    let cart =
-        shopping::set_quantity(&state.services, &owner, product, body.quantity, locale).await?;
+    let cart = shopping::set_quantity(
+        &state.services,
+        &owner,
+        product.into(),
+        body.quantity,
+        locale,
+    )
+    .await?;
     Ok(Json(cart.into()))
 }
 
@@ -315,7 +321,7 @@ pub async fn remove_item(
 ) -> Result<Json<CartBody>, ApiError> {
     let owner = owner_or_unknown(owner)?;
     let product = product_id(&product)?;
-    let cart = shopping::remove_item(&state.services, &owner, product, locale).await?;
+    let cart = shopping::remove_item(&state.services, &owner, product.into(), locale).await?;
     Ok(Json(cart.into()))
 }
 
@@ -390,7 +396,7 @@ pub async fn list_favorites(
     Ok(Json(
         list.into_iter()
             .map(|f| FavoriteBody {
-                product_id: f.product_id,
+                product_id: f.product_id.into(),
                 slug: f.slug,
                 name: f.name,
                 price_minor: f.price.minor,
@@ -423,7 +429,7 @@ pub async fn add_favorite(
             (owner, Some(token))
         }
     };
-    shopping::add_favorite(&state.services, &owner, body.product_id).await?;
+    shopping::add_favorite(&state.services, &owner, body.product_id.into()).await?;
     let mut headers = HeaderMap::new();
     if let Some(token) = new_token
         && let Ok(value) = HeaderValue::from_str(&token)
@@ -445,6 +451,6 @@ pub async fn remove_favorite(
 ) -> Result<StatusCode, ApiError> {
     let owner = owner_or_unknown(owner)?;
     let product = Uuid::parse_str(&product).map_err(|_| ApiError::not_found())?;
-    shopping::remove_favorite(&state.services, &owner, product).await?;
+    shopping::remove_favorite(&state.services, &owner, product.into()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -139,7 +139,7 @@ pub struct ProductItem {
 impl From<ProductSummary> for ProductItem {
     fn from(p: ProductSummary) -> Self {
         ProductItem {
-            id: p.id,
+            id: p.id.into(),
             price_minor: p.price.minor,
             currency: p.price.currency.to_string(),
             vat_rate_bp: p.vat_rate.basis_points(),

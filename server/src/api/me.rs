@@ -70,7 +70,7 @@ pub struct ProfileDto {
 impl From<Profile> for ProfileDto {
     fn from(p: Profile) -> Self {
         ProfileDto {
-            id: p.id,
+            id: p.id.into(),
             phone: p.phone,
             email: p.email,
             first_name: p.first_name,
@@ -463,7 +463,7 @@ pub struct MemberDto {
 impl From<domain::user::Member> for MemberDto {
     fn from(m: domain::user::Member) -> Self {
         MemberDto {
-            id: m.id,
+            id: m.id.into(),
             name: m.name,
             phone: m.phone,
             email: m.email,
@@ -525,7 +525,7 @@ pub async fn decide_member(
     let member = domain::user::decide_membership(
         &state.services,
         domain::user::Decider::Member(user.id),
-        id,
+        id.into(),
         decision(&body.decision)?,
     )
     .await?;

@@ -10,7 +10,7 @@ use domain::identity::CurrentUser;
 use domain::order::{
     self, AddressChoice, AddressSnapshot, Order, OrderStatus, OrderSummary, PlaceOrder, Viewer,
 };
-use domain::shared::{Page, PageRequest};
+use domain::shared::{Page, PageRequest, ProductId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -193,7 +193,7 @@ impl From<Order> for OrderDto {
     fn from(o: Order) -> Self {
         let tracking_url = o.tracking_url();
         OrderDto {
-            id: o.id,
+            id: o.id.uuid(),
             number: o.number,
             status: o.status.as_str(),
             payment_status: o.payment_status.as_str().to_owned(),
@@ -206,11 +206,11 @@ impl From<Order> for OrderDto {
             billing_address: o.billing_address.map(Into::into),
             buyer_nip: o.buyer_nip,
             buyer_company_name: o.buyer_company_name,
-            currency: o.currency,
-            items_total_minor: o.items_total_minor,
-            shipping_minor: o.shipping_minor,
-            total_minor: o.total_minor,
-            vat_total_minor: o.vat_total_minor,
+            currency: o.total.currency.to_string(),
+            items_total_minor: o.items_total.minor,
+            shipping_minor: o.shipping.minor,
+            total_minor: o.total.minor,
+            vat_total_minor: o.vat_total.minor,
             vat_breakdown: o.vat_breakdown.iter().map(VatLineBody::from).collect(),
             carrier: o.carrier,
             tracking_number: o.tracking_number,
@@ -222,14 +222,14 @@ impl From<Order> for OrderDto {
                 .lines
                 .into_iter()
                 .map(|l| OrderLineDto {
-                    product_id: l.product_id,
+                    product_id: l.product_id.map(ProductId::uuid),
                     sku: l.sku,
                     name: l.name,
                     quantity: l.quantity,
-                    unit_price_minor: l.unit_price_minor,
-                    vat_rate_bp: l.vat_rate_bp,
-                    line_total_minor: l.line_total_minor,
-                    line_vat_minor: l.line_vat_minor,
+                    unit_price_minor: l.unit_price.minor,
+                    vat_rate_bp: l.vat_rate.basis_points(),
+                    line_total_minor: l.line_total.minor,
+                    line_vat_minor: l.line_vat.minor,
                 })
                 .collect(),
             events: o
@@ -284,11 +284,11 @@ pub struct OrderSummaryDto {
 impl From<OrderSummary> for OrderSummaryDto {
     fn from(o: OrderSummary) -> Self {
         OrderSummaryDto {
-            id: o.id,
+            id: o.id.uuid(),
             number: o.number,
             status: o.status.as_str(),
-            total_minor: o.total_minor,
-            currency: o.currency,
+            total_minor: o.total.minor,
+            currency: o.total.currency.to_string(),
             item_count: o.item_count,
             contact_name: o.contact_name,
             contact_phone: o.contact_phone,
@@ -467,7 +467,7 @@ pub async fn get_order(
     AuthUser(user): AuthUser,
     Path(id): Path<Uuid>,
 ) -> Result<Json<OrderDto>, ApiError> {
-    let order = order::get_order(&state.services, viewer(&user), id).await?;
+    let order = order::get_order(&state.services, viewer(&user), id.into()).await?;
     Ok(Json(order.into()))
 }
 
@@ -488,8 +488,8 @@ pub async fn cancel_order(
     Path(id): Path<Uuid>,
 ) -> Result<(StatusCode, Json<OrderDto>), ApiError> {
     let viewer = Viewer::Customer(user.id);
-    let done = domain::payment::cancel(&state.services, viewer, id, None).await?;
-    let order = order::get_order(&state.services, viewer, id).await?;
+    let done = domain::payment::cancel(&state.services, viewer, id.into(), None).await?;
+    let order = order::get_order(&state.services, viewer, id.into()).await?;
     let status = match done {
         domain::payment::Moved::Done => StatusCode::OK,
         domain::payment::Moved::RefundRequested => StatusCode::ACCEPTED,
@@ -511,7 +511,7 @@ pub async fn invoice_pdf(
     AuthUser(user): AuthUser,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let (number, bytes) = order::invoice_pdf(&state.services, viewer(&user), id).await?;
+    let (number, bytes) = order::invoice_pdf(&state.services, viewer(&user), id.into()).await?;
     Ok(pdf_response(&number, bytes))
 }
 
@@ -543,7 +543,7 @@ pub async fn create_payment(
     AuthUser(user): AuthUser,
     Path(id): Path<Uuid>,
 ) -> Result<Json<PaymentDto>, ApiError> {
-    let intent = domain::payment::app_payment(&state.services, user.id, id).await?;
+    let intent = domain::payment::app_payment(&state.services, user.id, id.into()).await?;
     Ok(Json(PaymentDto {
         payment_intent_id: intent.id,
         client_secret: intent.client_secret,

@@ -108,7 +108,7 @@ impl From<Quote> for QuoteResponse {
                 .lines
                 .into_iter()
                 .map(|l| QuotedLineBody {
-                    product_id: l.product_id,
+                    product_id: l.product_id.into(),
                     sku: l.sku,
                     name: l.name,
                     quantity: l.quantity,
@@ -146,7 +146,7 @@ pub async fn create_quote(
             .lines
             .iter()
             .map(|l| QuoteLine {
-                product_id: l.product_id,
+                product_id: l.product_id.into(),
                 quantity: l.quantity,
             })
             .collect(),

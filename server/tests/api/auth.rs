@@ -99,11 +99,12 @@ async fn admin_routes_refuse_missing_expired_tampered_unsigned_and_foreign_token
         domain::identity::TokenConfig::new(b"development-only-jwt-secret-change-me-0123456789");
     let now = chrono::Utc::now().timestamp();
     let (expired, _) =
-        domain::identity::issue_access_token(&own_key, admin_id, "admin", now - 3600)
+        domain::identity::issue_access_token(&own_key, admin_id.into(), "admin", now - 3600)
             .unwrap_or_else(|e| panic!("{e}"));
     let foreign_key = domain::identity::TokenConfig::new(b"some-other-secret-some-other-secret!");
-    let (foreign, _) = domain::identity::issue_access_token(&foreign_key, admin_id, "admin", now)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (foreign, _) =
+        domain::identity::issue_access_token(&foreign_key, admin_id.into(), "admin", now)
+            .unwrap_or_else(|e| panic!("{e}"));
     let mut tampered = good.clone();
     tampered.replace_range(tampered.len() - 4.., "AAAA");
     let header =
@@ -151,7 +152,7 @@ async fn a_customer_gets_403_on_admin_routes(pool: PgPool) {
     // Even a token that claims `admin` gets the role from the database.
     let (token, _) = domain::identity::issue_access_token(
         &key,
-        customer,
+        customer.into(),
         "admin",
         chrono::Utc::now().timestamp(),
     )

@@ -151,7 +151,7 @@ async fn order(shop: &Shop) -> (Uuid, i64) {
 
 /// Starts the web payment; returns the session's id.
 async fn session(shop: &Shop, order: Uuid) -> String {
-    let url = domain::payment::start_payment(&shop.app.services(), shop.user, order)
+    let url = domain::payment::start_payment(&shop.app.services(), shop.user.into(), order.into())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     url.rsplit('/').next().unwrap_or_default().to_owned()

@@ -326,7 +326,7 @@ async fn bad_checkouts_are_refused_and_take_nothing(pool: PgPool) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     // Set behind the shop's back: drop the Redis counter as the catalog's writes do.
-    domain::order::gate::forget(&app.services(), &[butter]).await;
+    domain::order::gate::forget(&app.services(), &[butter.into()]).await;
 
     // A product taken off the shop.
     sqlx::query("update products set is_active = false where id = $1")
@@ -715,7 +715,10 @@ async fn unpaid_orders_expire_and_give_their_stock_back(pool: PgPool) {
     let (app, butter, _) = shop(pool).await;
     let (token, id) = unpaid_butter_order(&app, "+48500100307", butter).await;
     let svc = app.services();
-    assert_eq!(domain::order::gate::counter(&svc, butter).await, Some(15));
+    assert_eq!(
+        domain::order::gate::counter(&svc, butter.into()).await,
+        Some(15)
+    );
     assert_eq!(
         domain::order::expire_unpaid(&svc).await.ok(),
         Some(0),
@@ -724,7 +727,10 @@ async fn unpaid_orders_expire_and_give_their_stock_back(pool: PgPool) {
     lapse(&app, &id).await;
     assert_eq!(domain::order::expire_unpaid(&svc).await.ok(), Some(1));
     assert_eq!(stock(&app, butter).await, 20);
-    assert_eq!(domain::order::gate::counter(&svc, butter).await, Some(20));
+    assert_eq!(
+        domain::order::gate::counter(&svc, butter.into()).await,
+        Some(20)
+    );
     let order = json(
         app.call(Method::GET, &format!("/api/v1/orders/{id}"), &token, None)
             .await,

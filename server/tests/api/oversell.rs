@@ -51,7 +51,7 @@ pub async fn buyers(app: &TestApp, product: Uuid, n: usize) -> Vec<String> {
     let now = chrono::Utc::now().timestamp();
     ids.iter()
         .map(|id| {
-            domain::identity::issue_access_token(&svc.tokens, *id, "customer", now)
+            domain::identity::issue_access_token(&svc.tokens, (*id).into(), "customer", now)
                 .unwrap_or_else(|e| panic!("{e}"))
                 .0
         })
@@ -108,7 +108,10 @@ async fn two_hundred_buyers_for_twenty_units_make_twenty_orders(pool: PgPool) {
     assert_only_accepted_or_sold_out(&statuses, 20);
     assert_eq!(outcome(&app, butter).await, (20, 0));
     let svc = app.services();
-    assert_eq!(domain::order::gate::counter(&svc, butter).await, Some(0));
+    assert_eq!(
+        domain::order::gate::counter(&svc, butter.into()).await,
+        Some(0)
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -126,7 +129,7 @@ async fn redis_going_away_halfway_neither_oversells_nor_stops_checkout(pool: PgP
     assert_only_accepted_or_sold_out(&first, 10);
     let svc = app.services();
     // The gate took them (a Redis call timing out under load would leave it higher).
-    let counter = domain::order::gate::counter(&svc, butter).await;
+    let counter = domain::order::gate::counter(&svc, butter.into()).await;
     assert!(
         counter.is_some_and(|c| (10..=20).contains(&c)),
         "{counter:?}"
@@ -174,10 +177,13 @@ async fn redis_going_away_halfway_neither_oversells_nor_stops_checkout(pool: PgP
     // The gate is in use again. Its counter may run high for a moment (a re-sync racing a
     // checkout reads stock before that checkout commits: harmless, Postgres refuses); the
     // periodic re-sync brings it to the truth.
-    let counter = domain::order::gate::counter(&svc, butter).await;
+    let counter = domain::order::gate::counter(&svc, butter.into()).await;
     assert!(counter.is_some_and(|c| (0..=3).contains(&c)), "{counter:?}");
     assert!(domain::order::gate::resync(&svc).await.is_ok());
-    assert_eq!(domain::order::gate::counter(&svc, butter).await, Some(0));
+    assert_eq!(
+        domain::order::gate::counter(&svc, butter.into()).await,
+        Some(0)
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -382,15 +382,15 @@ async fn the_development_gateway_pays_through_the_same_path(pool: PgPool) {
         .unwrap_or_else(|e| panic!("{e}"));
     let svc = shop.app.services();
     assert!(svc.dev_payments, "on in tests, without a Stripe key");
-    let url = domain::payment::start_dev_payment(&svc, user, order_id)
+    let url = domain::payment::start_dev_payment(&svc, user.into(), order_id.into())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(url, format!("/pay/dev/{id}"));
     assert_eq!(get(&shop, &id).await["payment_status"], "processing");
-    let failed = domain::payment::dev_outcome(&svc, user, order_id, false).await;
+    let failed = domain::payment::dev_outcome(&svc, user.into(), order_id.into(), false).await;
     assert!(matches!(failed, Ok(domain::payment::Outcome::Applied)));
     assert_eq!(get(&shop, &id).await["payment_status"], "failed");
-    let paid = domain::payment::dev_outcome(&svc, user, order_id, true).await;
+    let paid = domain::payment::dev_outcome(&svc, user.into(), order_id.into(), true).await;
     assert!(matches!(paid, Ok(domain::payment::Outcome::Applied)));
     let order = get(&shop, &id).await;
     assert_eq!(order["status"], "paid");
@@ -406,11 +406,11 @@ async fn the_development_gateway_pays_through_the_same_path(pool: PgPool) {
     );
     // Somebody else's order does not exist for them; a paid one cannot be paid again.
     assert!(matches!(
-        domain::payment::start_dev_payment(&svc, Uuid::now_v7(), order_id).await,
+        domain::payment::start_dev_payment(&svc, Uuid::now_v7().into(), order_id.into()).await,
         Err(domain::payment::Error::NotFound)
     ));
     assert!(matches!(
-        domain::payment::start_dev_payment(&svc, user, order_id).await,
+        domain::payment::start_dev_payment(&svc, user.into(), order_id.into()).await,
         Err(domain::payment::Error::NotPayable)
     ));
 
@@ -465,7 +465,8 @@ async fn the_development_gateway_never_runs_in_production_or_with_stripe(pool: P
             server::startup::services(&settings, pool.clone()).unwrap_or_else(|e| panic!("{e}"));
         assert!(!svc.dev_payments, "{overrides:?}");
         let refused =
-            domain::payment::dev_outcome(&svc, Uuid::now_v7(), Uuid::now_v7(), true).await;
+            domain::payment::dev_outcome(&svc, Uuid::now_v7().into(), Uuid::now_v7().into(), true)
+                .await;
         assert!(matches!(
             refused,
             Err(domain::payment::Error::DevGatewayDisabled)

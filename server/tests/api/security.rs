@@ -91,10 +91,10 @@ async fn every_protected_route_refuses_missing_and_bad_tokens_and_admin_routes_r
     let own =
         domain::identity::TokenConfig::new(b"development-only-jwt-secret-change-me-0123456789");
     let now = chrono::Utc::now().timestamp();
-    let (expired, _) = domain::identity::issue_access_token(&own, user, "admin", now - 3600)
+    let (expired, _) = domain::identity::issue_access_token(&own, user.into(), "admin", now - 3600)
         .unwrap_or_else(|e| panic!("{e}"));
     let other = domain::identity::TokenConfig::new(b"some-other-secret-some-other-secret!");
-    let (foreign, _) = domain::identity::issue_access_token(&other, user, "admin", now)
+    let (foreign, _) = domain::identity::issue_access_token(&other, user.into(), "admin", now)
         .unwrap_or_else(|e| panic!("{e}"));
     let mut tampered = customer.clone();
     tampered.replace_range(tampered.len() - 4.., "AAAA");

@@ -217,7 +217,7 @@ async fn web_checkout_creates_one_checkout_session_per_order(pool: PgPool) {
                           "url": "https://checkout.stripe.test/c/pay/cs_test_1" });
     }
     for _ in 0..2 {
-        let url = domain::payment::start_payment(&svc, shop.user, id)
+        let url = domain::payment::start_payment(&svc, shop.user.into(), id.into())
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(url, "https://checkout.stripe.test/c/pay/cs_test_1");
@@ -448,7 +448,7 @@ async fn reconciliation_applies_what_stripe_says_when_the_webhook_never_came(poo
     let shop = shop(pool).await;
     let (id, total) = order(&shop).await;
     let svc = shop.app.services();
-    domain::payment::start_payment(&svc, shop.user, id)
+    domain::payment::start_payment(&svc, shop.user.into(), id.into())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let stale = std::time::Duration::from_secs(15 * 60);
