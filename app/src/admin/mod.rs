@@ -14,10 +14,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 pub use product_edit::AdminProductEditPage;
 use serde::{Deserialize, Serialize};
+use shop_types::Money;
 pub use users::AdminUsersPage;
 
 use crate::error::AppError;
-use crate::i18n::{Key, format_money, t};
+use crate::i18n::{Key, t};
 use crate::use_locale;
 
 /// A row of the admin product list.
@@ -29,10 +30,8 @@ pub struct AdminRow {
     pub slug: String,
     /// Name.
     pub name: String,
-    /// Gross list price in minor units.
-    pub price_minor: i64,
-    /// Currency.
-    pub currency: String,
+    /// Gross list price.
+    pub price: Money,
     /// Stock.
     pub stock: i32,
 }
@@ -103,8 +102,7 @@ pub async fn admin_list_products(q: Option<String>, page: u32) -> Result<AdminPa
                 sku: p.sku,
                 slug: p.slug,
                 name: p.name,
-                price_minor: p.price.minor,
-                currency: p.price.currency.to_string(),
+                price: p.price,
                 stock: p.stock,
             })
             .collect(),
@@ -294,7 +292,7 @@ pub(crate) fn StockInput(
 fn AdminProductRow(row: AdminRow, update: ServerAction<UpdateProduct>) -> impl IntoView {
     let locale = use_locale();
     let form_id = format!("edit-{}", row.sku);
-    let price_text = format!("{},{:02}", row.price_minor / 100, row.price_minor % 100);
+    let price_text = format!("{},{:02}", row.price.minor / 100, row.price.minor % 100);
     let label = row.name.clone();
     view! {
         <tr>
@@ -302,7 +300,7 @@ fn AdminProductRow(row: AdminRow, update: ServerAction<UpdateProduct>) -> impl I
             <td>
                 <a href=format!("/admin/products/edit?sku={}", row.sku)>{row.name.clone()}</a>
                 <br />
-                <small class="muted">{format_money(locale, row.price_minor, &row.currency)}</small>
+                <small class="muted">{row.price.format(locale)}</small>
             </td>
             <td>
                 <input

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::server_fns::{CategoryLink, ListingQuery, ProductCard};
-use crate::i18n::{Key, Locale, badge_label, format_money, t};
+use crate::i18n::{Key, Locale, badge_label, t};
 use crate::shopping::{AddToCartForm, FavoriteButton};
 
 /// A grid of product cards.
@@ -21,7 +21,7 @@ pub fn ProductGrid(items: Vec<ProductCard>, locale: Locale) -> impl IntoView {
 pub fn ProductTile(product: ProductCard, locale: Locale) -> impl IntoView {
     let in_stock = product.available > 0;
     let label = product.name.clone();
-    let favorite_id = product.id.clone();
+    let favorite_id = product.id;
     let favorite_label = product.name.clone();
     let heading_id = format!("product-{}", product.id);
     let labelled_by = heading_id.clone();
@@ -46,7 +46,7 @@ pub fn ProductTile(product: ProductCard, locale: Locale) -> impl IntoView {
                     .collect_view()}
             </ul>
             <p class="price">
-                <strong>{format_money(locale, product.price_minor, &product.currency)}</strong>
+                <strong>{product.price.format(locale)}</strong>
                 <small>{format!(" {} {}", t(locale, Key::InclVat), product.vat_rate)}</small>
             </p>
             <StockState locale available=product.available />
@@ -54,7 +54,7 @@ pub fn ProductTile(product: ProductCard, locale: Locale) -> impl IntoView {
             {in_stock
                 .then(|| {
                     view! {
-                        <AddToCartForm product_id=product.id.clone() min=1 max=product.available label />
+                        <AddToCartForm product_id=product.id min=1 max=product.available label />
                     }
                 })}
         </li>

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use super::grid::{Breadcrumbs, ProductGrid, StockState};
 use super::server_fns::get_product;
 use crate::error::AppError;
-use crate::i18n::{Key, allergen_label, badge_label, format_money, t};
+use crate::i18n::{Key, allergen_label, badge_label, t};
 use crate::not_found::NotFound;
 use crate::shopping::{AddToCartForm, FavoriteButton};
 use crate::use_locale;
@@ -63,16 +63,16 @@ pub fn ProductPage() -> impl IntoView {
                                     .collect_view()}
                             </ul>
                             <p class="price big">
-                                <strong>{format_money(locale, card.price_minor, &card.currency)}</strong>
+                                <strong>{card.price.format(locale)}</strong>
                                 <small>{format!(" {} {}", t(locale, Key::InclVat), card.vat_rate)}</small>
                             </p>
                             <StockState locale available=card.available />
-                            <FavoriteButton product_id=card.id.clone() label=card.name.clone() />
+                            <FavoriteButton product_id=card.id label=card.name.clone() />
                             {(card.available > 0)
                                 .then(|| {
                                     view! {
                                         <AddToCartForm
-                                            product_id=card.id.clone()
+                                            product_id=card.id
                                             min=p.min_qty.max(1)
                                             max=card.available.max(p.min_qty.max(1))
                                             qty_per_box=p.qty_per_box

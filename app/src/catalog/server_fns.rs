@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use shop_types::{Money, ProductId, VatRate};
 
 use crate::error::AppError;
 use crate::i18n::Locale;
@@ -10,19 +11,17 @@ use crate::i18n::Locale;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductCard {
     /// Public id.
-    pub id: String,
+    pub id: ProductId,
     /// URL slug.
     pub slug: String,
     /// Name in the page's language.
     pub name: String,
     /// Brand.
     pub brand: Option<String>,
-    /// Gross unit price in minor units.
-    pub price_minor: i64,
-    /// Currency code.
-    pub currency: String,
-    /// VAT rate as text, e.g. `8%`.
-    pub vat_rate: String,
+    /// Gross unit price.
+    pub price: Money,
+    /// VAT rate.
+    pub vat_rate: VatRate,
     /// Net content, e.g. `500 g`.
     pub net_content: Option<String>,
     /// Units that can be ordered now (capped at 999 for display).
@@ -57,16 +56,15 @@ fn product_page(page: domain::shared::Page<domain::catalog::ProductSummary>) -> 
 #[cfg(feature = "ssr")]
 fn card_from(p: domain::catalog::ProductSummary) -> ProductCard {
     ProductCard {
-        id: p.id.to_string(),
+        id: p.id,
         net_content: p
             .net_quantity
             .zip(p.net_unit)
             .map(|(q, unit)| format_net(q, &unit)),
         available: u32::try_from(p.stock.clamp(0, 999)).unwrap_or(0),
         image_url: p.image_key.map(|key| domain::shared::blob::media_url(&key)),
-        vat_rate: p.vat_rate.to_string(),
-        currency: p.price.currency.to_string(),
-        price_minor: p.price.minor,
+        vat_rate: p.vat_rate,
+        price: p.price,
         slug: p.slug,
         name: p.name,
         brand: p.brand,

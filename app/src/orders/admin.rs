@@ -15,7 +15,7 @@ use shop_types::{OrderStatus, PaymentStatus};
 use crate::account::SignInFirst;
 use crate::components::ActionNotice;
 use crate::error::AppError;
-use crate::i18n::{Key, format_money, status_label, t};
+use crate::i18n::{Key, status_label, t};
 use crate::use_locale;
 
 /// `/admin`: orders and revenue today and this month, what to ship, what runs out.
@@ -57,9 +57,9 @@ pub fn AdminDashboardPage() -> impl IntoView {
                         Ok(d) => view! {
                             <dl class="figures" data-testid="dashboard">
                                 <dt>"Orders today"</dt><dd>{d.orders_today}</dd>
-                                <dt>"Revenue today"</dt><dd>{format_money(locale, d.revenue_today_minor, "PLN")}</dd>
+                                <dt>"Revenue today"</dt><dd>{d.revenue_today.format(locale)}</dd>
                                 <dt>"Orders this month"</dt><dd>{d.orders_month}</dd>
-                                <dt>"Revenue this month"</dt><dd>{format_money(locale, d.revenue_month_minor, "PLN")}</dd>
+                                <dt>"Revenue this month"</dt><dd>{d.revenue_month.format(locale)}</dd>
                                 <dt>"Awaiting payment"</dt><dd><a href="/admin/orders?status=pending_payment">{d.pending_payment}</a></dd>
                                 <dt>"To ship"</dt><dd><a href="/admin/orders?status=paid">{d.to_ship}</a></dd>
                             </dl>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use shop_types::Money;
 
 use super::server_fns::OrderRowView;
 #[cfg(feature = "ssr")]
@@ -15,11 +16,11 @@ pub struct DashboardView {
     /// Orders today.
     pub orders_today: i64,
     /// Revenue today.
-    pub revenue_today_minor: i64,
+    pub revenue_today: Money,
     /// Orders this month.
     pub orders_month: i64,
     /// Revenue this month.
-    pub revenue_month_minor: i64,
+    pub revenue_month: Money,
     /// Awaiting payment.
     pub pending_payment: i64,
     /// To ship.
@@ -166,9 +167,9 @@ pub async fn admin_dashboard() -> Result<DashboardView, AppError> {
         .map_err(convert::error)?;
     Ok(DashboardView {
         orders_today: d.orders_today,
-        revenue_today_minor: d.revenue_today_minor,
+        revenue_today: d.revenue_today,
         orders_month: d.orders_month,
-        revenue_month_minor: d.revenue_month_minor,
+        revenue_month: d.revenue_month,
         pending_payment: d.pending_payment,
         to_ship: d.to_ship,
         low_stock: d

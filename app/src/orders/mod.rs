@@ -19,7 +19,7 @@ use shop_types::{Money, OrderStatus, PaymentStatus};
 use crate::account::SignInFirst;
 use crate::components::ActionNotice;
 use crate::error::AppError;
-use crate::i18n::{Key, format_money, status_label, t};
+use crate::i18n::{Key, status_label, t};
 use crate::use_locale;
 
 /// `/checkout`: where it goes, who is invoiced, how it is paid, the review, place order.
@@ -58,8 +58,6 @@ pub fn CheckoutPage() -> impl IntoView {
 #[component]
 fn CheckoutForm(data: CheckoutView, place: ServerAction<PlaceOrder>) -> impl IntoView {
     let locale = use_locale();
-    let currency = data.cart.currency.clone();
-    let money = move |minor: i64| format_money(locale, minor, &currency);
     let has_saved = !data.addresses.is_empty();
     let shipping_choices = data
         .addresses
@@ -103,7 +101,7 @@ fn CheckoutForm(data: CheckoutView, place: ServerAction<PlaceOrder>) -> impl Int
                 <tr data-testid="checkout-line">
                     <td>{l.name.clone()}</td>
                     <td>{l.quantity}</td>
-                    <td>{money(l.line_total_minor)}</td>
+                    <td>{l.line_total.format(locale)}</td>
                 </tr>
             }
         })
@@ -115,7 +113,7 @@ fn CheckoutForm(data: CheckoutView, place: ServerAction<PlaceOrder>) -> impl Int
         .map(|row| {
             view! {
                 <dt class="muted">{format!("{} {}", t(locale, Key::VatIncluded), row.rate)}</dt>
-                <dd class="muted">{money(row.vat_minor)}</dd>
+                <dd class="muted">{row.vat.format(locale)}</dd>
             }
         })
         .collect_view();
@@ -138,7 +136,7 @@ fn CheckoutForm(data: CheckoutView, place: ServerAction<PlaceOrder>) -> impl Int
     view! {
         <ActionForm action=place attr:class="checkout-form">
             <input type="hidden" name="idempotency_key" value=data.idempotency_key.clone() />
-            <input type="hidden" name="expected_total_minor" value=data.cart.total_minor />
+            <input type="hidden" name="expected_total_minor" value=data.cart.total.minor />
             <fieldset>
                 <legend>{t(locale, Key::ShipTo)}</legend>
                 {shipping_choices}
@@ -199,12 +197,12 @@ fn CheckoutForm(data: CheckoutView, place: ServerAction<PlaceOrder>) -> impl Int
                 </table>
                 <dl class="totals">
                     <dt>{t(locale, Key::Subtotal)}</dt>
-                    <dd>{money(data.cart.subtotal_minor)}</dd>
+                    <dd>{data.cart.subtotal.format(locale)}</dd>
                     <dt>{t(locale, Key::ShippingCost)}</dt>
-                    <dd>{money(data.cart.shipping_minor)}</dd>
+                    <dd>{data.cart.shipping.format(locale)}</dd>
                     {vat}
                     <dt><strong>{t(locale, Key::Total)}</strong></dt>
-                    <dd data-testid="checkout-total"><strong>{money(data.cart.total_minor)}</strong></dd>
+                    <dd data-testid="checkout-total"><strong>{data.cart.total.format(locale)}</strong></dd>
                 </dl>
             </section>
             <button type="submit" class="primary">{t(locale, Key::PlaceOrder)}</button>

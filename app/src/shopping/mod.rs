@@ -8,6 +8,7 @@ pub mod server_fns;
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use shop_types::ProductId;
 
 pub use pages::{CartPage, FavoritesPage};
 use server_fns::{AddFavorite, AddToCart, cart_count};
@@ -79,7 +80,7 @@ pub fn CartLink() -> impl IntoView {
 /// Quantity and "add to cart" for a product card or page.
 #[component]
 pub fn AddToCartForm(
-    product_id: String,
+    product_id: ProductId,
     min: u32,
     max: u32,
     #[prop(default = None)] qty_per_box: Option<i32>,
@@ -88,10 +89,10 @@ pub fn AddToCartForm(
 ) -> impl IntoView {
     let locale = use_locale();
     let shop = actions();
-    let stepper_id = product_id.clone();
+    let stepper_id = product_id.to_string();
     view! {
         <ActionForm action=shop.add attr:class="buy">
-            <input type="hidden" name="product_id" value=product_id />
+            <input type="hidden" name="product_id" value=product_id.to_string() />
             <QuantityStepper id=stepper_id min max />
             {qty_per_box.map(|per_box| view! {
                 <label class="unit">
@@ -111,12 +112,12 @@ pub fn AddToCartForm(
 
 /// The heart: adds the product to the favorites.
 #[component]
-pub fn FavoriteButton(product_id: String, label: String) -> impl IntoView {
+pub fn FavoriteButton(product_id: ProductId, label: String) -> impl IntoView {
     let locale = use_locale();
     let shop = actions();
     view! {
         <ActionForm action=shop.favorite attr:class="favorite">
-            <input type="hidden" name="product_id" value=product_id />
+            <input type="hidden" name="product_id" value=product_id.to_string() />
             <button type="submit" class="heart" aria-label=format!("{} – {label}", t(locale, Key::AddFavorite)) title=t(locale, Key::AddFavorite)>
                 "♡"
             </button>

@@ -10,7 +10,7 @@ use super::server_fns::{
     list_favorites,
 };
 use crate::components::ActionNotice;
-use crate::i18n::{Key, format_money, t};
+use crate::i18n::{Key, t};
 use crate::use_locale;
 
 /// The cart: lines with their current price and stock, quantities, totals with VAT.
@@ -64,24 +64,22 @@ fn CartContents(
     clear: ServerAction<ClearCart>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let currency = cart.currency.clone();
-    let money = move |minor: i64| format_money(locale, minor, &currency);
-    let shipping = if cart.shipping_minor == 0 {
+    let shipping = if cart.shipping.minor == 0 {
         t(locale, Key::FreeShipping).to_owned()
     } else {
-        money(cart.shipping_minor)
+        cart.shipping.format(locale)
     };
     view! {
         <ul class="cart-lines">
             {cart
                 .lines
                 .into_iter()
-                .map(|line| view! { <CartRow line currency=cart.currency.clone() update remove /> })
+                .map(|line| view! { <CartRow line update remove /> })
                 .collect_view()}
         </ul>
         <dl class="totals" data-testid="totals">
             <dt>{t(locale, Key::Subtotal)}</dt>
-            <dd data-testid="subtotal">{money(cart.subtotal_minor)}</dd>
+            <dd data-testid="subtotal">{cart.subtotal.format(locale)}</dd>
             <dt>{t(locale, Key::ShippingCost)}</dt>
             <dd data-testid="shipping">{shipping}</dd>
             {cart
@@ -89,13 +87,13 @@ fn CartContents(
                 .iter()
                 .map(|row| view! {
                     <dt class="muted">{format!("{} {}", t(locale, Key::VatIncluded), row.rate)}</dt>
-                    <dd class="muted">{money(row.vat_minor)}</dd>
+                    <dd class="muted">{row.vat.format(locale)}</dd>
                 })
                 .collect_view()}
             <dt><strong>{t(locale, Key::Total)}</strong></dt>
-            <dd data-testid="total"><strong>{money(cart.total_minor)}</strong></dd>
+            <dd data-testid="total"><strong>{cart.total.format(locale)}</strong></dd>
         </dl>
-        <p class="muted">{format!("{} {}", t(locale, Key::FreeShippingFrom), money(cart.free_shipping_from_minor))}</p>
+        <p class="muted">{format!("{} {}", t(locale, Key::FreeShippingFrom), cart.free_shipping_from.format(locale))}</p>
         <p><a class="button primary" href="/checkout" data-testid="go-to-checkout">{t(locale, Key::GoToCheckout)}</a></p>
         <ActionForm action=clear>
             <button type="submit">{t(locale, Key::ClearCart)}</button>
@@ -106,15 +104,10 @@ fn CartContents(
 #[component]
 fn CartRow(
     line: CartLineView,
-    currency: String,
     update: ServerAction<UpdateCartItem>,
     remove: ServerAction<RemoveCartItem>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let money = {
-        let currency = currency.clone();
-        move |minor: i64| format_money(locale, minor, &currency)
-    };
     let stock_note = if line.unavailable {
         Some(t(locale, Key::NoLongerAvailable).to_owned())
     } else if line.stock < line.quantity || line.stock <= 5 {
@@ -124,22 +117,22 @@ fn CartRow(
     };
     let qty_id = format!("cart-qty-{}", line.product_id);
     let name = line.name.clone();
-    let remove_id = line.product_id.clone();
+    let remove_id = line.product_id.to_string();
     view! {
         <li class="cart-line" data-testid="cart-line">
             {line.image_url.clone().map(|src| view! { <img src=src alt="" width="80" height="60" /> })}
             <div class="what">
                 <a href=format!("/p/{}", line.slug)>{line.name.clone()}</a>
                 <p class="muted">
-                    {money(line.unit_price_minor)} " · VAT " {line.vat_rate.clone()}
+                    {line.unit_price.format(locale)} " · VAT " {line.vat_rate.to_string()}
                 </p>
-                {line.previous_price_minor.map(|before| view! {
-                    <p class="warning" role="note">{format!("{} {}", t(locale, Key::PriceChangedFrom), money(before))}</p>
+                {line.previous_price.map(|before| view! {
+                    <p class="warning" role="note">{format!("{} {}", t(locale, Key::PriceChangedFrom), before.format(locale))}</p>
                 })}
                 {stock_note.map(|note| view! { <p class="warning" role="note">{note}</p> })}
             </div>
             <ActionForm action=update attr:class="qty">
-                <input type="hidden" name="product_id" value=line.product_id.clone() />
+                <input type="hidden" name="product_id" value=line.product_id.to_string() />
                 <label for=qty_id.clone() class="visually-hidden">{format!("{} – {name}", t(locale, Key::Quantity))}</label>
                 <input
                     id=qty_id
@@ -153,7 +146,7 @@ fn CartRow(
                 />
                 <button type="submit">{t(locale, Key::Update)}</button>
             </ActionForm>
-            <p class="line-total" data-testid="line-total">{money(line.line_total_minor)}</p>
+            <p class="line-total" data-testid="line-total">{line.line_total.format(locale)}</p>
             <ActionForm action=remove>
                 <input type="hidden" name="product_id" value=remove_id />
                 <button type="submit" aria-label=format!("{} – {}", t(locale, Key::Remove), line.name)>{t(locale, Key::Remove)}</button>
@@ -183,10 +176,10 @@ pub fn FavoritesPage() -> impl IntoView {
                                     <li class="address" data-testid="favorite">
                                         {f.image_url.clone().map(|src| view! { <img src=src alt="" width="120" height="90" /> })}
                                         <p><a href=format!("/p/{}", f.slug)>{f.name.clone()}</a></p>
-                                        <p>{format_money(locale, f.price_minor, &f.currency)}</p>
+                                        <p>{f.price.format(locale)}</p>
                                         {(!f.available).then(|| view! { <p class="warning">{t(locale, Key::OutOfStock)}</p> })}
                                         <ActionForm action=remove>
-                                            <input type="hidden" name="product_id" value=f.product_id.clone() />
+                                            <input type="hidden" name="product_id" value=f.product_id.to_string() />
                                             <button type="submit">{t(locale, Key::RemoveFavorite)}</button>
                                         </ActionForm>
                                     </li>

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use shop_types::{Money, ProductId, VatRate};
 
 use crate::error::AppError;
 
@@ -10,7 +11,7 @@ use crate::error::AppError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartLineView {
     /// Product id.
-    pub product_id: String,
+    pub product_id: ProductId,
     /// Slug.
     pub slug: String,
     /// Name.
@@ -19,14 +20,14 @@ pub struct CartLineView {
     pub image_url: Option<String>,
     /// Units.
     pub quantity: i32,
-    /// Gross unit price, minor units.
-    pub unit_price_minor: i64,
+    /// Gross unit price.
+    pub unit_price: Money,
     /// Earlier unit price when it changed.
-    pub previous_price_minor: Option<i64>,
+    pub previous_price: Option<Money>,
     /// Gross line total.
-    pub line_total_minor: i64,
-    /// VAT rate as text ("23%").
-    pub vat_rate: String,
+    pub line_total: Money,
+    /// VAT rate.
+    pub vat_rate: VatRate,
     /// Units in stock.
     pub stock: i32,
     /// Least quantity.
@@ -38,10 +39,10 @@ pub struct CartLineView {
 /// A VAT row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VatRowView {
-    /// "23%".
-    pub rate: String,
-    /// VAT in minor units.
-    pub vat_minor: i64,
+    /// The rate.
+    pub rate: VatRate,
+    /// VAT inside the gross amounts of that rate.
+    pub vat: Money,
 }
 
 /// The cart page's data.
@@ -49,33 +50,29 @@ pub struct VatRowView {
 pub struct CartView {
     /// Lines.
     pub lines: Vec<CartLineView>,
-    /// Currency.
-    pub currency: String,
     /// Subtotal.
-    pub subtotal_minor: i64,
+    pub subtotal: Money,
     /// Shipping.
-    pub shipping_minor: i64,
+    pub shipping: Money,
     /// Total.
-    pub total_minor: i64,
+    pub total: Money,
     /// VAT per rate.
     pub vat: Vec<VatRowView>,
     /// Free shipping from.
-    pub free_shipping_from_minor: i64,
+    pub free_shipping_from: Money,
 }
 
 /// A favorite as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FavoriteView {
     /// Product id.
-    pub product_id: String,
+    pub product_id: ProductId,
     /// Slug.
     pub slug: String,
     /// Name.
     pub name: String,
-    /// Price, minor units.
-    pub price_minor: i64,
-    /// Currency.
-    pub currency: String,
+    /// Price.
+    pub price: Money,
     /// Picture.
     pub image_url: Option<String>,
     /// Can be bought now.
@@ -116,43 +113,43 @@ pub async fn get_cart() -> Result<CartView, AppError> {
         },
     };
     let Some(cart) = cart else {
+        let zero = Money::new(0, shop_types::Currency::PLN);
         return Ok(CartView {
             lines: Vec::new(),
-            currency: "PLN".into(),
-            subtotal_minor: 0,
-            shipping_minor: 0,
-            total_minor: 0,
+            subtotal: zero,
+            shipping: zero,
+            total: zero,
             vat: Vec::new(),
-            free_shipping_from_minor: svc.shipping.free_from_minor,
+            free_shipping_from: Money::new(svc.shipping.free_from_minor, zero.currency),
         });
     };
+    let currency = cart.total.currency;
     Ok(CartView {
-        currency: cart.total.currency.to_string(),
-        subtotal_minor: cart.subtotal.minor,
-        shipping_minor: cart.shipping.minor,
-        total_minor: cart.total.minor,
-        free_shipping_from_minor: cart.free_shipping_from.minor,
+        subtotal: cart.subtotal,
+        shipping: cart.shipping,
+        total: cart.total,
+        free_shipping_from: cart.free_shipping_from,
         vat: cart
             .vat
             .iter()
             .map(|v| VatRowView {
-                rate: v.rate.to_string(),
-                vat_minor: v.vat_minor,
+                rate: v.rate,
+                vat: Money::new(v.vat_minor, currency),
             })
             .collect(),
         lines: cart
             .lines
             .into_iter()
             .map(|l| CartLineView {
-                product_id: l.product_id.to_string(),
+                product_id: l.product_id,
                 slug: l.slug,
                 name: l.name,
                 image_url: l.image_key.map(|k| domain::shared::blob::media_url(&k)),
                 quantity: l.quantity,
-                unit_price_minor: l.unit_price.minor,
-                previous_price_minor: l.previous_price.map(|p| p.minor),
-                line_total_minor: l.line_total.minor,
-                vat_rate: l.vat_rate.to_string(),
+                unit_price: l.unit_price,
+                previous_price: l.previous_price,
+                line_total: l.line_total,
+                vat_rate: l.vat_rate,
                 stock: l.stock,
                 min_qty: l.min_qty,
                 unavailable: l.unavailable,
@@ -274,11 +271,10 @@ pub async fn list_favorites() -> Result<Vec<FavoriteView>, AppError> {
     Ok(list
         .into_iter()
         .map(|f| FavoriteView {
-            product_id: f.product_id.to_string(),
+            product_id: f.product_id,
             slug: f.slug,
             name: f.name,
-            price_minor: f.price.minor,
-            currency: f.price.currency.to_string(),
+            price: f.price,
             image_url: f.image_key.map(|k| domain::shared::blob::media_url(&k)),
             available: f.available,
         })

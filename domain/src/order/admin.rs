@@ -179,12 +179,12 @@ pub struct LowStock {
 pub struct Dashboard {
     /// Orders placed today (shop time, Europe/Warsaw), cancelled ones excluded.
     pub orders_today: i64,
-    /// Their total, gross, minor units.
-    pub revenue_today_minor: i64,
+    /// Their total, gross.
+    pub revenue_today: Money,
     /// Orders placed this month.
     pub orders_month: i64,
     /// Their total.
-    pub revenue_month_minor: i64,
+    pub revenue_month: Money,
     /// Orders waiting for payment.
     pub pending_payment: i64,
     /// Paid orders waiting to be processed or shipped.
@@ -244,9 +244,9 @@ pub async fn dashboard(svc: &Services) -> Result<Dashboard, Error> {
     .collect();
     Ok(Dashboard {
         orders_today: figures.orders_today,
-        revenue_today_minor: figures.revenue_today,
+        revenue_today: Money::new(figures.revenue_today, Currency::PLN),
         orders_month: figures.orders_month,
-        revenue_month_minor: figures.revenue_month,
+        revenue_month: Money::new(figures.revenue_month, Currency::PLN),
         pending_payment: figures.pending,
         to_ship: figures.to_ship,
         low_stock,

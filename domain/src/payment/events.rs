@@ -4,7 +4,7 @@ use anyhow::Context;
 use uuid::Uuid;
 
 use super::Error;
-use super::webhook::{Event, ObjectKind, PaymentObject};
+use super::webhook::{Event, EventKind, Meaning, ObjectKind, PaymentObject};
 use crate::Services;
 use crate::order::{self, Move, OrderStatus, PaymentStatus, Viewer};
 use crate::shared::{Money, OrderId, ProductId};
@@ -40,14 +40,6 @@ impl Outcome {
         }
     }
 }
-
-const HANDLED: [&str; 5] = [
-    "checkout.session.completed",
-    "checkout.session.expired",
-    "payment_intent.succeeded",
-    "payment_intent.payment_failed",
-    "charge.refunded",
-];
 
 fn amount(value: Option<i64>, what: &str) -> Result<Option<i64>, Error> {
     match value {
@@ -109,7 +101,7 @@ impl Facts {
             from_checkout: is_intent
                 && object.metadata.get("attempt").map(String::as_str)
                     == Some(super::stripe::CHECKOUT_ATTEMPT),
-            settled: event.kind != "checkout.session.completed" || object.settled,
+            settled: event.kind != EventKind::SessionCompleted || object.settled,
         })
     }
 }
@@ -138,7 +130,8 @@ impl OrderState {
 /// and refunded through the gateway after the commit.
 #[tracing::instrument(skip_all, fields(event_id = %event.id, kind = %event.kind), err(level = "info"))]
 pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Error> {
-    if !HANDLED.contains(&event.kind.as_str()) {
+    let meaning = event.kind.meaning();
+    if meaning == Meaning::Ignored {
         return Ok(Outcome::Ignored);
     }
     let facts = Facts::read(event)?;
@@ -159,7 +152,7 @@ pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Erro
         returning event_id
         "#,
         event.id,
-        event.kind,
+        event.kind.as_str(),
         order_id as _
     )
     .fetch_optional(&mut *tx)
@@ -188,14 +181,11 @@ pub async fn handle_event(svc: &Services, event: &Event) -> Result<Outcome, Erro
         refunded: row.refunded,
     };
     let mut effect = Effect::default();
-    let outcome = match event.kind.as_str() {
-        "checkout.session.completed" | "payment_intent.succeeded" => {
-            on_success(svc, &mut tx, event, &facts, &state, &mut effect).await?
-        }
-        "checkout.session.expired" | "payment_intent.payment_failed" => {
-            on_failure(&mut tx, &facts, &state).await?
-        }
-        _ => on_refund(svc, &mut tx, event, &facts, &state, &mut effect).await?,
+    let outcome = match meaning {
+        Meaning::Paid => on_success(svc, &mut tx, event, &facts, &state, &mut effect).await?,
+        Meaning::Failed => on_failure(&mut tx, &facts, &state).await?,
+        Meaning::Refunded => on_refund(svc, &mut tx, event, &facts, &state, &mut effect).await?,
+        Meaning::Ignored => Outcome::Ignored,
     };
     sqlx::query!(
         "update processed_stripe_events set outcome = $2 where event_id = $1",

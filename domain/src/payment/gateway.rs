@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::dev::start_dev_payment;
 use super::events::{Outcome, handle_event};
 use super::stripe::Attempt;
-use super::webhook::{Event, ObjectKind, PaymentObject};
+use super::webhook::{Event, Meaning, ObjectKind, PaymentObject};
 use super::{Error, Intent};
 use crate::Services;
 use crate::order::{self, OrderStatus, Viewer};
@@ -451,9 +451,7 @@ pub(crate) async fn close_attempts(svc: &Services, order_id: OrderId) -> Result<
             }
         };
         match read_back_event(&reference, &object) {
-            Some(event)
-                if event.kind.ends_with("succeeded") || event.kind.ends_with("completed") =>
-            {
+            Some(event) if event.kind.meaning() == Meaning::Paid => {
                 handle_event(svc, &event).await?;
                 return Ok(Closed::Paid);
             }

@@ -27,7 +27,7 @@ pub use gateway::{
     Moved, app_payment, cancel, move_order, place_and_pay, reconcile, refund, start_payment,
 };
 pub use stripe::{CheckoutSession, Intent, StripeClient};
-pub use webhook::{Event, ObjectKind, PaymentObject, Refused, read_webhook};
+pub use webhook::{Event, EventKind, Meaning, ObjectKind, PaymentObject, Refused, read_webhook};
 
 /// What can go wrong with a payment event or a payment.
 #[derive(Debug, thiserror::Error)]

@@ -13,9 +13,83 @@ pub struct Event {
     /// `evt_…`.
     pub id: String,
     /// `payment_intent.succeeded`, ….
-    pub kind: String,
+    pub kind: EventKind,
     /// `data.object`, as the facts we act on.
     pub object: PaymentObject,
+}
+
+/// The event types the shop acts on; every other type is [`EventKind::Other`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventKind {
+    /// `checkout.session.completed`: a Checkout Session was paid (or will be: see
+    /// [`PaymentObject::settled`]).
+    SessionCompleted,
+    /// `checkout.session.expired`: a Checkout Session ended unpaid.
+    SessionExpired,
+    /// `payment_intent.succeeded`: the money arrived.
+    IntentSucceeded,
+    /// `payment_intent.payment_failed`: an attempt to pay failed.
+    IntentFailed,
+    /// `charge.refunded`: money went back (all of it or part).
+    ChargeRefunded,
+    /// Anything else, kept as Stripe named it.
+    Other(String),
+}
+
+/// What an event of a kind means for its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meaning {
+    /// Money arrived.
+    Paid,
+    /// An attempt ended without money.
+    Failed,
+    /// Money went back.
+    Refunded,
+    /// Nothing we act on.
+    Ignored,
+}
+
+impl EventKind {
+    /// Stripe's name for it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            EventKind::SessionCompleted => "checkout.session.completed",
+            EventKind::SessionExpired => "checkout.session.expired",
+            EventKind::IntentSucceeded => "payment_intent.succeeded",
+            EventKind::IntentFailed => "payment_intent.payment_failed",
+            EventKind::ChargeRefunded => "charge.refunded",
+            EventKind::Other(name) => name,
+        }
+    }
+
+    /// What it means for the order it names.
+    pub fn meaning(&self) -> Meaning {
+        match self {
+            EventKind::SessionCompleted | EventKind::IntentSucceeded => Meaning::Paid,
+            EventKind::SessionExpired | EventKind::IntentFailed => Meaning::Failed,
+            EventKind::ChargeRefunded => Meaning::Refunded,
+            EventKind::Other(_) => Meaning::Ignored,
+        }
+    }
+}
+
+impl From<&str> for EventKind {
+    fn from(name: &str) -> Self {
+        match name {
+            "checkout.session.completed" => EventKind::SessionCompleted,
+            "checkout.session.expired" => EventKind::SessionExpired,
+            "payment_intent.succeeded" => EventKind::IntentSucceeded,
+            "payment_intent.payment_failed" => EventKind::IntentFailed,
+            "charge.refunded" => EventKind::ChargeRefunded,
+            other => EventKind::Other(other.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Which Stripe object an event is about.
@@ -154,7 +228,7 @@ fn from_stripe(event: stripe_webhook::Event) -> Result<Event, Refused> {
     };
     Ok(Event {
         id,
-        kind: event.type_.as_str().to_owned(),
+        kind: EventKind::from(event.type_.as_str()),
         object,
     })
 }

@@ -267,9 +267,9 @@ pub async fn admin_dashboard(
     let d = order::dashboard(&state.services).await?;
     Ok(Json(DashboardDto {
         orders_today: d.orders_today,
-        revenue_today_minor: d.revenue_today_minor,
+        revenue_today_minor: d.revenue_today.minor,
         orders_month: d.orders_month,
-        revenue_month_minor: d.revenue_month_minor,
+        revenue_month_minor: d.revenue_month.minor,
         pending_payment: d.pending_payment,
         to_ship: d.to_ship,
         low_stock: d
