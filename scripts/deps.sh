@@ -115,6 +115,11 @@ if [[ $WITH_TEST -eq 1 ]]; then
     log "pip install schemathesis $SCHEMATHESIS_VERSION into .tools/venv"
     .tools/venv/bin/pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
   fi
+  # The SMTP server the notification tests read mail back from (scripts/smtp-sink.py).
+  if ! .tools/venv/bin/python -c "import aiosmtpd" 2>/dev/null; then
+    log "pip install aiosmtpd $AIOSMTPD_VERSION into .tools/venv"
+    .tools/venv/bin/pip install -q "aiosmtpd==$AIOSMTPD_VERSION"
+  fi
   command -v wrk >/dev/null || apt_install wrk
   command -v redis-cli >/dev/null || apt_install redis-tools
   if [[ ! -d end2end/node_modules/@playwright/test ]]; then

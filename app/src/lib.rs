@@ -19,7 +19,9 @@ use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment, path};
 
-use crate::account::{AccountPage, AddressesPage, CompleteProfilePage, LoginPage};
+use crate::account::{
+    AccountPage, AddressesPage, CompleteProfilePage, LoginPage, NotificationsPage,
+};
 use crate::admin::{
     AdminCategoriesPage, AdminContentPage, AdminFaqPage, AdminProductEditPage, AdminProductsPage,
     AdminUsersPage,
@@ -156,6 +158,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/complete") view=CompleteProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/account/addresses") view=AddressesPage ssr=SsrMode::Async />
                     <Route path=path!("/account/favorites") view=FavoritesPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/notifications") view=NotificationsPage ssr=SsrMode::Async />
                     <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
                     <Route path=path!("/orders/:id") view=OrderPage ssr=SsrMode::Async />

@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod content;
 pub mod identity;
+pub mod notify;
 pub mod order;
 pub mod payment;
 pub mod services;

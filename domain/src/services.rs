@@ -28,6 +28,10 @@ pub struct Services {
     pub tokens: TokenConfig,
     /// Sends sign-in codes.
     pub sms: SmsGateway,
+    /// Sends e-mail (SMTP, or the log in development).
+    pub mail: crate::notify::Mailer,
+    /// How notices are retried.
+    pub notify: crate::notify::Settings,
     /// Where SMS may go and how many an hour.
     pub sms_policy: crate::identity::SmsPolicy,
     /// Looks companies up by NIP.
@@ -61,6 +65,8 @@ pub struct Adapters {
     pub registry: CompanyRegistry,
     /// Local folder or S3-compatible bucket.
     pub blobs: BlobStore,
+    /// SMTP or the log.
+    pub mail: crate::notify::Mailer,
 }
 
 impl Services {
@@ -80,6 +86,8 @@ impl Services {
             catalog_cache: CatalogCache::new(catalog_cache_ttl),
             tokens,
             sms: adapters.sms,
+            mail: adapters.mail,
+            notify: crate::notify::Settings::default(),
             sms_policy: crate::identity::SmsPolicy::default(),
             registry: adapters.registry,
             blobs: adapters.blobs,

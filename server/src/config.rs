@@ -96,6 +96,13 @@ pub struct Settings {
     pub sms_policy: domain::identity::SmsPolicy,
     /// `IMAGE_DECODERS`: uploads decoded at once (default: one per core, at most 4).
     pub image_decoders: Option<usize>,
+    /// `SMTP_URL` (`smtp://host:port`, `smtps://user:pass@host`); without it e-mail is logged.
+    pub smtp_url: Option<SecretString>,
+    /// `MAIL_FROM`: the sender of the shop's e-mail.
+    pub mail_from: String,
+    /// `NOTIFY_MAX_ATTEMPTS`, `NOTIFY_RETRY_SECS`, `NOTIFY_CONCURRENCY`: how notices are
+    /// retried and how many go at once.
+    pub notify: domain::notify::Settings,
 }
 
 /// Twilio credentials for sending sign-in codes by SMS.
@@ -334,6 +341,15 @@ impl Settings {
             background_jobs,
             trusted_proxies,
             sms_policy,
+            smtp_url: get("SMTP_URL").and_then(|v| optional_secret(v.trim().to_owned())),
+            mail_from: parse("MAIL_FROM", "Metropolitan <sklep@metropolitan.localhost>")?,
+            notify: domain::notify::Settings {
+                max_attempts: i32::try_from(number("NOTIFY_MAX_ATTEMPTS", 8)?.clamp(1, 100))
+                    .unwrap_or(8),
+                first_retry: Duration::from_secs(number("NOTIFY_RETRY_SECS", 30)?),
+                concurrency: usize::try_from(number("NOTIFY_CONCURRENCY", 8)?.clamp(1, 64))
+                    .unwrap_or(8),
+            },
             image_decoders: get("IMAGE_DECODERS")
                 .map(|_| number("IMAGE_DECODERS", 2))
                 .transpose()?

@@ -61,6 +61,14 @@ const HOUR: Duration = Duration::from_secs(3600);
 fn registry(services: &Services, settings: &Settings, sessions: PostgresStore) -> Vec<Job> {
     use Runs::{Everywhere, Once};
     let mut jobs = vec![
+        // Queued e-mail and SMS notices: every process takes its share (`SKIP LOCKED`).
+        job(
+            "deliver-notifications",
+            Duration::from_secs(1),
+            Everywhere,
+            services,
+            |s| async move { domain::notify::deliver_due(&s).await },
+        ),
         // Unpaid orders past their reservation are cancelled and their stock returned (the
         // domain takes its own lock and skips locked rows).
         job(

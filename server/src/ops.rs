@@ -91,6 +91,16 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     metrics::gauge!("db_pool_connections", "state" => "in_use")
         .set(f64::from(pool.size()) - idle as f64);
     metrics::gauge!("db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));
+    // Counted in the database, so every process of the cluster reports the same figures.
+    match domain::notify::worker::counts(&state.services).await {
+        Ok(counts) => {
+            for (channel, status, n) in counts {
+                metrics::gauge!("notifications", "channel" => channel, "status" => status)
+                    .set(n as f64);
+            }
+        }
+        Err(e) => tracing::warn!(error = %format!("{e:#}"), "notification counts unavailable"),
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -99,6 +99,7 @@ pub fn services(settings: &Settings, db: PgPool) -> anyhow::Result<Services> {
         .transpose()?;
     services.public_url = settings.public_url.clone();
     services.sms_policy = settings.sms_policy.clone();
+    services.notify = settings.notify.clone();
     if let Some(decoders) = settings.image_decoders {
         services.image_decoders = Arc::new(tokio::sync::Semaphore::new(decoders));
     }
@@ -131,10 +132,30 @@ fn adapters(settings: &Settings) -> anyhow::Result<domain::Adapters> {
         Some(s3) => domain::shared::blob::BlobStore::s3(s3)?,
         None => domain::shared::blob::BlobStore::local(&settings.upload_dir)?,
     };
+    let mail = match &settings.smtp_url {
+        Some(url) => domain::notify::Mailer::smtp(url.expose_secret(), &settings.mail_from)?,
+        None => domain::notify::Mailer::Log,
+    };
+    let off: Vec<&str> = [
+        ("e-mail (SMTP_URL)", settings.smtp_url.is_none()),
+        ("SMS (TWILIO_*)", settings.twilio.is_none()),
+    ]
+    .into_iter()
+    .filter_map(|(name, off)| off.then_some(name))
+    .collect();
+    if !off.is_empty() {
+        let off = off.join(", ");
+        if settings.env == crate::config::AppEnv::Production {
+            tracing::warn!(%off, "notification channels off: their notices are only logged");
+        } else {
+            tracing::info!(%off, "notification channels write to the log");
+        }
+    }
     Ok(domain::Adapters {
         sms,
         registry,
         blobs,
+        mail,
     })
 }
 

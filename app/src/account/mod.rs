@@ -3,9 +3,11 @@
 
 mod addresses;
 mod login;
+mod notifications;
 mod profile;
 pub mod server_fns;
 
 pub use addresses::AddressesPage;
 pub use login::LoginPage;
+pub use notifications::{NotificationBadge, NotificationsPage};
 pub use profile::{AccountPage, CompleteProfilePage, SignInFirst, membership_key};

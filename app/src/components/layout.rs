@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 use super::SearchBox;
+use crate::account::NotificationBadge;
 use crate::i18n::{Key, Locale, t};
 use crate::shopping::{CartLink, ShopNotice};
 use crate::use_locale;
@@ -37,6 +38,7 @@ fn Header(locale: Locale) -> impl IntoView {
             <nav class="header-nav" aria-label=t(locale, Key::MainNavigation)>
                 <CartLink />
                 <a href="/account">{t(locale, Key::Account)}</a>
+                <NotificationBadge />
                 <LanguageSwitch locale />
             </nav>
         </header>

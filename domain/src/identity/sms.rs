@@ -88,6 +88,17 @@ impl SmsGateway {
         }
     }
 
+    /// Sends a short notice (order status) as it is.
+    pub async fn send_text(&self, to: &Phone, body: &str) -> anyhow::Result<()> {
+        match self {
+            SmsGateway::Twilio(twilio) => twilio.send(to, body).await,
+            SmsGateway::Log(_) => {
+                tracing::info!(phone = %to, body, "notice (log SMS gateway)");
+                Ok(())
+            }
+        }
+    }
+
     /// The last code the log gateway sent to `phone` (always `None` for Twilio).
     pub fn last_logged_code(&self, phone: &Phone) -> Option<String> {
         match self {

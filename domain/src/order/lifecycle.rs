@@ -14,6 +14,7 @@ use super::model::{
     Actor, AddressSnapshot, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus, parse_actor,
 };
 use crate::Services;
+use crate::notify::Kind;
 use crate::shared::{
     Currency, CustomerType, Money, OrderId, Page, PageRequest, ProductId, UserId, VatLine, VatRate,
 };
@@ -407,6 +408,17 @@ pub(crate) async fn apply(
     .execute(&mut *tx)
     .await
     .context("Failed to record the order event")?;
+    let told = match to {
+        OrderStatus::Paid => Some(Kind::OrderPaid),
+        OrderStatus::Shipped => Some(Kind::OrderShipped),
+        OrderStatus::Delivered => Some(Kind::OrderDelivered),
+        OrderStatus::Cancelled => Some(Kind::OrderCancelled),
+        OrderStatus::Refunded => Some(Kind::OrderRefunded),
+        _ => None,
+    };
+    if let Some(kind) = told {
+        crate::notify::order(tx, id, kind, "", serde_json::json!({})).await?;
+    }
     Ok(returned)
 }
 

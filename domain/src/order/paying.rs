@@ -5,6 +5,7 @@
 use anyhow::Context;
 
 use super::{Error, PaymentStatus};
+use crate::notify::Kind;
 use crate::shared::{Currency, Money, OrderId};
 
 /// The money side of an order, read under its row lock.
@@ -87,6 +88,9 @@ pub async fn set_payment_status(
     .execute(&mut *tx)
     .await
     .context("Failed to set the payment status")?;
+    if status == PaymentStatus::Failed {
+        crate::notify::order(tx, order, Kind::PaymentFailed, "", serde_json::json!({})).await?;
+    }
     Ok(())
 }
 
@@ -105,6 +109,13 @@ pub async fn flag_for_review(
     .execute(&mut *tx)
     .await
     .context("Failed to flag the order")?;
+    crate::notify::admins(
+        tx,
+        order,
+        Kind::AdminFlagged,
+        serde_json::json!({"reason": reason}),
+    )
+    .await?;
     Ok(())
 }
 
@@ -129,5 +140,6 @@ pub async fn record_refunded(
     .execute(&mut *tx)
     .await
     .context("Failed to record the refund")?;
+    crate::notify::order(tx, order, Kind::OrderRefunded, "", serde_json::json!({})).await?;
     Ok(())
 }

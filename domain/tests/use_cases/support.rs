@@ -41,6 +41,7 @@ impl TestShop {
             sms: domain::identity::SmsGateway::Log(Default::default()),
             registry: domain::user::CompanyRegistry::ChecksumOnly,
             blobs: ok(domain::shared::blob::BlobStore::local(&uploads)),
+            mail: domain::notify::Mailer::Log,
         };
         let mut svc = Services::new(
             db,

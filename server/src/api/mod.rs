@@ -16,6 +16,7 @@ pub mod docs;
 pub mod error;
 pub mod extract;
 pub mod me;
+pub mod notifications;
 pub mod orders;
 pub mod shopping;
 
@@ -76,6 +77,31 @@ pub fn router(test_routes: bool) -> Router<AppState> {
         )
         .route("/me/photo", post(me::upload_photo).delete(me::delete_photo))
         .route("/me/export", get(me::export))
+        .route("/me/notifications", get(notifications::list_notifications))
+        .route(
+            "/me/notifications/unread-count",
+            get(notifications::unread_count),
+        )
+        .route(
+            "/me/notifications/read-all",
+            post(notifications::mark_all_read),
+        )
+        .route(
+            "/me/notifications/{id}/read",
+            post(notifications::mark_read),
+        )
+        .route(
+            "/me/notification-settings",
+            get(notifications::get_settings).put(notifications::put_setting),
+        )
+        .route(
+            "/admin/orders/{id}/notifications",
+            get(notifications::admin_sent),
+        )
+        .route(
+            "/admin/notifications/{id}/resend",
+            post(notifications::admin_resend),
+        )
         .route("/me/company/members", get(me::company_members))
         .route("/me/company/members/{id}", post(me::decide_member))
         .route("/me/phone/request", post(me::request_phone_change))

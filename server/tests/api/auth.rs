@@ -5,7 +5,7 @@ use sqlx::PgPool;
 
 use crate::helpers::{TestApp, assert_error_shape, json, spawn_app};
 
-const ADMIN_EMAIL: &str = "admin@example.com";
+pub(crate) const ADMIN_EMAIL: &str = "admin@example.com";
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
 pub(crate) async fn create_admin(app: &TestApp) {

@@ -16,6 +16,7 @@ mod identity;
 mod import;
 mod me;
 mod money;
+mod notifications;
 mod orders;
 mod oversell;
 mod pages;

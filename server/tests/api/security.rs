@@ -221,6 +221,16 @@ async fn every_route_that_takes_an_id_refuses_another_users_id_and_changes_nothi
             .await,
     )
     .await;
+    let inbox_before = json(
+        app.call(Method::GET, "/api/v1/me/notifications", &owner, None)
+            .await,
+    )
+    .await;
+    let notice = inbox_before["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!notice.is_empty(), "the order's notice: {inbox_before}");
 
     let mut checked = 0;
     for (method, template) in all_operations(&app).await {
@@ -231,6 +241,8 @@ async fn every_route_that_takes_an_id_refuses_another_users_id_and_changes_nothi
             (template.replace("{id}", &order), serde_json::json!({}))
         } else if template.starts_with("/api/v1/me/addresses/{id}") {
             (template.replace("{id}", &address), hostile_address("Cudzy"))
+        } else if template.starts_with("/api/v1/me/notifications/{id}") {
+            (template.replace("{id}", &notice), serde_json::json!({}))
         } else if template.starts_with("/api/v1/me/company/members/{id}") {
             (
                 template.replace("{id}", &owner_id),
@@ -280,6 +292,12 @@ async fn every_route_that_takes_an_id_refuses_another_users_id_and_changes_nothi
     )
     .await;
     assert_eq!(addresses_after, addresses_before);
+    let inbox_after = json(
+        app.call(Method::GET, "/api/v1/me/notifications", &owner, None)
+            .await,
+    )
+    .await;
+    assert_eq!(inbox_after, inbox_before, "the notice is still unread");
     // The browser's invoice route sends a stranger to sign in.
     let pdf = app.get(&format!("/orders/{order}/invoice.pdf")).await;
     assert!(pdf.status().is_redirection(), "{}", pdf.status());

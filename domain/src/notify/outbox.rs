@@ -1,0 +1,211 @@
+//! Writing notices in the transaction of the change they tell about. The order context calls
+//! [`order`] wherever an order's state moves (placement, lifecycle moves, payment status,
+//! refunds) and [`admins`] for what the staff must see; nothing else writes notices.
+
+use anyhow::Context;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::Kind;
+use super::settings::{Contact, chosen, stored};
+use crate::shared::{OrderId, UserId};
+
+/// One notice to write: who, where, in which language.
+struct Row {
+    user: UserId,
+    channel: super::Channel,
+    recipient: String,
+    locale: String,
+}
+
+/// Tells an order's buyer that `kind` happened, on the channels they hear on. `occasion`
+/// tells apart repeated notices of one kind (refunds are told apart by the total refunded so
+/// far); the same kind, order and occasion is written once however often it is asked.
+pub async fn order(
+    tx: &mut sqlx::PgConnection,
+    order: OrderId,
+    kind: Kind,
+    occasion: &str,
+    extra: Value,
+) -> anyhow::Result<()> {
+    let o = sqlx::query!(
+        r#"
+        select o.number, o.user_id as "user_id?", o.total_minor, o.refunded_minor, o.currency, o.locale,
+               o.contact_phone, o.carrier, o.tracking_number,
+               case when u.email_verified_at is not null then u.email end as "email?",
+               u.phone as "user_phone?"
+          from orders o
+          left join users u on u.id = o.user_id and u.deleted_at is null
+         where o.id = $1
+        "#,
+        order as _
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .context("Failed to read the order for its notice")?;
+    let data = facts(
+        order,
+        o.number,
+        o.total_minor,
+        &o.currency,
+        json!({
+            "carrier": o.carrier,
+            "tracking_number": o.tracking_number,
+            "refunded_minor": o.refunded_minor,
+        }),
+        extra,
+    );
+    let occasion = match kind {
+        Kind::OrderRefunded => format!("{occasion}{}", o.refunded_minor),
+        _ => occasion.to_owned(),
+    };
+    let Some(user) = o.user_id.map(UserId::from) else {
+        // The buyer's account is gone: nobody to tell.
+        return Ok(());
+    };
+    let contact = Contact {
+        email: o.email,
+        phone: o.user_phone.or(o.contact_phone),
+    };
+    let settings = stored(tx, user).await?;
+    let rows: Vec<Row> = chosen(kind.topic(), &contact, &settings)
+        .into_iter()
+        .map(|channel| Row {
+            user,
+            channel,
+            recipient: recipient(channel, &contact, user),
+            locale: o.locale.clone(),
+        })
+        .collect();
+    write(tx, kind, Some(order), &occasion, &data, &rows).await
+}
+
+/// Tells every admin (by confirmed e-mail and in the inbox) that `kind` happened to `order`.
+pub async fn admins(
+    tx: &mut sqlx::PgConnection,
+    order: OrderId,
+    kind: Kind,
+    extra: Value,
+) -> anyhow::Result<()> {
+    let admins = sqlx::query!(
+        r#"
+        select u.id, u.locale,
+               case when u.email_verified_at is not null then u.email end as "email?",
+               o.number, o.total_minor, o.currency
+          from users u cross join orders o
+         where u.role = 'admin' and u.deleted_at is null and o.id = $1
+        "#,
+        order as _
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .context("Failed to read the admins")?;
+    let Some(first) = admins.first() else {
+        return Ok(());
+    };
+    let data = facts(
+        order,
+        first.number,
+        first.total_minor,
+        &first.currency,
+        json!({}),
+        extra,
+    );
+    let mut rows = Vec::with_capacity(admins.len() * 2);
+    for admin in &admins {
+        let user = UserId::from(admin.id);
+        if let Some(email) = &admin.email {
+            rows.push(Row {
+                user,
+                channel: super::Channel::Email,
+                recipient: email.clone(),
+                locale: admin.locale.clone(),
+            });
+        }
+        rows.push(Row {
+            user,
+            channel: super::Channel::InApp,
+            recipient: user.to_string(),
+            locale: admin.locale.clone(),
+        });
+    }
+    write(tx, kind, Some(order), "", &data, &rows).await
+}
+
+fn facts(
+    order: OrderId,
+    number: i64,
+    total_minor: i64,
+    currency: &str,
+    base: Value,
+    extra: Value,
+) -> Value {
+    let mut data = json!({
+        "order_id": order.to_string(),
+        "number": number,
+        "total_minor": total_minor,
+        "currency": currency,
+    });
+    for source in [base, extra] {
+        if let (Some(into), Value::Object(from)) = (data.as_object_mut(), source) {
+            into.extend(from.into_iter().filter(|(_, v)| !v.is_null()));
+        }
+    }
+    data
+}
+
+fn recipient(channel: super::Channel, contact: &Contact, user: UserId) -> String {
+    match channel {
+        super::Channel::Email => contact.email.clone().unwrap_or_default(),
+        super::Channel::Sms => contact.phone.clone().unwrap_or_default(),
+        super::Channel::InApp => user.to_string(),
+    }
+}
+
+/// One insert for every row; a notice already written for that key, channel and recipient is
+/// left alone. In-app rows are delivered by being written.
+async fn write(
+    tx: &mut sqlx::PgConnection,
+    kind: Kind,
+    order: Option<OrderId>,
+    occasion: &str,
+    data: &Value,
+    rows: &[Row],
+) -> anyhow::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let subject = order.map(|o| o.to_string()).unwrap_or_default();
+    let key = format!("{}:{subject}:{occasion}", kind.as_str());
+    let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
+    let users: Vec<Uuid> = rows.iter().map(|r| r.user.uuid()).collect();
+    let channels: Vec<&str> = rows.iter().map(|r| r.channel.as_str()).collect();
+    let recipients: Vec<&str> = rows.iter().map(|r| r.recipient.as_str()).collect();
+    let locales: Vec<&str> = rows.iter().map(|r| r.locale.as_str()).collect();
+    sqlx::query!(
+        r#"
+        insert into notifications
+               (id, user_id, kind, channel, recipient, locale, order_id, data, dedupe_key,
+                status, sent_at)
+        select t.id, t.user_id, $1, t.channel, t.recipient, t.locale, $2, $3, $4,
+               case when t.channel = 'in_app' then 'sent' else 'queued' end,
+               case when t.channel = 'in_app' then now() end
+          from unnest($5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[])
+               as t(id, user_id, channel, recipient, locale)
+        on conflict on constraint notifications_once do nothing
+        "#,
+        kind.as_str(),
+        order as _,
+        data,
+        key,
+        &ids,
+        &users,
+        &channels as &[&str],
+        &recipients as &[&str],
+        &locales as &[&str]
+    )
+    .execute(&mut *tx)
+    .await
+    .context("Failed to write the notices")?;
+    Ok(())
+}

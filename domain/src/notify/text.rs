@@ -1,0 +1,279 @@
+//! The words of each notice in Polish, English and Turkish, made from what the notice
+//! recorded when it was written (its `data`), so the inbox, the SMS and the e-mail agree.
+
+use serde_json::Value;
+use shop_types::format_money;
+
+use super::Kind;
+use crate::shared::Locale;
+
+/// A notice in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// The e-mail subject and the inbox title.
+    pub title: String,
+    /// One or two sentences: the SMS, the inbox line, the e-mail's opening.
+    pub body: String,
+    /// Where to look: a path on the shop (`/orders/…`).
+    pub link: String,
+}
+
+/// What a notice recorded, read leniently: a missing field renders as empty, never fails.
+struct Facts<'a> {
+    data: &'a Value,
+    locale: Locale,
+}
+
+impl Facts<'_> {
+    fn text(&self, key: &str) -> String {
+        match self.data.get(key) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    fn money(&self, key: &str) -> String {
+        let minor = self.data.get(key).and_then(Value::as_i64).unwrap_or(0);
+        let currency = self.text("currency");
+        let currency = if currency.is_empty() {
+            "PLN".into()
+        } else {
+            currency
+        };
+        format_money(self.locale, minor, &currency)
+    }
+}
+
+/// Renders a notice in `locale`.
+pub fn render(kind: Kind, locale: Locale, data: &Value) -> Text {
+    let f = Facts { data, locale };
+    let n = f.text("number");
+    let order = f.text("order_id");
+    let total = f.money("total_minor");
+    let (title, body) = match (kind, locale) {
+        (Kind::OrderPlaced, Locale::Pl) => (
+            format!("Zamówienie {n} przyjęte"),
+            format!("Dziękujemy! Przyjęliśmy zamówienie {n} na kwotę {total}."),
+        ),
+        (Kind::OrderPlaced, Locale::En) => (
+            format!("Order {n} received"),
+            format!("Thank you! We have received order {n} for {total}."),
+        ),
+        (Kind::OrderPlaced, Locale::Tr) => (
+            format!("{n} numaralı sipariş alındı"),
+            format!("Teşekkürler! {total} tutarındaki {n} numaralı siparişinizi aldık."),
+        ),
+        (Kind::PaymentFailed, Locale::Pl) => (
+            format!("Płatność za zamówienie {n} nie powiodła się"),
+            format!(
+                "Płatność {total} za zamówienie {n} nie powiodła się. Możesz zapłacić ponownie na stronie zamówienia."
+            ),
+        ),
+        (Kind::PaymentFailed, Locale::En) => (
+            format!("Payment for order {n} failed"),
+            format!(
+                "The payment of {total} for order {n} failed. You can pay again on the order's page."
+            ),
+        ),
+        (Kind::PaymentFailed, Locale::Tr) => (
+            format!("{n} numaralı siparişin ödemesi başarısız"),
+            format!(
+                "{n} numaralı sipariş için {total} tutarındaki ödeme başarısız oldu. Sipariş sayfasından tekrar ödeyebilirsiniz."
+            ),
+        ),
+        (Kind::OrderPaid, Locale::Pl) => (
+            format!("Zamówienie {n} opłacone"),
+            format!("Otrzymaliśmy płatność {total} za zamówienie {n}. Faktura jest w załączniku."),
+        ),
+        (Kind::OrderPaid, Locale::En) => (
+            format!("Order {n} paid"),
+            format!("We have received {total} for order {n}. The invoice is attached."),
+        ),
+        (Kind::OrderPaid, Locale::Tr) => (
+            format!("{n} numaralı sipariş ödendi"),
+            format!("{n} numaralı sipariş için {total} ödemenizi aldık. Fatura ektedir."),
+        ),
+        (Kind::OrderShipped, locale) => {
+            let (carrier, tracking) = (f.text("carrier"), f.text("tracking_number"));
+            match locale {
+                Locale::Pl => (
+                    format!("Zamówienie {n} wysłane"),
+                    format!("Zamówienie {n} jest w drodze: {carrier}, numer przesyłki {tracking}."),
+                ),
+                Locale::En => (
+                    format!("Order {n} shipped"),
+                    format!("Order {n} is on its way: {carrier}, tracking number {tracking}."),
+                ),
+                Locale::Tr => (
+                    format!("{n} numaralı sipariş kargoya verildi"),
+                    format!("{n} numaralı sipariş yolda: {carrier}, takip numarası {tracking}."),
+                ),
+            }
+        }
+        (Kind::OrderDelivered, Locale::Pl) => (
+            format!("Zamówienie {n} dostarczone"),
+            format!("Zamówienie {n} zostało dostarczone. Smacznego!"),
+        ),
+        (Kind::OrderDelivered, Locale::En) => (
+            format!("Order {n} delivered"),
+            format!("Order {n} has been delivered. Enjoy!"),
+        ),
+        (Kind::OrderDelivered, Locale::Tr) => (
+            format!("{n} numaralı sipariş teslim edildi"),
+            format!("{n} numaralı sipariş teslim edildi. Afiyet olsun!"),
+        ),
+        (Kind::OrderCancelled, Locale::Pl) => (
+            format!("Zamówienie {n} anulowane"),
+            format!("Zamówienie {n} zostało anulowane."),
+        ),
+        (Kind::OrderCancelled, Locale::En) => (
+            format!("Order {n} cancelled"),
+            format!("Order {n} has been cancelled."),
+        ),
+        (Kind::OrderCancelled, Locale::Tr) => (
+            format!("{n} numaralı sipariş iptal edildi"),
+            format!("{n} numaralı sipariş iptal edildi."),
+        ),
+        (Kind::OrderRefunded, locale) => {
+            let amount = f.money("refunded_minor");
+            match locale {
+                Locale::Pl => (
+                    format!("Zwrot za zamówienie {n}"),
+                    format!("Zwróciliśmy {amount} za zamówienie {n}."),
+                ),
+                Locale::En => (
+                    format!("Refund for order {n}"),
+                    format!("We have refunded {amount} for order {n}."),
+                ),
+                Locale::Tr => (
+                    format!("{n} numaralı sipariş için iade"),
+                    format!("{n} numaralı sipariş için {amount} iade ettik."),
+                ),
+            }
+        }
+        (Kind::AdminNewOrder, Locale::Pl) => (
+            format!("Nowe zamówienie {n}"),
+            format!("Nowe zamówienie {n} na kwotę {total}."),
+        ),
+        (Kind::AdminNewOrder, Locale::En) => (
+            format!("New order {n}"),
+            format!("New order {n} for {total}."),
+        ),
+        (Kind::AdminNewOrder, Locale::Tr) => (
+            format!("Yeni sipariş {n}"),
+            format!("{total} tutarında yeni sipariş {n}."),
+        ),
+        (Kind::AdminFlagged, locale) => {
+            let reason = f.text("reason");
+            match locale {
+                Locale::Pl => (
+                    format!("Zamówienie {n} do sprawdzenia"),
+                    format!("Płatność za zamówienie {n} wymaga sprawdzenia: {reason}"),
+                ),
+                Locale::En => (
+                    format!("Order {n} needs a review"),
+                    format!("The payment for order {n} needs a review: {reason}"),
+                ),
+                Locale::Tr => (
+                    format!("{n} numaralı sipariş kontrol gerektiriyor"),
+                    format!("{n} numaralı siparişin ödemesi kontrol gerektiriyor: {reason}"),
+                ),
+            }
+        }
+    };
+    let link = match kind {
+        Kind::AdminNewOrder | Kind::AdminFlagged => format!("/admin/orders/{order}"),
+        _ => format!("/orders/{order}"),
+    };
+    Text { title, body, link }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::notify::KINDS;
+
+    fn data() -> Value {
+        json!({
+            "order_id": "0190a0a0-0000-7000-8000-000000000001",
+            "number": 100123,
+            "total_minor": 123456,
+            "currency": "PLN",
+            "refunded_minor": 5000,
+            "carrier": "InPost",
+            "tracking_number": "TRK-42",
+            "reason": "amount does not match",
+        })
+    }
+
+    #[test]
+    fn every_kind_renders_in_every_language_with_its_facts() {
+        for kind in KINDS {
+            for locale in [Locale::Pl, Locale::En, Locale::Tr] {
+                let text = render(kind, locale, &data());
+                assert!(
+                    text.title.contains("100123"),
+                    "{kind:?} {locale:?}: {text:?}"
+                );
+                assert!(
+                    text.body.contains("100123"),
+                    "{kind:?} {locale:?}: {text:?}"
+                );
+                assert!(text.link.ends_with("0190a0a0-0000-7000-8000-000000000001"));
+                assert!(!text.body.contains("{"), "unfilled placeholder: {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn amounts_tracking_and_reasons_are_formatted_for_the_reader() {
+        let d = data();
+        assert!(
+            render(Kind::OrderPlaced, Locale::Pl, &d)
+                .body
+                .contains("1\u{a0}234,56\u{a0}zł")
+        );
+        assert!(
+            render(Kind::OrderPlaced, Locale::En, &d)
+                .body
+                .contains("PLN\u{a0}1,234.56")
+        );
+        assert!(
+            render(Kind::OrderRefunded, Locale::Tr, &d)
+                .body
+                .contains("50,00")
+        );
+        let shipped = render(Kind::OrderShipped, Locale::En, &d);
+        assert!(shipped.body.contains("InPost") && shipped.body.contains("TRK-42"));
+        assert!(
+            render(Kind::AdminFlagged, Locale::Pl, &d)
+                .body
+                .contains("amount does not match")
+        );
+        assert!(
+            render(Kind::AdminNewOrder, Locale::En, &d)
+                .link
+                .starts_with("/admin/orders/")
+        );
+    }
+
+    #[test]
+    fn kinds_topics_and_channels_read_back_from_their_names() {
+        for kind in KINDS {
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+        }
+        for topic in crate::notify::TOPICS {
+            assert_eq!(crate::notify::Topic::parse(topic.as_str()), Some(topic));
+        }
+        for channel in crate::notify::CHANNELS {
+            assert_eq!(
+                crate::notify::Channel::parse(channel.as_str()),
+                Some(channel)
+            );
+        }
+        assert_eq!(Kind::parse("nope"), None);
+    }
+}

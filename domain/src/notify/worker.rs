@@ -1,0 +1,446 @@
+//! Delivering queued e-mail and SMS notices: each row is taken with `FOR UPDATE SKIP LOCKED`
+//! and stays locked while it is sent, so processes share the queue without sending a row
+//! twice; a process that dies mid-send leaves the row queued for the next one. Failures are
+//! retried with a doubling wait until `max_attempts`, then the row is `failed` for admins.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::mail::{Email, SendError};
+use super::text::{Text, render};
+use super::{Channel, Error, Kind};
+use crate::Services;
+use crate::order::{Order, Viewer};
+use crate::shared::{Locale, OrderId, UserId};
+
+/// Delivers what was due when the run started, `concurrency` at a time (a notice that fails
+/// waits for a later run); answers how many notices went out.
+pub async fn deliver_due(svc: &Services) -> anyhow::Result<u64> {
+    let started = Utc::now();
+    let workers = (0..svc.notify.concurrency.max(1)).map(|_| async move {
+        let mut sent = 0u64;
+        // Bounded so one run ends even while new notices keep arriving.
+        for _ in 0..10_000 {
+            match deliver_one(svc, started).await? {
+                Some(true) => sent += 1,
+                Some(false) => {}
+                None => break,
+            }
+        }
+        anyhow::Ok(sent)
+    });
+    let results = futures_util::future::join_all(workers).await;
+    let mut sent = 0;
+    for result in results {
+        sent += result?;
+    }
+    Ok(sent)
+}
+
+/// One due row: `None` when nothing is due, else whether it went out.
+async fn deliver_one(svc: &Services, due: DateTime<Utc>) -> anyhow::Result<Option<bool>> {
+    let mut tx = svc.db.begin().await.context("No database connection")?;
+    let Some(row) = sqlx::query!(
+        r#"
+        select id, kind, channel, recipient, locale, order_id, data, attempts
+          from notifications
+         where status = 'queued' and next_attempt_at <= $1
+         order by next_attempt_at
+         limit 1
+           for update skip locked
+        "#,
+        due as _
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .context("Failed to take a notice")?
+    else {
+        return Ok(None);
+    };
+    let locale = Locale::from_code(&row.locale).unwrap_or_default();
+    let result = match (Kind::parse(&row.kind), Channel::parse(&row.channel)) {
+        (Some(kind), Some(channel)) => {
+            let notice = Notice {
+                id: row.id,
+                kind,
+                locale,
+                order: row.order_id.map(OrderId::from),
+                data: &row.data,
+                recipient: &row.recipient,
+            };
+            send(svc, channel, &notice).await
+        }
+        _ => Err(SendError::Permanent(format!(
+            "unknown kind or channel {}/{}",
+            row.kind, row.channel
+        ))),
+    };
+    let attempts = row.attempts + 1;
+    let sent = result.is_ok();
+    match result {
+        Ok(()) => {
+            sqlx::query!(
+                r#"
+                update notifications
+                   set status = 'sent', sent_at = now(), attempts = $2, last_error = null
+                 where id = $1
+                "#,
+                row.id,
+                attempts
+            )
+            .execute(&mut *tx)
+            .await
+            .context("Failed to record the delivery")?;
+        }
+        Err(e) => {
+            let give_up =
+                matches!(e, SendError::Permanent(_)) || attempts >= svc.notify.max_attempts;
+            let wait = retry_after(svc.notify.first_retry, attempts);
+            tracing::warn!(id = %row.id, channel = %row.channel, attempts, give_up, error = %e, "notice not delivered");
+            sqlx::query!(
+                r#"
+                update notifications
+                   set status = case when $3 then 'failed' else 'queued' end,
+                       attempts = $2,
+                       next_attempt_at = now() + make_interval(secs => $4),
+                       last_error = left($5, 1000)
+                 where id = $1
+                "#,
+                row.id,
+                attempts,
+                give_up,
+                wait.as_secs_f64(),
+                e.to_string()
+            )
+            .execute(&mut *tx)
+            .await
+            .context("Failed to record the failure")?;
+        }
+    }
+    tx.commit().await.context("Failed to commit the delivery")?;
+    Ok(Some(sent))
+}
+
+/// The wait before try `attempts + 1`: `first`, doubled each time, at most an hour.
+pub(crate) fn retry_after(first: Duration, attempts: i32) -> Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(16);
+    first
+        .saturating_mul(2u32.saturating_pow(doublings))
+        .min(Duration::from_secs(3600))
+}
+
+struct Notice<'a> {
+    id: Uuid,
+    kind: Kind,
+    locale: Locale,
+    order: Option<OrderId>,
+    data: &'a Value,
+    recipient: &'a str,
+}
+
+async fn send(svc: &Services, channel: Channel, notice: &Notice<'_>) -> Result<(), SendError> {
+    let text = render(notice.kind, notice.locale, notice.data);
+    match channel {
+        Channel::InApp => Ok(()),
+        Channel::Sms => {
+            let phone = crate::identity::Phone::parse(notice.recipient)
+                .map_err(|_| SendError::Permanent("not a phone number".into()))?;
+            if !svc.sms_policy.allows(&phone) {
+                return Err(SendError::Permanent(format!(
+                    "SMS go only to {}",
+                    svc.sms_policy.country_list()
+                )));
+            }
+            let body = format!("{} {}{}", text.body, svc.public_url, text.link);
+            svc.sms
+                .send_text(&phone, &body)
+                .await
+                .map_err(|e| SendError::Retry(format!("{e:#}")))
+        }
+        Channel::Email => {
+            let email = compose(svc, notice, text).await?;
+            svc.mail.send(email).await
+        }
+    }
+}
+
+/// The e-mail of a notice: its words, and for order notices the order itself; the
+/// confirmation carries the terms, the paid notice the invoice.
+async fn compose(svc: &Services, notice: &Notice<'_>, text: Text) -> Result<Email, SendError> {
+    let locale = notice.locale;
+    let link = format!("{}{}", svc.public_url, text.link);
+    let order = match notice.order {
+        Some(id) => Some(
+            crate::order::get_order(svc, Viewer::System, id)
+                .await
+                .map_err(|e| SendError::Retry(format!("order: {e}")))?,
+        ),
+        None => None,
+    };
+    let mut attachments = Vec::new();
+    let mut extra_text = String::new();
+    let mut extra_html = String::new();
+    if let Some(order) = &order {
+        let (t, h) = order_summary(order, locale);
+        extra_text.push_str(&t);
+        extra_html.push_str(&h);
+    }
+    if notice.kind == Kind::OrderPlaced {
+        let terms_link = format!("{}/terms", svc.public_url);
+        let label = words(locale).terms;
+        extra_text.push_str(&format!("\n{label}: {terms_link}\n"));
+        extra_html.push_str(&format!(
+            r#"<p>{label}: <a href="{terms_link}">{terms_link}</a></p>"#
+        ));
+        match crate::content::get_page(svc, "terms", locale).await {
+            Ok(page) => attachments.push((
+                "terms.html".to_owned(),
+                "text/html; charset=utf-8".to_owned(),
+                format!(
+                    "<!doctype html><meta charset=\"utf-8\"><title>{0}</title><h1>{0}</h1>{1}",
+                    escape(&page.title),
+                    page.body_html
+                )
+                .into_bytes(),
+            )),
+            Err(crate::content::Error::NotFound) => {}
+            Err(e) => return Err(SendError::Retry(format!("terms: {e}"))),
+        }
+    }
+    if notice.kind == Kind::OrderPaid
+        && let Some(id) = notice.order
+    {
+        let (number, pdf) = crate::order::invoice_pdf(svc, Viewer::System, id)
+            .await
+            .map_err(|e| SendError::Retry(format!("invoice: {e}")))?;
+        attachments.push((
+            format!("{}.pdf", number.replace('/', "-")),
+            "application/pdf".to_owned(),
+            pdf,
+        ));
+    }
+    let open = words(locale).open;
+    Ok(Email {
+        to: notice.recipient.to_owned(),
+        subject: format!("Metropolitan: {}", text.title),
+        text: format!("{}\n\n{extra_text}\n{open}: {link}\n", text.body),
+        html: format!(
+            r#"<!doctype html><html lang="{lang}"><meta charset="utf-8"><body style="font-family:sans-serif"><h1 style="font-size:20px">{title}</h1><p>{body}</p>{extra_html}<p><a href="{link}">{open}</a></p></body></html>"#,
+            lang = locale.code(),
+            title = escape(&text.title),
+            body = escape(&text.body),
+        ),
+        attachments,
+        message_id: format!("<{}@metropolitan>", notice.id),
+    })
+}
+
+struct Words {
+    lines: &'static str,
+    shipping: &'static str,
+    vat: &'static str,
+    total: &'static str,
+    address: &'static str,
+    terms: &'static str,
+    open: &'static str,
+}
+
+fn words(locale: Locale) -> Words {
+    match locale {
+        Locale::Pl => Words {
+            lines: "Produkty",
+            shipping: "Dostawa",
+            vat: "w tym VAT",
+            total: "Razem",
+            address: "Adres dostawy",
+            terms: "Regulamin obowiązujący w chwili zamówienia",
+            open: "Zobacz zamówienie",
+        },
+        Locale::En => Words {
+            lines: "Items",
+            shipping: "Delivery",
+            vat: "incl. VAT",
+            total: "Total",
+            address: "Delivery address",
+            terms: "Terms in force when you ordered",
+            open: "View the order",
+        },
+        Locale::Tr => Words {
+            lines: "Ürünler",
+            shipping: "Teslimat",
+            vat: "KDV dahil",
+            total: "Toplam",
+            address: "Teslimat adresi",
+            terms: "Sipariş anında geçerli koşullar",
+            open: "Siparişi görüntüle",
+        },
+    }
+}
+
+/// The order's lines, totals with VAT per rate and the delivery address, as text and HTML.
+fn order_summary(order: &Order, locale: Locale) -> (String, String) {
+    let w = words(locale);
+    let money = |minor: i64| shop_types::format_money(locale, minor, order.total.currency.code());
+    let mut text = format!("{}:\n", w.lines);
+    let mut rows = String::new();
+    for line in &order.lines {
+        text.push_str(&format!(
+            "- {} × {} = {}\n",
+            line.name,
+            line.quantity,
+            line.line_total.format(locale)
+        ));
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td style=\"text-align:right\">{}</td></tr>",
+            escape(&line.name),
+            line.quantity,
+            line.line_total.format(locale)
+        ));
+    }
+    text.push_str(&format!(
+        "{}: {}\n",
+        w.shipping,
+        order.shipping.format(locale)
+    ));
+    rows.push_str(&format!(
+        "<tr><td colspan=\"2\">{}</td><td style=\"text-align:right\">{}</td></tr>",
+        w.shipping,
+        order.shipping.format(locale)
+    ));
+    for vat in &order.vat_breakdown {
+        text.push_str(&format!(
+            "{} {}: {}\n",
+            w.vat,
+            vat.rate,
+            money(vat.vat_minor)
+        ));
+        rows.push_str(&format!(
+            "<tr><td colspan=\"2\">{} {}</td><td style=\"text-align:right\">{}</td></tr>",
+            w.vat,
+            vat.rate,
+            money(vat.vat_minor)
+        ));
+    }
+    text.push_str(&format!("{}: {}\n", w.total, order.total.format(locale)));
+    rows.push_str(&format!(
+        "<tr><th colspan=\"2\" style=\"text-align:left\">{}</th><th style=\"text-align:right\">{}</th></tr>",
+        w.total,
+        order.total.format(locale)
+    ));
+    let a = &order.shipping_address;
+    let address = format!("{}, {}, {} {}", a.name, a.street, a.postal_code, a.city);
+    text.push_str(&format!("\n{}: {address}\n", w.address));
+    let html = format!(
+        "<h2 style=\"font-size:16px\">{}</h2><table>{rows}</table><p>{}: {}</p>",
+        w.lines,
+        w.address,
+        escape(&address)
+    );
+    (text, html)
+}
+
+fn escape(text: &str) -> String {
+    ammonia::clean_text(text)
+}
+
+/// A notice as an order's page lists it for admins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivered {
+    /// Id (for "send again").
+    pub id: Uuid,
+    /// What it said.
+    pub kind: String,
+    /// `email`, `sms`, `in_app`.
+    pub channel: String,
+    /// To whom.
+    pub recipient: String,
+    /// `queued`, `sent`, `failed`, `skipped`.
+    pub status: String,
+    /// Tries so far.
+    pub attempts: i32,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// Written.
+    pub created_at: DateTime<Utc>,
+    /// Delivered.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// What was sent about an order, oldest first.
+pub async fn sent_for_order(svc: &Services, order: OrderId) -> Result<Vec<Delivered>, Error> {
+    let rows = sqlx::query_as!(
+        Delivered,
+        r#"
+        select id, kind, channel, recipient, status, attempts, last_error,
+               created_at as "created_at: DateTime<Utc>", sent_at as "sent_at: DateTime<Utc>"
+          from notifications where order_id = $1
+         order by created_at, channel
+        "#,
+        order as _
+    )
+    .fetch_all(&svc.db)
+    .await
+    .context("Failed to list the notices")?;
+    Ok(rows)
+}
+
+/// Notices per channel and status (`queued`, `sent`, `failed`, `skipped`), for `/metrics`.
+pub async fn counts(svc: &Services) -> anyhow::Result<Vec<(String, String, i64)>> {
+    let rows = sqlx::query!(
+        r#"select channel, status, count(*) as "n!" from notifications group by channel, status"#
+    )
+    .fetch_all(&svc.db)
+    .await
+    .context("Failed to count notices")?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.channel, r.status, r.n))
+        .collect())
+}
+
+/// Sends a notice again (an admin's "send again"): a new row with the same words, queued now.
+pub async fn resend(svc: &Services, admin: UserId, id: Uuid) -> Result<Uuid, Error> {
+    let new_id = Uuid::now_v7();
+    let written = sqlx::query_scalar!(
+        r#"
+        insert into notifications
+               (id, user_id, kind, channel, recipient, locale, order_id, data, dedupe_key,
+                status, sent_at)
+        select $2, user_id, kind, channel, recipient, locale, order_id, data,
+               left(dedupe_key, 120) || ':again:' || $3,
+               case when channel = 'in_app' then 'sent' else 'queued' end,
+               case when channel = 'in_app' then now() end
+          from notifications where id = $1
+        returning id
+        "#,
+        id,
+        new_id,
+        new_id.to_string()
+    )
+    .fetch_optional(&svc.db)
+    .await
+    .context("Failed to queue the notice again")?
+    .ok_or(Error::NotFound)?;
+    tracing::info!(%admin, original = %id, again = %written, "notice sent again");
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_longer_each_time_up_to_an_hour() {
+        let first = Duration::from_secs(30);
+        assert_eq!(retry_after(first, 1), Duration::from_secs(30));
+        assert_eq!(retry_after(first, 2), Duration::from_secs(60));
+        assert_eq!(retry_after(first, 4), Duration::from_secs(240));
+        assert_eq!(retry_after(first, 40), Duration::from_secs(3600));
+    }
+}

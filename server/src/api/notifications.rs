@@ -1,0 +1,296 @@
+//! `/api/v1/me/notifications...`: the signed-in user's inbox and notification settings;
+//! `/api/v1/admin/...notifications...`: what was sent about an order, and sending it again.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use domain::notify::{self, Channel, Setting, Topic};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::ApiError;
+use super::extract::{AdminUser, ApiJson, ApiQuery, AuthUser};
+use super::orders::{OrderQuery, page_request};
+use crate::startup::AppState;
+
+impl From<notify::Error> for ApiError {
+    fn from(e: notify::Error) -> Self {
+        match e {
+            notify::Error::NotFound => ApiError::not_found(),
+            notify::Error::Invalid { field, message } => ApiError::invalid(field, message),
+            notify::Error::Other(e) => ApiError::unexpected(&e),
+        }
+    }
+}
+
+/// A notice in the inbox.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationDto {
+    /// Id.
+    pub id: Uuid,
+    /// `order_placed`, `payment_failed`, `order_paid`, `order_shipped`, `order_delivered`,
+    /// `order_cancelled`, `order_refunded`, `admin_new_order`, `admin_flagged`.
+    pub kind: String,
+    /// Title, in the language the user had when it was written.
+    pub title: String,
+    /// One or two sentences.
+    pub body: String,
+    /// Where to look: a path on the shop, e.g. `/orders/{id}`.
+    pub link: String,
+    /// The order it is about.
+    pub order_id: Option<Uuid>,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+    /// When it was read; `null` while unread.
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// A page of the inbox, unread first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationList {
+    /// Unread first, then newest first.
+    pub items: Vec<NotificationDto>,
+    /// All notices in the inbox.
+    pub total: u64,
+    /// Unread notices.
+    pub unread: i64,
+    /// Page (1-based).
+    pub page: u32,
+    /// Page size.
+    pub per_page: u32,
+}
+
+/// The user's inbox, unread first.
+#[utoipa::path(
+    get, path = "/api/v1/me/notifications", tag = "me", params(OrderQuery), security(("bearer" = [])),
+    responses((status = 200, description = "The inbox", body = NotificationList))
+)]
+pub async fn list_notifications(
+    State(state): State<AppState>,
+    AuthUser(me): AuthUser,
+    ApiQuery(query): ApiQuery<OrderQuery>,
+) -> Result<Json<NotificationList>, ApiError> {
+    let page = page_request(query.page, query.per_page)?;
+    let svc = &state.services;
+    let inbox = notify::list_inbox(svc, me.id, page).await?;
+    let unread = notify::unread_count(svc, me.id).await?;
+    Ok(Json(NotificationList {
+        total: inbox.total,
+        page: inbox.page,
+        per_page: inbox.per_page,
+        unread,
+        items: inbox
+            .items
+            .into_iter()
+            .map(|n| NotificationDto {
+                id: n.id,
+                kind: n.kind,
+                title: n.title,
+                body: n.body,
+                link: n.link,
+                order_id: n.order_id.map(Into::into),
+                created_at: n.created_at,
+                read_at: n.read_at,
+            })
+            .collect(),
+    }))
+}
+
+/// Unread notices.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnreadDto {
+    /// How many.
+    pub unread: i64,
+}
+
+/// How many notices are unread (the badge in the header).
+#[utoipa::path(
+    get, path = "/api/v1/me/notifications/unread-count", tag = "me", security(("bearer" = [])),
+    responses((status = 200, description = "Unread notices", body = UnreadDto))
+)]
+pub async fn unread_count(
+    State(state): State<AppState>,
+    AuthUser(me): AuthUser,
+) -> Result<Json<UnreadDto>, ApiError> {
+    let unread = notify::unread_count(&state.services, me.id).await?;
+    Ok(Json(UnreadDto { unread }))
+}
+
+/// Marks one notice read.
+#[utoipa::path(
+    post, path = "/api/v1/me/notifications/{id}/read", tag = "me",
+    params(("id" = Uuid, Path, description = "Notification id")), security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Read"),
+        (status = 404, description = "No such notice of yours", body = super::error::ErrorBody),
+    )
+)]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    AuthUser(me): AuthUser,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    notify::mark_read(&state.services, me.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Marks every notice read.
+#[utoipa::path(
+    post, path = "/api/v1/me/notifications/read-all", tag = "me", security(("bearer" = [])),
+    responses((status = 200, description = "Nothing left unread", body = UnreadDto))
+)]
+pub async fn mark_all_read(
+    State(state): State<AppState>,
+    AuthUser(me): AuthUser,
+) -> Result<Json<UnreadDto>, ApiError> {
+    notify::mark_all_read(&state.services, me.id).await?;
+    Ok(Json(UnreadDto { unread: 0 }))
+}
+
+/// One topic and channel.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingDto {
+    /// `orders`, `account` or `marketing`.
+    #[schema(pattern = "^(orders|account|marketing)$")]
+    pub topic: String,
+    /// `email`, `sms` or `in_app`.
+    #[schema(pattern = "^(email|sms|in_app)$")]
+    pub channel: String,
+    /// Notices of the topic go to the channel.
+    pub enabled: bool,
+}
+
+impl From<Setting> for SettingDto {
+    fn from(s: Setting) -> Self {
+        SettingDto {
+            topic: s.topic.as_str().to_owned(),
+            channel: s.channel.as_str().to_owned(),
+            enabled: s.enabled,
+        }
+    }
+}
+
+/// Every topic and channel: what the user hears where.
+#[utoipa::path(
+    get, path = "/api/v1/me/notification-settings", tag = "me", security(("bearer" = [])),
+    responses((status = 200, description = "The settings", body = [SettingDto]))
+)]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    AuthUser(me): AuthUser,
+) -> Result<Json<Vec<SettingDto>>, ApiError> {
+    let settings = notify::notification_settings(&state.services, me.id).await?;
+    Ok(Json(settings.into_iter().map(Into::into).collect()))
+}
+
+/// Switches one channel of one topic. Order and account notices keep at least one channel
+/// (422); marketing is off until switched on here.
+#[utoipa::path(
+    put, path = "/api/v1/me/notification-settings", tag = "me", request_body = SettingDto,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every setting after the change", body = [SettingDto]),
+        (status = 422, description = "Unknown topic or channel, or the last channel of a required topic", body = super::error::ErrorBody),
+    )
+)]
+pub async fn put_setting(
+    State(state): State<AppState>,
+    AuthUser(me): AuthUser,
+    ApiJson(body): ApiJson<SettingDto>,
+) -> Result<Json<Vec<SettingDto>>, ApiError> {
+    let topic = Topic::parse(&body.topic)
+        .ok_or_else(|| ApiError::invalid("topic", "must be orders, account or marketing"))?;
+    let channel = Channel::parse(&body.channel)
+        .ok_or_else(|| ApiError::invalid("channel", "must be email, sms or in_app"))?;
+    let settings = notify::set_notification_setting(
+        &state.services,
+        me.id,
+        Setting {
+            topic,
+            channel,
+            enabled: body.enabled,
+        },
+    )
+    .await?;
+    Ok(Json(settings.into_iter().map(Into::into).collect()))
+}
+
+/// A notice as an order's admin page lists it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SentDto {
+    /// Id (for sending again).
+    pub id: Uuid,
+    /// What it said.
+    pub kind: String,
+    /// `email`, `sms` or `in_app`.
+    pub channel: String,
+    /// Address, phone or user id.
+    pub recipient: String,
+    /// `queued`, `sent`, `failed` (given up) or `skipped`.
+    pub status: String,
+    /// Tries so far.
+    pub attempts: i32,
+    /// Why the last try failed.
+    pub last_error: Option<String>,
+    /// Written.
+    pub created_at: DateTime<Utc>,
+    /// Delivered.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// What was sent about an order, on which channel, and whether it arrived.
+#[utoipa::path(
+    get, path = "/api/v1/admin/orders/{id}/notifications", tag = "admin",
+    params(("id" = Uuid, Path, description = "Order id")), security(("bearer" = [])),
+    responses((status = 200, description = "Notices, oldest first", body = [SentDto]))
+)]
+pub async fn admin_sent(
+    State(state): State<AppState>,
+    AdminUser(_admin): AdminUser,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<SentDto>>, ApiError> {
+    let sent = notify::sent_for_order(&state.services, id.into()).await?;
+    Ok(Json(
+        sent.into_iter()
+            .map(|s| SentDto {
+                id: s.id,
+                kind: s.kind,
+                channel: s.channel,
+                recipient: s.recipient,
+                status: s.status,
+                attempts: s.attempts,
+                last_error: s.last_error,
+                created_at: s.created_at,
+                sent_at: s.sent_at,
+            })
+            .collect(),
+    ))
+}
+
+/// The new notice.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResentDto {
+    /// Its id.
+    pub id: Uuid,
+}
+
+/// Sends a notice again (queued now, delivered by the worker).
+#[utoipa::path(
+    post, path = "/api/v1/admin/notifications/{id}/resend", tag = "admin",
+    params(("id" = Uuid, Path, description = "Notification id")), security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Queued", body = ResentDto),
+        (status = 404, description = "No such notice", body = super::error::ErrorBody),
+    )
+)]
+pub async fn admin_resend(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    Path(id): Path<Uuid>,
+) -> Result<(StatusCode, Json<ResentDto>), ApiError> {
+    let id = notify::resend(&state.services, admin.id, id).await?;
+    Ok((StatusCode::ACCEPTED, Json(ResentDto { id })))
+}

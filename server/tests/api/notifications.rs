@@ -1,0 +1,575 @@
+//! Notifications: order e-mails through a real SMTP server (scripts/smtp-sink.py, aiosmtpd),
+//! SMS through the Twilio protocol to a local fake, the in-app inbox and settings over HTTP,
+//! retries while the mail server is down, nothing sent twice.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::helpers::{Fake, TestApp, json, spawn_app_with};
+use crate::orders::{place_cart_order, prices};
+
+/// The SMTP server the shop sends to: aiosmtpd, keeping each message as JSON.
+struct SmtpSink {
+    port: u16,
+    dir: PathBuf,
+    child: Child,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"))
+}
+
+impl SmtpSink {
+    async fn start(port: u16) -> SmtpSink {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let python = root.join(".tools/venv/bin/python");
+        assert!(
+            python.exists(),
+            "{} is missing: run scripts/deps.sh --test",
+            python.display()
+        );
+        let dir = std::env::temp_dir().join(format!("metropolitan-mail-{}", Uuid::now_v7()));
+        let child = Command::new(python)
+            .arg(root.join("scripts/smtp-sink.py"))
+            .args(["--port", &port.to_string(), "--dir"])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("smtp-sink: {e}"));
+        // Owned by the sink from here on: dropping it (a panic too) stops the server.
+        let sink = SmtpSink { port, dir, child };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return sink;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("smtp-sink did not start on port {port}");
+    }
+
+    fn url(port: u16) -> String {
+        format!("smtp://127.0.0.1:{port}")
+    }
+
+    /// Every message received, oldest first.
+    fn messages(&self) -> Vec<Value> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+        files.sort();
+        files
+            .iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{e}"));
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+            })
+            .collect()
+    }
+
+    fn to(&self, address: &str) -> Vec<Value> {
+        self.messages()
+            .into_iter()
+            .filter(|m| {
+                m["rcpt_tos"]
+                    .as_array()
+                    .is_some_and(|r| r.contains(&json!(address)))
+            })
+            .collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = self.port;
+    }
+}
+
+const ANNA: &str = "anna@example.com";
+
+/// A customer with a confirmed e-mail address; returns the token.
+async fn customer_with_email(app: &TestApp, phone: &str, email: &str) -> String {
+    let token = app.customer_token(phone).await;
+    // Two statements: changing the address makes it unconfirmed (a trigger).
+    for sql in [
+        "update users set email = $2 where phone = $1",
+        "update users set email_verified_at = now() where phone = $1 and email = $2",
+    ] {
+        sqlx::query(sql)
+            .bind(phone)
+            .bind(email)
+            .execute(&app.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    token
+}
+
+async fn pay(app: &TestApp, order: Uuid) {
+    let svc = app.services();
+    let user: Uuid = sqlx::query_scalar("select user_id from orders where id = $1")
+        .bind(order)
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    domain::payment::start_dev_payment(&svc, user.into(), order.into())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let paid = domain::payment::dev_outcome(&svc, user.into(), order.into(), true).await;
+    assert!(
+        matches!(paid, Ok(domain::payment::Outcome::Applied)),
+        "{paid:?}"
+    );
+}
+
+async fn deliver(app: &TestApp) -> u64 {
+    domain::notify::deliver_due(&app.services())
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"))
+}
+
+async fn mail_app(pool: PgPool, port: u16, extra: &[(&str, &str)]) -> TestApp {
+    let url = SmtpSink::url(port);
+    let mut settings = vec![
+        ("SMTP_URL", url.as_str()),
+        ("MAIL_FROM", "Metropolitan <sklep@example.com>"),
+    ];
+    settings.extend_from_slice(extra);
+    let app = spawn_app_with(pool, &settings).await;
+    app.seed_catalog().await;
+    app
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_placed_and_paid_order_is_confirmed_by_email_and_in_the_inbox(pool: PgPool) {
+    // Arrange: a mail server, a shop, an admin and a customer with a confirmed address.
+    let port = free_port();
+    let sink = SmtpSink::start(port).await;
+    let app = mail_app(pool, port, &[]).await;
+    let (butter, _) = prices(&app).await;
+    crate::auth::create_admin(&app).await;
+    let admin = crate::auth::admin_token(&app).await;
+    let token = customer_with_email(&app, "+48500100200", ANNA).await;
+
+    // Act: place and pay, then run the worker.
+    let (order, total) = place_cart_order(&app, &token, butter, 2).await;
+    pay(&app, order).await;
+    let sent = deliver(&app).await;
+
+    // Assert: the confirmation and the paid notice reach the customer, the new order the admin.
+    let to_anna = sink.to(ANNA);
+    assert_eq!(to_anna.len(), 2, "{to_anna:#?}");
+    let number: i64 = sqlx::query_scalar("select number from orders where id = $1")
+        .bind(order)
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let subject =
+        |m: &Value, words: &str| m["subject"].as_str().unwrap_or_default().contains(words);
+    let placed = to_anna
+        .iter()
+        .find(|m| subject(m, "przyjęte"))
+        .unwrap_or_else(|| panic!("no confirmation: {to_anna:#?}"));
+    assert!(
+        placed["subject"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&number.to_string())
+    );
+    assert_eq!(placed["from"], "Metropolitan <sklep@example.com>");
+    let text = placed["text"].as_str().unwrap_or_default();
+    let total_text = domain::shared::money::format_money(domain::shared::Locale::Pl, total, "PLN");
+    assert!(text.contains(&total_text), "total {total_text} in {text}");
+    assert!(
+        text.contains("Razem") && text.contains("w tym VAT"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ul. Krótka 2"),
+        "the delivery address: {text}"
+    );
+    assert!(text.contains("/terms"), "the terms in force: {text}");
+    let html = placed["html"].as_str().unwrap_or_default();
+    assert!(
+        html.contains("<table>") && html.contains(&total_text),
+        "{html}"
+    );
+    let paid = to_anna
+        .iter()
+        .find(|m| subject(m, "opłacone"))
+        .unwrap_or_else(|| panic!("no paid notice: {to_anna:#?}"));
+    let invoice = paid["attachments"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["content_type"] == "application/pdf"))
+        .unwrap_or_else(|| panic!("no invoice attached: {paid}"));
+    assert!(
+        invoice["head"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("%PDF")
+    );
+    assert!(invoice["size"].as_u64().unwrap_or_default() > 1000);
+    assert!(
+        paid["message_id"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("@metropolitan>")
+    );
+    let to_admin = sink.to(crate::auth::ADMIN_EMAIL);
+    assert_eq!(to_admin.len(), 1, "{to_admin:#?}");
+    assert!(
+        to_admin[0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&number.to_string())
+    );
+    assert_eq!(sent, 3);
+
+    // The inbox shows both, unread first, and the count drops when read.
+    let inbox = json(
+        app.call(Method::GET, "/api/v1/me/notifications", &token, None)
+            .await,
+    )
+    .await;
+    assert_eq!(inbox["unread"], 2, "{inbox}");
+    let kinds: Vec<&str> = inbox["items"]
+        .as_array()
+        .map(|i| i.iter().filter_map(|n| n["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(kinds, vec!["order_paid", "order_placed"]);
+    assert_eq!(inbox["items"][0]["link"], format!("/orders/{order}"));
+    let first = inbox["items"][1]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let read = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/me/notifications/{first}/read"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(read.status().as_u16(), 204);
+    let count = json(
+        app.call(
+            Method::GET,
+            "/api/v1/me/notifications/unread-count",
+            &token,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(count["unread"], 1);
+    let all = app
+        .call(
+            Method::POST,
+            "/api/v1/me/notifications/read-all",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(all.status().as_u16(), 200);
+    let count = json(
+        app.call(
+            Method::GET,
+            "/api/v1/me/notifications/unread-count",
+            &token,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(count["unread"], 0);
+
+    // Running the worker again sends nothing twice.
+    assert_eq!(deliver(&app).await, 0);
+    assert_eq!(sink.messages().len(), 3);
+
+    // The admin sees what was sent about the order, and can send one again.
+    let listed = json(
+        app.call(
+            Method::GET,
+            &format!("/api/v1/admin/orders/{order}/notifications"),
+            &admin,
+            None,
+        )
+        .await,
+    )
+    .await;
+    let emails: Vec<&Value> = listed
+        .as_array()
+        .map(|l| l.iter().filter(|n| n["channel"] == "email").collect())
+        .unwrap_or_default();
+    assert_eq!(emails.len(), 3, "{listed}");
+    assert!(
+        emails
+            .iter()
+            .all(|n| n["status"] == "sent" && n["attempts"] == 1)
+    );
+    let again = emails[0]["id"].as_str().unwrap_or_default();
+    let resent = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/admin/notifications/{again}/resend"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(resent.status().as_u16(), 202);
+    assert_eq!(deliver(&app).await, 1);
+    assert_eq!(sink.messages().len(), 4);
+    let customer_resend = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/admin/notifications/{again}/resend"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(customer_resend.status().as_u16(), 403);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn notices_wait_while_the_mail_server_is_down_and_go_once_when_it_is_back(pool: PgPool) {
+    // Arrange: nothing listens on the mail port yet; retries are due at once.
+    let port = free_port();
+    let app = mail_app(pool, port, &[("NOTIFY_RETRY_SECS", "0")]).await;
+    let (butter, _) = prices(&app).await;
+    let token = customer_with_email(&app, "+48500100201", ANNA).await;
+    let (order, _) = place_cart_order(&app, &token, butter, 1).await;
+
+    // Act: two runs while the server is down.
+    assert_eq!(deliver(&app).await, 0);
+    assert_eq!(deliver(&app).await, 0);
+    let (attempts, status, error): (i32, String, Option<String>) = sqlx::query_as(
+        "select attempts, status, last_error from notifications where order_id = $1 and channel = 'email'",
+    )
+    .bind(order)
+    .fetch_one(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((attempts, status.as_str()), (2, "queued"));
+    assert!(error.is_some_and(|e| !e.is_empty()));
+
+    // The server comes back: the notice goes, once.
+    let sink = SmtpSink::start(port).await;
+    assert_eq!(deliver(&app).await, 1);
+    assert_eq!(deliver(&app).await, 0);
+    assert_eq!(sink.to(ANNA).len(), 1);
+    let status: String = sqlx::query_scalar(
+        "select status from notifications where order_id = $1 and channel = 'email'",
+    )
+    .bind(order)
+    .fetch_one(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status, "sent");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_notice_is_given_up_after_the_configured_tries(pool: PgPool) {
+    let port = free_port();
+    let app = mail_app(
+        pool,
+        port,
+        &[("NOTIFY_RETRY_SECS", "0"), ("NOTIFY_MAX_ATTEMPTS", "2")],
+    )
+    .await;
+    let (butter, _) = prices(&app).await;
+    let token = customer_with_email(&app, "+48500100202", ANNA).await;
+    let (order, _) = place_cart_order(&app, &token, butter, 1).await;
+
+    for _ in 0..3 {
+        deliver(&app).await;
+    }
+
+    let (attempts, status): (i32, String) = sqlx::query_as(
+        "select attempts, status from notifications where order_id = $1 and channel = 'email'",
+    )
+    .bind(order)
+    .fetch_one(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((attempts, status.as_str()), (2, "failed"));
+    let metrics = app.get("/metrics").await.text().await.unwrap_or_default();
+    assert!(
+        metrics.contains(r#"notifications{channel="email",status="failed"} 1"#),
+        "{metrics}"
+    );
+}
+
+fn twilio_ok(_: &crate::helpers::Recorded) -> (u16, String) {
+    (201, r#"{"sid":"SM1","status":"queued"}"#.into())
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_customer_without_an_email_hears_by_sms(pool: PgPool) {
+    // The shop signs the customer in with the log gateway (its codes can be read back);
+    // a second process of the same shop, with Twilio configured, delivers the notices.
+    let twilio = Fake::start(twilio_ok).await;
+    let app = spawn_app_with(pool.clone(), &[]).await;
+    let sender = spawn_app_with(
+        pool,
+        &[
+            ("TWILIO_BASE_URL", twilio.url.as_str()),
+            ("TWILIO_ACCOUNT_SID", "AC0123"),
+            ("TWILIO_AUTH_TOKEN", "twilio-secret"),
+            ("TWILIO_FROM", "+48100200300"),
+        ],
+    )
+    .await;
+    app.seed_catalog().await;
+    let (butter, _) = prices(&app).await;
+    let token = app.customer_token("+48500100203").await;
+    let (order, _) = place_cart_order(&app, &token, butter, 1).await;
+    let number: i64 = sqlx::query_scalar("select number from orders where id = $1")
+        .bind(order)
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    assert_eq!(deliver(&sender).await, 1);
+
+    let notices: Vec<String> = twilio
+        .received()
+        .into_iter()
+        .map(|r| r.body)
+        .filter(|b| b.contains(&number.to_string()))
+        .collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].contains("To=%2B48500100203"), "{}", notices[0]);
+    assert_eq!(deliver(&sender).await, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn settings_switch_channels_but_keep_one_for_orders(pool: PgPool) {
+    let app = spawn_app_with(pool, &[]).await;
+    let token = customer_with_email(&app, "+48500100204", ANNA).await;
+    let put = |topic: &str, channel: &str, enabled: bool| {
+        let body = json!({ "topic": topic, "channel": channel, "enabled": enabled });
+        let (app, token) = (&app, &token);
+        async move {
+            app.call(
+                Method::PUT,
+                "/api/v1/me/notification-settings",
+                token,
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let enabled = |settings: &Value, topic: &str, channel: &str| {
+        settings
+            .as_array()
+            .and_then(|s| {
+                s.iter()
+                    .find(|s| s["topic"] == topic && s["channel"] == channel)
+            })
+            .map(|s| s["enabled"].clone())
+    };
+
+    let defaults = json(
+        app.call(
+            Method::GET,
+            "/api/v1/me/notification-settings",
+            &token,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(enabled(&defaults, "orders", "email"), Some(json!(true)));
+    assert_eq!(enabled(&defaults, "orders", "sms"), Some(json!(false)));
+    assert_eq!(enabled(&defaults, "marketing", "email"), Some(json!(false)));
+
+    assert_eq!(put("orders", "email", false).await.status().as_u16(), 200);
+    let last = put("orders", "in_app", false).await;
+    assert_eq!(
+        last.status().as_u16(),
+        422,
+        "the last channel of order notices stays"
+    );
+    let marketing = json(put("marketing", "email", true).await).await;
+    assert_eq!(enabled(&marketing, "marketing", "email"), Some(json!(true)));
+    assert_eq!(put("weather", "email", true).await.status().as_u16(), 422);
+    assert_eq!(put("orders", "pigeon", true).await.status().as_u16(), 422);
+
+    let after = json(
+        app.call(
+            Method::GET,
+            "/api/v1/me/notification-settings",
+            &token,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(enabled(&after, "orders", "email"), Some(json!(false)));
+    assert_eq!(enabled(&after, "orders", "in_app"), Some(json!(true)));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn nobody_reads_or_marks_another_users_notices(pool: PgPool) {
+    let app = spawn_app_with(pool, &[]).await;
+    app.seed_catalog().await;
+    let (butter, _) = prices(&app).await;
+    let anna = customer_with_email(&app, "+48500100205", ANNA).await;
+    let other = app.customer_token("+48500100206").await;
+    place_cart_order(&app, &anna, butter, 1).await;
+    let inbox = json(
+        app.call(Method::GET, "/api/v1/me/notifications", &anna, None)
+            .await,
+    )
+    .await;
+    let id = inbox["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!id.is_empty(), "{inbox}");
+
+    let theirs = json(
+        app.call(Method::GET, "/api/v1/me/notifications", &other, None)
+            .await,
+    )
+    .await;
+    assert_eq!(theirs["total"], 0);
+    let mark = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/me/notifications/{id}/read"),
+            &other,
+            None,
+        )
+        .await;
+    assert_eq!(mark.status().as_u16(), 404);
+    let unread = json(
+        app.call(
+            Method::GET,
+            "/api/v1/me/notifications/unread-count",
+            &anna,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(unread["unread"], 1);
+}
