@@ -11,6 +11,9 @@ export DATABASE_URL="${BASE_DB%/*}/${BENCH_DB_NAME:-metropolitan_bench}"
 export APP_ENV=production LOG_FORMAT=json RUST_LOG="${RUST_LOG:-error}"
 export JWT_SECRET=benchmark-only-secret-0123456789abcdef STRIPE_SECRET_KEY=unused STRIPE_WEBHOOK_SECRET=unused
 export TWILIO_ACCOUNT_SID=unused TWILIO_AUTH_TOKEN=unused TWILIO_FROM=unused
+# Notices never leave the machine: SMS go to a closed local port (they wait and retry) and
+# pushes and e-mail to the log, unless a script points them at its local fakes.
+export TWILIO_BASE_URL="${TWILIO_BASE_URL:-http://127.0.0.1:9}" EXPO_PUSH_URL="${EXPO_PUSH_URL-}"
 export SELLER_NAME="Benchmark Sp. z o.o." SELLER_NIP=5260250274 SELLER_STREET="ul. Testowa 1"
 export SELLER_POSTAL_CODE=00-001 SELLER_CITY=Warszawa PUBLIC_URL=http://127.0.0.1
 export UPLOAD_DIR="${UPLOAD_DIR:-$(mktemp -d)}" LEPTOS_SITE_ROOT=target/site

@@ -17,7 +17,7 @@ TARGETS = {
 
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__)
-    for name in ("--rows", "--checkout", "--flash", "--commit", "--out"):
+    for name in ("--rows", "--checkout", "--flash", "--notify", "--commit", "--out"):
         args.add_argument(name, required=True)
     args.add_argument("--cold-ms", type=int, required=True)
     args.add_argument("--peak-mb", type=float, required=True)
@@ -36,6 +36,8 @@ def main() -> None:
         checkout = json.load(f)
     with open(a.flash) as f:
         flash = json.load(f)
+    with open(a.notify) as f:
+        notify = json.load(f)
 
     verdicts = []
     print()
@@ -58,6 +60,10 @@ def main() -> None:
     print(f"flash sale, 2 processes: {flash['accepted']} orders for {flash['stock']} units, "
           f"{flash['left']} left, {flash['refused']} sold out, {flash['other']} other, "
           f"{flash['checkouts_per_second']:.0f} checkouts/s")
+    notify_rate = notify["per_second"]
+    verdicts.append(notify_rate >= 1000)
+    print(f"notifications: {notify['sent']} of {notify['notices']} delivered to local stand-ins, "
+          f"{notify_rate:.0f}/s  (target >= 1,000: {'met' if notify_rate >= 1000 else 'MISSED'})")
     print(f"server peak RSS under load: {a.peak_mb:.1f} MB  "
           f"(target < 100: {'met' if a.peak_mb < 100 else 'MISSED'})")
     print(f"cold start to ready: {a.cold_ms} ms  (target < 1000: {'met' if a.cold_ms < 1000 else 'MISSED'})")
@@ -71,6 +77,7 @@ def main() -> None:
         "rows": rows,
         "checkout_uncontended": checkout,
         "flash_sale": flash,
+        "notifications": notify,
         "peak_rss_mb": a.peak_mb,
         "cold_start_ms": a.cold_ms,
         "targets_met": all(verdicts),

@@ -7,6 +7,7 @@
 #     with the server's RSS after each run,
 #   - 2,000 uncontended checkouts at once (every buyer a different product),
 #   - the flash sale: two server processes, 1,000 buyers for 100 units,
+#   - notifications: 4,000 notices delivered to a local SMTP server and Twilio stand-in,
 # printed as a table and written to bench/results/<commit>.json for comparison.
 #   bench/run.sh [PRODUCTS] [SECONDS]
 set -euo pipefail
@@ -115,8 +116,12 @@ python3 bench/oversell.py --db "$DATABASE_URL" --secret "$JWT_SECRET" \
 PEAK_MB=$(rss_mb "$SERVER" VmHWM:)
 stop
 
+echo "== notifications: 2,000 e-mails and 2,000 SMS to local stand-ins"
+bench/notify.sh 2000 --json "$WORK/notify.json"
+
 mkdir -p bench/results
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 python3 bench/report.py --rows "$ROWS" --checkout "$WORK/checkout.json" --flash "$WORK/flash.json" \
+  --notify "$WORK/notify.json" \
   --cold-ms "$COLD_MS" --peak-mb "$PEAK_MB" --products "$PRODUCTS" --seconds "$SECONDS_PER_RUN" \
   --commit "$COMMIT" --out "bench/results/$COMMIT.json"

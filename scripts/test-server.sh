@@ -21,6 +21,8 @@ export SEED_ADMIN_PASSWORD="$NAME-$(date +%s)-admin-password"
 PID=""
 cleanup() {
   [[ -n "$PID" ]] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+  # A caller's own clean-up (e2e.sh stops its mail server).
+  if declare -F extra_cleanup >/dev/null; then extra_cleanup; fi
   psql "${BASE_URL_DB%/*}/postgres" -qc "drop database if exists $TEST_DB with (force)" >/dev/null 2>&1 || true
   redis-cli -h 127.0.0.1 --scan --pattern "$NAME:$$:*" 2>/dev/null | xargs -r redis-cli -h 127.0.0.1 del >/dev/null 2>&1 || true
   rm -rf "$WORK"

@@ -84,6 +84,22 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
+impl From<domain::notify::Error> for AppError {
+    fn from(e: domain::notify::Error) -> Self {
+        use domain::notify::Error;
+        match e {
+            Error::NotFound => AppError::NotFound,
+            Error::TooSoon { retry_after } => AppError::RateLimited { retry_after },
+            Error::Invalid { field, message } => AppError::Invalid {
+                field: field.into(),
+                message,
+            },
+            Error::Other(e) => AppError::unexpected(e),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
 impl From<domain::catalog::Error> for AppError {
     fn from(e: domain::catalog::Error) -> Self {
         match e {

@@ -214,6 +214,11 @@ pub enum Key {
     ReviewOrder,
     MyOrders,
     Notifications,
+    EmailUnconfirmed,
+    ResendConfirmation,
+    ConfirmationSent,
+    EmailConfirmed,
+    EmailLinkInvalid,
     NoNotifications,
     MarkAllRead,
     MarkRead,
@@ -874,6 +879,29 @@ pub fn t(locale: Locale, key: Key) -> &'static str {
         (ReviewOrder, Pl) => "Podsumowanie",
         (ReviewOrder, En) => "Review",
         (ReviewOrder, Tr) => "Özet",
+        (EmailUnconfirmed, Pl) => {
+            "Adres e-mail nie jest jeszcze potwierdzony: otwórz link, który na niego wysłaliśmy. Do tego czasu nie wysyłamy na niego nic innego."
+        }
+        (EmailUnconfirmed, En) => {
+            "Your e-mail address is not confirmed yet: open the link we sent to it. Until then we send nothing else there."
+        }
+        (EmailUnconfirmed, Tr) => {
+            "E-posta adresiniz henüz onaylanmadı: gönderdiğimiz bağlantıyı açın. O zamana kadar oraya başka bir şey göndermiyoruz."
+        }
+        (ResendConfirmation, Pl) => "Wyślij link ponownie",
+        (ResendConfirmation, En) => "Send the link again",
+        (ResendConfirmation, Tr) => "Bağlantıyı tekrar gönder",
+        (ConfirmationSent, Pl) => "Wysłaliśmy nowy link.",
+        (ConfirmationSent, En) => "We have sent a new link.",
+        (ConfirmationSent, Tr) => "Yeni bir bağlantı gönderdik.",
+        (EmailConfirmed, Pl) => "Adres e-mail potwierdzony.",
+        (EmailConfirmed, En) => "Your e-mail address is confirmed.",
+        (EmailConfirmed, Tr) => "E-posta adresiniz onaylandı.",
+        (EmailLinkInvalid, Pl) => "Ten link już nie działa. Wyślij nowy z tej strony.",
+        (EmailLinkInvalid, En) => {
+            "This link does not work any more. Send a new one from this page."
+        }
+        (EmailLinkInvalid, Tr) => "Bu bağlantı artık çalışmıyor. Bu sayfadan yenisini gönderin.",
         (Notifications, Pl) => "Powiadomienia",
         (Notifications, En) => "Notifications",
         (Notifications, Tr) => "Bildirimler",

@@ -30,6 +30,8 @@ pub struct Services {
     pub sms: SmsGateway,
     /// Sends e-mail (SMTP, or the log in development).
     pub mail: crate::notify::Mailer,
+    /// Sends pushes to the apps (Expo, or the log).
+    pub push: crate::notify::PushGateway,
     /// How notices are retried.
     pub notify: crate::notify::Settings,
     /// Where SMS may go and how many an hour.
@@ -67,6 +69,8 @@ pub struct Adapters {
     pub blobs: BlobStore,
     /// SMTP or the log.
     pub mail: crate::notify::Mailer,
+    /// Expo's push service or the log.
+    pub push: crate::notify::PushGateway,
 }
 
 impl Services {
@@ -87,6 +91,7 @@ impl Services {
             tokens,
             sms: adapters.sms,
             mail: adapters.mail,
+            push: adapters.push,
             notify: crate::notify::Settings::default(),
             sms_policy: crate::identity::SmsPolicy::default(),
             registry: adapters.registry,

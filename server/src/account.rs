@@ -1,5 +1,6 @@
 //! Browser routes that are not Leptos pages: the photo upload form on `/account` (a
-//! multipart post that works without JavaScript) and `/media/...` for stored files.
+//! multipart post that works without JavaScript), the e-mail confirmation link and
+//! `/media/...` for stored files.
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -164,4 +165,27 @@ pub async fn upload_product_image_form(
     }
     .unwrap_or_default();
     Redirect::to(&format!("/admin/products/edit?{query}")).into_response()
+}
+
+/// The link's query.
+#[derive(Debug, serde::Deserialize)]
+pub struct ConfirmQuery {
+    token: Option<String>,
+}
+
+/// `GET /account/confirm-email?token=…`, the link in the confirmation e-mail: confirms the
+/// address and goes to `/account?email=confirmed`, or `/account?email=link_invalid`.
+pub async fn confirm_email_link(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<ConfirmQuery>,
+) -> Response {
+    let token = query.token.unwrap_or_default();
+    let outcome = match domain::notify::confirm_email(&state.services, &token).await {
+        Ok(_) => "confirmed",
+        Err(domain::notify::Error::Invalid { .. } | domain::notify::Error::NotFound) => {
+            "link_invalid"
+        }
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    Redirect::to(&format!("/account?email={outcome}")).into_response()
 }

@@ -100,6 +100,11 @@ pub struct Settings {
     pub smtp_url: Option<SecretString>,
     /// `MAIL_FROM`: the sender of the shop's e-mail.
     pub mail_from: String,
+    /// `EXPO_PUSH_URL`: Expo's push service (`https://exp.host` in production); empty or
+    /// unset elsewhere writes pushes to the log.
+    pub expo_push_url: Option<String>,
+    /// `EXPO_ACCESS_TOKEN`: for an Expo project with enhanced push security.
+    pub expo_access_token: Option<SecretString>,
     /// `NOTIFY_MAX_ATTEMPTS`, `NOTIFY_RETRY_SECS`, `NOTIFY_CONCURRENCY`: how notices are
     /// retried and how many go at once.
     pub notify: domain::notify::Settings,
@@ -343,6 +348,13 @@ impl Settings {
             sms_policy,
             smtp_url: get("SMTP_URL").and_then(|v| optional_secret(v.trim().to_owned())),
             mail_from: parse("MAIL_FROM", "Metropolitan <sklep@metropolitan.localhost>")?,
+            expo_push_url: match lookup("EXPO_PUSH_URL") {
+                Some(v) if v.trim().is_empty() => None,
+                Some(v) => Some(v.trim().to_owned()),
+                None => production.then(|| "https://exp.host".to_owned()),
+            },
+            expo_access_token: get("EXPO_ACCESS_TOKEN")
+                .and_then(|v| optional_secret(v.trim().to_owned())),
             notify: domain::notify::Settings {
                 max_attempts: i32::try_from(number("NOTIFY_MAX_ATTEMPTS", 8)?.clamp(1, 100))
                     .unwrap_or(8),

@@ -136,9 +136,20 @@ fn adapters(settings: &Settings) -> anyhow::Result<domain::Adapters> {
         Some(url) => domain::notify::Mailer::smtp(url.expose_secret(), &settings.mail_from)?,
         None => domain::notify::Mailer::Log,
     };
+    let push = match &settings.expo_push_url {
+        Some(url) => domain::notify::PushGateway::Expo(domain::notify::ExpoPush::new(
+            url,
+            settings
+                .expo_access_token
+                .as_ref()
+                .map(|t| t.expose_secret()),
+        )?),
+        None => domain::notify::PushGateway::Log,
+    };
     let off: Vec<&str> = [
         ("e-mail (SMTP_URL)", settings.smtp_url.is_none()),
         ("SMS (TWILIO_*)", settings.twilio.is_none()),
+        ("push (EXPO_PUSH_URL)", settings.expo_push_url.is_none()),
     ]
     .into_iter()
     .filter_map(|(name, off)| off.then_some(name))
@@ -156,6 +167,7 @@ fn adapters(settings: &Settings) -> anyhow::Result<domain::Adapters> {
         registry,
         blobs,
         mail,
+        push,
     })
 }
 
@@ -295,6 +307,10 @@ pub fn router(settings: &Settings, services: Services) -> Router {
         .nest("/api/v1", api::router(settings.env == AppEnv::Test))
         .route("/account/photo", post(crate::account::upload_photo_form))
         .route("/account/export", get(crate::account::export_data))
+        .route(
+            "/account/confirm-email",
+            get(crate::account::confirm_email_link),
+        )
         .route("/orders/{id}/invoice.pdf", get(crate::account::invoice_pdf))
         .route(
             "/admin/products/{sku}/images",

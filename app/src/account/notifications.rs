@@ -36,7 +36,7 @@ pub async fn notification_count() -> Result<i64, AppError> {
     let svc = crate::ssr::services()?;
     domain::notify::unread_count(&svc, user.id)
         .await
-        .map_err(notify_error)
+        .map_err(AppError::from)
 }
 
 /// The newest 50 notices, unread first.
@@ -44,9 +44,8 @@ pub async fn notification_count() -> Result<i64, AppError> {
 pub async fn list_notifications() -> Result<Vec<NoticeView>, AppError> {
     let user = crate::ssr::require_user().await?;
     let svc = crate::ssr::services()?;
-    let page = domain::notify::list_inbox(&svc, user.id, domain::shared::PageRequest::new(1, 50))
-        .await
-        .map_err(notify_error)?;
+    let page =
+        domain::notify::list_inbox(&svc, user.id, domain::shared::PageRequest::new(1, 50)).await?;
     Ok(page
         .items
         .into_iter()
@@ -66,9 +65,7 @@ pub async fn list_notifications() -> Result<Vec<NoticeView>, AppError> {
 pub async fn mark_all_notifications_read() -> Result<(), AppError> {
     let user = crate::ssr::require_user().await?;
     let svc = crate::ssr::services()?;
-    domain::notify::mark_all_read(&svc, user.id)
-        .await
-        .map_err(notify_error)?;
+    domain::notify::mark_all_read(&svc, user.id).await?;
     Ok(())
 }
 
@@ -80,19 +77,7 @@ pub async fn mark_notification_read(id: String) -> Result<(), AppError> {
     let id = id.trim().parse().map_err(|_| AppError::NotFound)?;
     domain::notify::mark_read(&svc, user.id, id)
         .await
-        .map_err(notify_error)
-}
-
-#[cfg(feature = "ssr")]
-fn notify_error(e: domain::notify::Error) -> AppError {
-    match e {
-        domain::notify::Error::NotFound => AppError::NotFound,
-        domain::notify::Error::Invalid { field, message } => AppError::Invalid {
-            field: field.into(),
-            message,
-        },
-        domain::notify::Error::Other(e) => AppError::unexpected(e),
-    }
+        .map_err(AppError::from)
 }
 
 /// The unread count beside "Account" in the header, once there is something unread.

@@ -8,8 +8,8 @@ use leptos_router::hooks::use_query_map;
 
 use super::server_fns::{
     AccountView, CompleteProfile, ConfirmPhoneChange, DecideMember, DeleteAccount, MemberView,
-    RemovePhoto, RequestDeletion, RequestPhoneChange, SignOutEverywhere, UpdateProfile,
-    get_account,
+    RemovePhoto, RequestDeletion, RequestPhoneChange, ResendEmailConfirmation, SignOutEverywhere,
+    UpdateProfile, get_account,
 };
 use crate::admin::SignOut;
 use crate::components::ActionNotice;
@@ -126,6 +126,9 @@ fn AccountDetails(
     let query = use_query_map();
     let photo_saved = move || query.read().get("photo").is_some_and(|v| v == "saved");
     let photo_error = move || query.read().get("photo_error");
+    let email_outcome = move || query.read().get("email");
+    let resend = ServerAction::<ResendEmailConfirmation>::new();
+    let unconfirmed = account.email.is_some() && !account.email_confirmed;
     let sign_out = ServerAction::<SignOut>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
     let company = account.company.clone().map(|(name, nip, verification)| {
@@ -183,6 +186,18 @@ fn AccountDetails(
                     <button type="submit" class="button">{t(locale, Key::Save)}</button>
                 </ActionForm>
                 <ActionNotice locale value=update.value() saved=Key::Saved />
+                {move || match email_outcome().as_deref() {
+                    Some("confirmed") => Some(view! { <p class="notice" role="status" data-testid="email-confirmed">{t(locale, Key::EmailConfirmed)}</p> }.into_any()),
+                    Some(_) => Some(view! { <p class="error" role="alert">{t(locale, Key::EmailLinkInvalid)}</p> }.into_any()),
+                    None => None,
+                }}
+                {unconfirmed.then(|| view! {
+                    <p class="warning" data-testid="email-unconfirmed">{t(locale, Key::EmailUnconfirmed)}</p>
+                    <ActionForm action=resend>
+                        <button type="submit">{t(locale, Key::ResendConfirmation)}</button>
+                    </ActionForm>
+                    <ActionNotice locale value=resend.value() saved=Key::ConfirmationSent />
+                })}
             </section>
             <section aria-labelledby="photo-heading">
                 <h2 id="photo-heading">{t(locale, Key::Photo)}</h2>

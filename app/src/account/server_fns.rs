@@ -13,6 +13,8 @@ pub struct AccountView {
     pub phone: Option<String>,
     /// E-mail.
     pub email: Option<String>,
+    /// The e-mail was confirmed through its link.
+    pub email_confirmed: bool,
     /// First name.
     pub first_name: Option<String>,
     /// Last name.
@@ -235,6 +237,7 @@ pub async fn get_account() -> Result<AccountView, AppError> {
     Ok(AccountView {
         phone: p.phone,
         email: p.email,
+        email_confirmed: p.email_confirmed,
         first_name: p.first_name,
         last_name: p.last_name,
         locale: p.locale.code().to_owned(),
@@ -272,6 +275,15 @@ fn member_decision(text: &str) -> Result<domain::user::Decision, AppError> {
         field: "decision".into(),
         message: format!("`{text}` is not approve or reject"),
     })
+}
+
+/// Sends the account's e-mail address a new confirmation link.
+#[server(prefix = "/sf", endpoint = "account/confirm_email")]
+pub async fn resend_email_confirmation() -> Result<(), AppError> {
+    let user = crate::ssr::require_user().await?;
+    let svc = crate::ssr::services()?;
+    domain::notify::ask_to_confirm(&svc, user.id, true).await?;
+    Ok(())
 }
 
 /// Changes names, e-mail and language.

@@ -7,7 +7,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::OrderDetails;
 use super::admin_fns::{
-    AdminMoveOrder, AdminRefund, SetAdminTerms, admin_dashboard, admin_orders, admin_terms,
+    AdminMoveOrder, AdminRefund, AdminResendNotification, SetAdminTerms, admin_dashboard,
+    admin_order_notifications, admin_orders, admin_terms,
 };
 use super::server_fns::get_order;
 use shop_types::{OrderStatus, PaymentStatus};
@@ -231,8 +232,59 @@ pub fn AdminOrderPage() -> impl IntoView {
                             let review = o.review_reason.clone().map(|r| view! {
                                 <p class="warning" role="note">{format!("Payment to review: {r}")}</p>
                             });
-                            view! { {review} <OrderDetails order=o /> {form} {refund_form} }.into_any()
+                            let sent_id = o.id.to_string();
+                            view! {
+                                {review} <OrderDetails order=o /> {form} {refund_form}
+                                <SentNotices id=sent_id />
+                            }.into_any()
                         }
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// What was sent about an order, with "send again".
+#[component]
+fn SentNotices(id: String) -> impl IntoView {
+    let locale = use_locale();
+    let resend = ServerAction::<AdminResendNotification>::new();
+    let sent = Resource::new(
+        move || (id.clone(), resend.version().get()),
+        |(id, _)| admin_order_notifications(id),
+    );
+    view! {
+        <section aria-labelledby="sent-heading">
+            <h2 id="sent-heading">{t(locale, Key::Notifications)}</h2>
+            <ActionNotice locale value=resend.value() saved=Key::Saved />
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let rows = sent.await.unwrap_or_default();
+                    view! {
+                        <table class="lines" data-testid="sent-notices">
+                            <tbody>
+                                {rows.into_iter().map(|n| {
+                                    let again = n.id.clone();
+                                    view! {
+                                        <tr>
+                                            <td>{n.at}</td>
+                                            <td>{n.kind}</td>
+                                            <td>{n.channel}</td>
+                                            <td>{n.recipient}</td>
+                                            <td data-testid="sent-status">{format!("{} ({})", n.status, n.attempts)}</td>
+                                            <td class="muted">{n.last_error.unwrap_or_default()}</td>
+                                            <td>
+                                                <ActionForm action=resend>
+                                                    <input type="hidden" name="id" value=again />
+                                                    <button type="submit">"Send again"</button>
+                                                </ActionForm>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
                     }
                 })}
             </Suspense>

@@ -179,3 +179,55 @@ pub async fn admin_dashboard() -> Result<DashboardView, AppError> {
             .collect(),
     })
 }
+
+/// A notice about an order, as the admin's order page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentView {
+    /// Id, for "send again".
+    pub id: String,
+    /// `order_placed`, ….
+    pub kind: String,
+    /// `email`, `sms`, `push`, `in_app`.
+    pub channel: String,
+    /// Address, phone or user id.
+    pub recipient: String,
+    /// `queued`, `sent`, `failed`, `skipped`.
+    pub status: String,
+    /// Tries so far.
+    pub attempts: i32,
+    /// Why the last try failed.
+    pub last_error: Option<String>,
+    /// When it was written (UTC).
+    pub at: String,
+}
+
+/// What was sent about an order (admins).
+#[server(prefix = "/sf", endpoint = "admin/orders/notifications")]
+pub async fn admin_order_notifications(id: String) -> Result<Vec<SentView>, AppError> {
+    crate::ssr::require_admin().await?;
+    let svc = crate::ssr::services()?;
+    let sent = domain::notify::sent_for_order(&svc, convert::order_id(&id)?).await?;
+    Ok(sent
+        .into_iter()
+        .map(|s| SentView {
+            id: s.id.to_string(),
+            kind: s.kind,
+            channel: s.channel,
+            recipient: s.recipient,
+            status: s.status,
+            attempts: s.attempts,
+            last_error: s.last_error,
+            at: s.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        })
+        .collect())
+}
+
+/// Queues a notice again (admins).
+#[server(prefix = "/sf", endpoint = "admin/notifications/resend")]
+pub async fn admin_resend_notification(id: String) -> Result<(), AppError> {
+    let admin = crate::ssr::require_admin().await?;
+    let svc = crate::ssr::services()?;
+    let id = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    domain::notify::resend(&svc, admin.id, id).await?;
+    Ok(())
+}

@@ -262,12 +262,14 @@ pub async fn refresh(svc: &Services, refresh_token: &str) -> Result<IssuedTokens
     .await
 }
 
-/// Revokes the access token (until it expires) and, when given, the refresh token's family.
+/// Revokes the access token (until it expires) and, when given, the refresh token's family
+/// and the app's device (no more pushes to it).
 #[tracing::instrument(skip_all, err(level = "info"))]
 pub async fn logout(
     svc: &Services,
     user: &CurrentUser,
     refresh_token: Option<&str>,
+    device: Option<uuid::Uuid>,
 ) -> Result<(), AuthError> {
     let expires = Utc
         .timestamp_opt(user.token_expires, 0)
@@ -300,6 +302,9 @@ pub async fn logout(
         .execute(&mut *tx)
         .await
         .context("Failed to revoke the refresh tokens")?;
+    }
+    if device.is_some() {
+        crate::notify::forget_devices(&mut tx, user.id, device).await?;
     }
     tx.commit().await.context("Failed to commit the logout")?;
     Ok(())
@@ -467,6 +472,7 @@ pub async fn sign_out_everywhere(svc: &Services, user: UserId) -> Result<(), Aut
     .await
     .context("Failed to sign out everywhere")?;
     revoke_refresh_tokens(&mut tx, user).await?;
+    crate::notify::forget_devices(&mut tx, user, None).await?;
     tx.commit().await.context("Failed to commit the sign-out")?;
     Ok(())
 }

@@ -5,18 +5,25 @@
 //! and nothing is lost when the process dies after the commit. The [`worker`] delivers the
 //! e-mail and SMS rows with retries; in-app rows are the user's inbox ([`inbox`]).
 
+pub mod confirm;
 pub mod inbox;
 pub mod mail;
 pub mod outbox;
+pub mod push;
 pub mod settings;
 pub mod text;
 pub mod worker;
 
 use std::time::Duration;
 
+pub use confirm::{Asked, ask_to_confirm, confirm_email};
 pub use inbox::{InboxItem, list_inbox, mark_all_read, mark_read, unread_count};
 pub use mail::Mailer;
 pub use outbox::{admins, order};
+pub use push::{
+    Device, DeviceInput, ExpoPush, PushGateway, forget_devices, list_devices, register_device,
+    remove_device,
+};
 pub use settings::{Setting, notification_settings, set_notification_setting};
 pub use worker::{Delivered, deliver_due, resend, sent_for_order};
 
@@ -41,10 +48,12 @@ pub enum Kind {
     AdminNewOrder,
     /// To admins: a payment needs a look.
     AdminFlagged,
+    /// A link to confirm an e-mail address (sent to that address only).
+    EmailConfirmation,
 }
 
 /// Every kind, for tests that render each one.
-pub const KINDS: [Kind; 9] = [
+pub const KINDS: [Kind; 10] = [
     Kind::OrderPlaced,
     Kind::PaymentFailed,
     Kind::OrderPaid,
@@ -54,6 +63,7 @@ pub const KINDS: [Kind; 9] = [
     Kind::OrderRefunded,
     Kind::AdminNewOrder,
     Kind::AdminFlagged,
+    Kind::EmailConfirmation,
 ];
 
 impl Kind {
@@ -69,6 +79,7 @@ impl Kind {
             Kind::OrderRefunded => "order_refunded",
             Kind::AdminNewOrder => "admin_new_order",
             Kind::AdminFlagged => "admin_flagged",
+            Kind::EmailConfirmation => "email_confirmation",
         }
     }
 
@@ -79,7 +90,15 @@ impl Kind {
 
     /// Which preference governs it.
     pub fn topic(self) -> Topic {
-        Topic::Orders
+        match self {
+            Kind::EmailConfirmation => Topic::Account,
+            _ => Topic::Orders,
+        }
+    }
+
+    /// Whether it is about an order (its e-mail shows the order).
+    pub fn about_order(self) -> bool {
+        self != Kind::EmailConfirmation
     }
 }
 
@@ -125,12 +144,14 @@ pub enum Channel {
     Email,
     /// A short text to the phone.
     Sms,
+    /// A push to the user's app devices.
+    Push,
     /// The inbox in the shop and the apps.
     InApp,
 }
 
 /// Every channel.
-pub const CHANNELS: [Channel; 3] = [Channel::Email, Channel::Sms, Channel::InApp];
+pub const CHANNELS: [Channel; 4] = [Channel::Email, Channel::Sms, Channel::Push, Channel::InApp];
 
 impl Channel {
     /// As stored and in the API.
@@ -138,6 +159,7 @@ impl Channel {
         match self {
             Channel::Email => "email",
             Channel::Sms => "sms",
+            Channel::Push => "push",
             Channel::InApp => "in_app",
         }
     }
@@ -146,6 +168,32 @@ impl Channel {
     pub fn parse(code: &str) -> Option<Channel> {
         CHANNELS.into_iter().find(|c| c.as_str() == code)
     }
+}
+
+/// Erases what notifications keep about a user (their inbox, addresses and phone numbers in
+/// sent notices, settings, links), in the erasure's transaction.
+pub(crate) async fn forget_user(
+    tx: &mut sqlx::PgConnection,
+    user: crate::shared::UserId,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    for statement in [
+        sqlx::query!("delete from notifications where user_id = $1", user as _),
+        sqlx::query!(
+            "delete from notification_settings where user_id = $1",
+            user as _
+        ),
+        sqlx::query!(
+            "delete from email_confirmations where user_id = $1",
+            user as _
+        ),
+    ] {
+        statement
+            .execute(&mut *tx)
+            .await
+            .context("Failed to erase notifications")?;
+    }
+    Ok(())
 }
 
 /// How notices are delivered.
@@ -175,6 +223,12 @@ pub enum Error {
     /// No such notification for this user.
     #[error("notification not found")]
     NotFound,
+    /// Asked again too soon; try after this many seconds.
+    #[error("try again in {retry_after} s")]
+    TooSoon {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
     /// A value failed validation.
     #[error("{field}: {message}")]
     Invalid {

@@ -33,7 +33,8 @@ pub async fn order(
         select o.number, o.user_id as "user_id?", o.total_minor, o.refunded_minor, o.currency, o.locale,
                o.contact_phone, o.carrier, o.tracking_number,
                case when u.email_verified_at is not null then u.email end as "email?",
-               u.phone as "user_phone?"
+               u.phone as "user_phone?",
+               exists (select 1 from devices d where d.user_id = o.user_id) as "devices!"
           from orders o
           left join users u on u.id = o.user_id and u.deleted_at is null
          where o.id = $1
@@ -66,6 +67,7 @@ pub async fn order(
     let contact = Contact {
         email: o.email,
         phone: o.user_phone.or(o.contact_phone),
+        devices: o.devices,
     };
     let settings = stored(tx, user).await?;
     let rows: Vec<Row> = chosen(kind.topic(), &contact, &settings)
@@ -132,6 +134,26 @@ pub async fn admins(
     write(tx, kind, Some(order), "", &data, &rows).await
 }
 
+/// Writes one e-mail notice to `email`, whoever else the user hears on (the confirmation of
+/// that very address).
+pub(crate) async fn to_address(
+    tx: &mut sqlx::PgConnection,
+    user: UserId,
+    kind: Kind,
+    email: &str,
+    locale: &str,
+    occasion: &str,
+    data: Value,
+) -> anyhow::Result<()> {
+    let row = Row {
+        user,
+        channel: super::Channel::Email,
+        recipient: email.to_owned(),
+        locale: locale.to_owned(),
+    };
+    write(tx, kind, None, occasion, &data, &[row]).await
+}
+
 fn facts(
     order: OrderId,
     number: i64,
@@ -158,7 +180,7 @@ fn recipient(channel: super::Channel, contact: &Contact, user: UserId) -> String
     match channel {
         super::Channel::Email => contact.email.clone().unwrap_or_default(),
         super::Channel::Sms => contact.phone.clone().unwrap_or_default(),
-        super::Channel::InApp => user.to_string(),
+        super::Channel::Push | super::Channel::InApp => user.to_string(),
     }
 }
 
@@ -175,7 +197,7 @@ async fn write(
     if rows.is_empty() {
         return Ok(());
     }
-    let subject = order.map(|o| o.to_string()).unwrap_or_default();
+    let subject = order.map_or_else(|| rows[0].user.to_string(), |o| o.to_string());
     let key = format!("{}:{subject}:{occasion}", kind.as_str());
     let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
     let users: Vec<Uuid> = rows.iter().map(|r| r.user.uuid()).collect();

@@ -1,6 +1,8 @@
 //! Which channels a user hears on, per topic: stored choices over defaults. E-mail and the
 //! inbox are on unless switched off; SMS is on for someone without a confirmed e-mail;
-//! marketing is off until chosen. Order and account notices keep at least one channel.
+//! marketing is off until chosen. Order and account notices keep at least one channel that
+//! always reaches the person: the inbox, e-mail or SMS (push alone does not count, since the
+//! apps' devices come and go).
 
 use anyhow::Context;
 
@@ -26,6 +28,8 @@ pub(crate) struct Contact {
     pub email: Option<String>,
     /// A phone (E.164).
     pub phone: Option<String>,
+    /// The user has app devices registered for push.
+    pub devices: bool,
 }
 
 fn default_for(topic: Topic, channel: Channel, has_email: bool) -> bool {
@@ -61,6 +65,7 @@ pub(crate) fn chosen(topic: Topic, contact: &Contact, stored: &[Setting]) -> Vec
         .filter(|c| match c {
             Channel::Email => contact.email.is_some(),
             Channel::Sms => contact.phone.is_some(),
+            Channel::Push => contact.devices,
             Channel::InApp => true,
         })
         .collect()
@@ -127,11 +132,14 @@ pub async fn set_notification_setting(
     saved.push(change);
     let has_email = has_confirmed_email(&mut tx, user).await?;
     let after = effective(&saved, has_email);
-    if !change.topic.optional() && !after.iter().any(|s| s.topic == change.topic && s.enabled) {
+    let kept = after
+        .iter()
+        .any(|s| s.topic == change.topic && s.enabled && s.channel != Channel::Push);
+    if !change.topic.optional() && !kept {
         return Err(Error::Invalid {
             field: "enabled",
             message: format!(
-                "{} notices keep at least one channel",
+                "{} notices keep at least one of in_app, email or sms",
                 change.topic.as_str()
             ),
         });
@@ -161,7 +169,29 @@ mod tests {
         Contact {
             email: email.then(|| "a@example.com".into()),
             phone: phone.then(|| "+48500000001".into()),
+            devices: false,
         }
+    }
+
+    #[test]
+    fn apps_with_a_device_get_pushes_unless_switched_off() {
+        let with_app = Contact {
+            devices: true,
+            ..contact(true, false)
+        };
+        assert_eq!(
+            chosen(Topic::Orders, &with_app, &[]),
+            vec![Channel::Email, Channel::Push, Channel::InApp]
+        );
+        let off = [Setting {
+            topic: Topic::Orders,
+            channel: Channel::Push,
+            enabled: false,
+        }];
+        assert_eq!(
+            chosen(Topic::Orders, &with_app, &off),
+            vec![Channel::Email, Channel::InApp]
+        );
     }
 
     #[test]

@@ -46,7 +46,7 @@ async fn deliver_one(svc: &Services, due: DateTime<Utc>) -> anyhow::Result<Optio
     let mut tx = svc.db.begin().await.context("No database connection")?;
     let Some(row) = sqlx::query!(
         r#"
-        select id, kind, channel, recipient, locale, order_id, data, attempts
+        select id, user_id, kind, channel, recipient, locale, order_id, data, attempts
           from notifications
          where status = 'queued' and next_attempt_at <= $1
          order by next_attempt_at
@@ -66,6 +66,7 @@ async fn deliver_one(svc: &Services, due: DateTime<Utc>) -> anyhow::Result<Optio
         (Some(kind), Some(channel)) => {
             let notice = Notice {
                 id: row.id,
+                user: row.user_id.map(UserId::from),
                 kind,
                 locale,
                 order: row.order_id.map(OrderId::from),
@@ -137,6 +138,7 @@ pub(crate) fn retry_after(first: Duration, attempts: i32) -> Duration {
 
 struct Notice<'a> {
     id: Uuid,
+    user: Option<UserId>,
     kind: Kind,
     locale: Locale,
     order: Option<OrderId>,
@@ -148,6 +150,19 @@ async fn send(svc: &Services, channel: Channel, notice: &Notice<'_>) -> Result<(
     let text = render(notice.kind, notice.locale, notice.data);
     match channel {
         Channel::InApp => Ok(()),
+        Channel::Push => {
+            let user = notice
+                .user
+                .ok_or_else(|| SendError::Permanent("a push without a user".into()))?;
+            let push = super::push::Push {
+                title: &text.title,
+                body: &text.body,
+                link: &text.link,
+                kind: notice.kind.as_str(),
+                notification_id: notice.id,
+            };
+            super::push::send_push(svc, user, push).await
+        }
         Channel::Sms => {
             let phone = crate::identity::Phone::parse(notice.recipient)
                 .map_err(|_| SendError::Permanent("not a phone number".into()))?;
@@ -175,7 +190,7 @@ async fn send(svc: &Services, channel: Channel, notice: &Notice<'_>) -> Result<(
 async fn compose(svc: &Services, notice: &Notice<'_>, text: Text) -> Result<Email, SendError> {
     let locale = notice.locale;
     let link = format!("{}{}", svc.public_url, text.link);
-    let order = match notice.order {
+    let order = match notice.order.filter(|_| notice.kind.about_order()) {
         Some(id) => Some(
             crate::order::get_order(svc, Viewer::System, id)
                 .await
@@ -225,7 +240,11 @@ async fn compose(svc: &Services, notice: &Notice<'_>, text: Text) -> Result<Emai
             pdf,
         ));
     }
-    let open = words(locale).open;
+    let open = if notice.kind.about_order() {
+        words(locale).open
+    } else {
+        words(locale).confirm
+    };
     Ok(Email {
         to: notice.recipient.to_owned(),
         subject: format!("Metropolitan: {}", text.title),
@@ -249,6 +268,7 @@ struct Words {
     address: &'static str,
     terms: &'static str,
     open: &'static str,
+    confirm: &'static str,
 }
 
 fn words(locale: Locale) -> Words {
@@ -261,6 +281,7 @@ fn words(locale: Locale) -> Words {
             address: "Adres dostawy",
             terms: "Regulamin obowiązujący w chwili zamówienia",
             open: "Zobacz zamówienie",
+            confirm: "Potwierdź adres",
         },
         Locale::En => Words {
             lines: "Items",
@@ -270,6 +291,7 @@ fn words(locale: Locale) -> Words {
             address: "Delivery address",
             terms: "Terms in force when you ordered",
             open: "View the order",
+            confirm: "Confirm the address",
         },
         Locale::Tr => Words {
             lines: "Ürünler",
@@ -279,6 +301,7 @@ fn words(locale: Locale) -> Words {
             address: "Teslimat adresi",
             terms: "Sipariş anında geçerli koşullar",
             open: "Siparişi görüntüle",
+            confirm: "Adresi onayla",
         },
     }
 }

@@ -165,6 +165,7 @@ pub async fn delete_account(
     .await
     .context("Failed to delete the account")?;
     crate::identity::revoke_refresh_tokens(&mut tx, user).await?;
+    crate::notify::forget_devices(&mut tx, user, None).await?;
     tx.commit().await.context("Failed to commit the deletion")?;
     tracing::info!("account deleted; personal data erased after the grace period");
     Ok(())
@@ -197,6 +198,7 @@ pub async fn erase_deleted_accounts(svc: &Services, grace: Duration) -> anyhow::
             .await
             .context("Failed to erase addresses")?;
         crate::shopping::forget_user(&mut tx, user.id.into()).await?;
+        crate::notify::forget_user(&mut tx, user.id.into()).await?;
         sqlx::query!(
             r#"
             update users

@@ -59,6 +59,8 @@ pub struct Profile {
     pub phone: Option<String>,
     /// E-mail.
     pub email: Option<String>,
+    /// The e-mail was confirmed through the link sent to it.
+    pub email_confirmed: bool,
     /// First name.
     pub first_name: Option<String>,
     /// Last name.
@@ -90,6 +92,7 @@ pub async fn get_profile(svc: &Services, user: UserId) -> Result<Profile, Error>
         r#"
         select u.id, u.phone, u.email, u.first_name, u.last_name, u.locale, u.customer_type,
                u.role, u.profile_completed_at is not null as "complete!", u.photo_key,
+               u.email_verified_at is not null as "email_confirmed!",
                u.created_at as "created_at: DateTime<Utc>",
                c.nip as "nip?", c.name as "company_name?", c.street, c.postal_code, c.city,
                c.vat_status as "vat_status?",
@@ -133,6 +136,7 @@ pub async fn get_profile(svc: &Services, user: UserId) -> Result<Profile, Error>
         id: row.id.into(),
         phone: row.phone,
         email: row.email,
+        email_confirmed: row.email_confirmed,
         first_name: row.first_name,
         last_name: row.last_name,
         locale: Locale::parse(&row.locale).unwrap_or_default(),
@@ -287,7 +291,16 @@ pub async fn complete_profile(
         super::members::admit_if_first(&mut tx, company, user).await?;
     }
     tx.commit().await.context("Failed to commit the profile")?;
+    confirm_new_email(svc, user).await;
     get_profile(svc, user).await
+}
+
+/// A typed address gets its confirmation link; the profile is saved whether or not the link
+/// could be queued now (the account page and the API can ask for it again).
+async fn confirm_new_email(svc: &Services, user: UserId) {
+    if let Err(e) = crate::notify::ask_to_confirm(svc, user, false).await {
+        tracing::warn!(error = %e, %user, "e-mail confirmation not queued");
+    }
 }
 
 /// The company row for `nip`, created or refreshed from the register.
@@ -465,7 +478,7 @@ pub async fn update_profile(
     .await;
     match updated {
         Ok(done) if done.rows_affected() == 0 => return Err(Error::NotFound),
-        Ok(_) => {}
+        Ok(_) => confirm_new_email(svc, user).await,
         Err(e) => {
             return Err(match violated_constraint(&e) {
                 Some("users_contact_present") => Error::invalid(

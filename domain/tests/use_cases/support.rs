@@ -42,6 +42,7 @@ impl TestShop {
             registry: domain::user::CompanyRegistry::ChecksumOnly,
             blobs: ok(domain::shared::blob::BlobStore::local(&uploads)),
             mail: domain::notify::Mailer::Log,
+            push: domain::notify::PushGateway::Log,
         };
         let mut svc = Services::new(
             db,

@@ -38,6 +38,8 @@ pub struct RefreshBody {
 pub struct LogoutBody {
     /// Revokes this refresh token's whole family too.
     pub refresh_token: Option<String>,
+    /// The app's device (from `POST /api/v1/me/devices`): it gets no more pushes.
+    pub device_id: Option<Uuid>,
 }
 
 /// Tokens for `Authorization: Bearer`.
@@ -144,7 +146,13 @@ pub async fn logout(
             )
         })?
     };
-    identity::logout(&state.services, &user, body.refresh_token.as_deref()).await?;
+    identity::logout(
+        &state.services,
+        &user,
+        body.refresh_token.as_deref(),
+        body.device_id,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

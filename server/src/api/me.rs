@@ -44,6 +44,8 @@ pub struct ProfileDto {
     pub phone: Option<String>,
     /// E-mail.
     pub email: Option<String>,
+    /// The e-mail was confirmed through the link sent to it; until then it gets nothing else.
+    pub email_confirmed: bool,
     /// First name.
     pub first_name: Option<String>,
     /// Last name.
@@ -73,6 +75,7 @@ impl From<Profile> for ProfileDto {
             id: p.id.into(),
             phone: p.phone,
             email: p.email,
+            email_confirmed: p.email_confirmed,
             first_name: p.first_name,
             last_name: p.last_name,
             locale: p.locale.code(),

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod cart;
 pub mod catalog;
 pub mod content;
+pub mod devices;
 pub mod docs;
 pub mod error;
 pub mod extract;
@@ -21,7 +22,7 @@ pub mod orders;
 pub mod shopping;
 
 use axum::Router;
-use axum::routing::{get, patch, post, put};
+use axum::routing::{delete, get, patch, post, put};
 
 pub use error::ApiError;
 
@@ -78,6 +79,16 @@ pub fn router(test_routes: bool) -> Router<AppState> {
         .route("/me/photo", post(me::upload_photo).delete(me::delete_photo))
         .route("/me/export", get(me::export))
         .route("/me/notifications", get(notifications::list_notifications))
+        .route(
+            "/me/devices",
+            get(devices::list_devices).post(devices::register_device),
+        )
+        .route("/me/devices/{id}", delete(devices::delete_device))
+        .route(
+            "/me/email/confirmation",
+            post(notifications::request_confirmation),
+        )
+        .route("/auth/email/confirm", post(notifications::confirm_email))
         .route(
             "/me/notifications/unread-count",
             get(notifications::unread_count),

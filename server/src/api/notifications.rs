@@ -19,6 +19,7 @@ impl From<notify::Error> for ApiError {
     fn from(e: notify::Error) -> Self {
         match e {
             notify::Error::NotFound => ApiError::not_found(),
+            notify::Error::TooSoon { retry_after } => ApiError::rate_limited(retry_after),
             notify::Error::Invalid { field, message } => ApiError::invalid(field, message),
             notify::Error::Other(e) => ApiError::unexpected(&e),
         }
@@ -156,8 +157,8 @@ pub struct SettingDto {
     /// `orders`, `account` or `marketing`.
     #[schema(pattern = "^(orders|account|marketing)$")]
     pub topic: String,
-    /// `email`, `sms` or `in_app`.
-    #[schema(pattern = "^(email|sms|in_app)$")]
+    /// `email`, `sms`, `push` or `in_app`.
+    #[schema(pattern = "^(email|sms|push|in_app)$")]
     pub channel: String,
     /// Notices of the topic go to the channel.
     pub enabled: bool,
@@ -204,7 +205,7 @@ pub async fn put_setting(
     let topic = Topic::parse(&body.topic)
         .ok_or_else(|| ApiError::invalid("topic", "must be orders, account or marketing"))?;
     let channel = Channel::parse(&body.channel)
-        .ok_or_else(|| ApiError::invalid("channel", "must be email, sms or in_app"))?;
+        .ok_or_else(|| ApiError::invalid("channel", "must be email, sms, push or in_app"))?;
     let settings = notify::set_notification_setting(
         &state.services,
         me.id,
@@ -225,7 +226,7 @@ pub struct SentDto {
     pub id: Uuid,
     /// What it said.
     pub kind: String,
-    /// `email`, `sms` or `in_app`.
+    /// `email`, `sms`, `push` or `in_app`.
     pub channel: String,
     /// Address, phone or user id.
     pub recipient: String,
@@ -293,4 +294,73 @@ pub async fn admin_resend(
 ) -> Result<(StatusCode, Json<ResentDto>), ApiError> {
     let id = notify::resend(&state.services, admin.id, id).await?;
     Ok((StatusCode::ACCEPTED, Json(ResentDto { id })))
+}
+
+/// What asking for a confirmation link did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConfirmationDto {
+    /// `sent`, or `confirmed` when the address needs no link.
+    pub status: &'static str,
+}
+
+/// Sends the account's e-mail address a new confirmation link (valid 24 hours; one a
+/// minute). 409 `no_email` without an address.
+#[utoipa::path(
+    post, path = "/api/v1/me/email/confirmation", tag = "me", security(("bearer" = [])),
+    responses(
+        (status = 202, description = "A link is on its way", body = ConfirmationDto),
+        (status = 200, description = "Already confirmed", body = ConfirmationDto),
+        (status = 409, description = "The account has no e-mail address", body = super::error::ErrorBody),
+        (status = 429, description = "A link went less than a minute ago", body = super::error::ErrorBody),
+    )
+)]
+pub async fn request_confirmation(
+    State(state): State<AppState>,
+    AuthUser(me): AuthUser,
+) -> Result<(StatusCode, Json<ConfirmationDto>), ApiError> {
+    match notify::ask_to_confirm(&state.services, me.id, true).await? {
+        notify::Asked::Sent | notify::Asked::Pending => Ok((
+            StatusCode::ACCEPTED,
+            Json(ConfirmationDto { status: "sent" }),
+        )),
+        notify::Asked::Confirmed => Ok((
+            StatusCode::OK,
+            Json(ConfirmationDto {
+                status: "confirmed",
+            }),
+        )),
+        notify::Asked::NoEmail => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "no_email",
+            "The account has no e-mail address; add one first.",
+        )),
+    }
+}
+
+/// The token from a confirmation link.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmBody {
+    /// The `token` of the link.
+    #[schema(min_length = 1, max_length = 100)]
+    pub token: String,
+}
+
+/// Confirms an e-mail address with the token of its link (an app that opens the link
+/// itself); no sign-in needed. A used, expired or unknown token is 422 on `token`.
+#[utoipa::path(
+    post, path = "/api/v1/auth/email/confirm", tag = "auth", request_body = ConfirmBody,
+    responses(
+        (status = 200, description = "Confirmed", body = ConfirmationDto),
+        (status = 422, description = "The link is not valid any more", body = super::error::ErrorBody),
+    )
+)]
+pub async fn confirm_email(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<ConfirmBody>,
+) -> Result<Json<ConfirmationDto>, ApiError> {
+    notify::confirm_email(&state.services, &body.token).await?;
+    Ok(Json(ConfirmationDto {
+        status: "confirmed",
+    }))
 }

@@ -502,6 +502,7 @@ async fn settings_switch_channels_but_keep_one_for_orders(pool: PgPool) {
     assert_eq!(enabled(&defaults, "marketing", "email"), Some(json!(false)));
 
     assert_eq!(put("orders", "email", false).await.status().as_u16(), 200);
+    assert_eq!(put("orders", "push", false).await.status().as_u16(), 200);
     let last = put("orders", "in_app", false).await;
     assert_eq!(
         last.status().as_u16(),
@@ -572,4 +573,257 @@ async fn nobody_reads_or_marks_another_users_notices(pool: PgPool) {
     )
     .await;
     assert_eq!(unread["unread"], 1);
+}
+
+/// The confirmation link in a message's text.
+fn confirmation_token(message: &Value) -> String {
+    let text = message["text"].as_str().unwrap_or_default();
+    let start = text
+        .find("confirm-email?token=")
+        .unwrap_or_else(|| panic!("no link in {text}"))
+        + "confirm-email?token=".len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_typed_address_gets_a_link_and_nothing_else_until_it_is_confirmed(pool: PgPool) {
+    // Arrange: a customer types an e-mail address.
+    let port = free_port();
+    let sink = SmtpSink::start(port).await;
+    let app = mail_app(pool, port, &[]).await;
+    let (butter, _) = prices(&app).await;
+    let token = app.customer_token("+48500100207").await;
+    let saved = app
+        .call(
+            Method::PUT,
+            "/api/v1/me",
+            &token,
+            Some(&json!({ "email": ANNA })),
+        )
+        .await;
+    assert_eq!(saved.status().as_u16(), 200);
+    assert_eq!(json(saved).await["email_confirmed"], false);
+
+    // Act: an order while the address is unconfirmed.
+    place_cart_order(&app, &token, butter, 1).await;
+    deliver(&app).await;
+
+    // Assert: the address got the link and nothing else.
+    let mail = sink.to(ANNA);
+    assert_eq!(mail.len(), 1, "{mail:#?}");
+    assert!(
+        mail[0]["subject"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Potwierdź")
+    );
+    let link = confirmation_token(&mail[0]);
+    assert!(link.len() >= 40, "{link}");
+
+    // The link confirms the address once.
+    let opened = app
+        .get(&format!("/account/confirm-email?token={link}"))
+        .await;
+    assert_eq!(opened.status().as_u16(), 303);
+    assert_eq!(
+        opened
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok()),
+        Some("/account?email=confirmed")
+    );
+    let me = json(app.call(Method::GET, "/api/v1/me", &token, None).await).await;
+    assert_eq!(me["email_confirmed"], true);
+    let again = app
+        .get(&format!("/account/confirm-email?token={link}"))
+        .await;
+    assert_eq!(
+        again
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok()),
+        Some("/account?email=link_invalid")
+    );
+    let bad = app
+        .post_as(
+            None,
+            "/api/v1/auth/email/confirm",
+            &json!({ "token": "nope" }),
+        )
+        .await;
+    assert_eq!(bad.status().as_u16(), 422);
+    let confirmed = app
+        .call(Method::POST, "/api/v1/me/email/confirmation", &token, None)
+        .await;
+    assert_eq!(json(confirmed).await["status"], "confirmed");
+
+    // From now on order notices go there.
+    place_cart_order(&app, &token, butter, 1).await;
+    deliver(&app).await;
+    assert_eq!(sink.to(ANNA).len(), 2);
+
+    // A new address is unconfirmed again and gets its own link; asking again at once is 429;
+    // an app confirms with the token.
+    let changed = app
+        .call(
+            Method::PUT,
+            "/api/v1/me",
+            &token,
+            Some(&json!({ "email": "anna.nowak@example.com" })),
+        )
+        .await;
+    assert_eq!(json(changed).await["email_confirmed"], false);
+    let soon = app
+        .call(Method::POST, "/api/v1/me/email/confirmation", &token, None)
+        .await;
+    assert_eq!(soon.status().as_u16(), 429);
+    deliver(&app).await;
+    let links = sink.to("anna.nowak@example.com");
+    assert_eq!(links.len(), 1);
+    let by_app = app
+        .post_as(
+            None,
+            "/api/v1/auth/email/confirm",
+            &json!({ "token": confirmation_token(&links[0]) }),
+        )
+        .await;
+    assert_eq!(by_app.status().as_u16(), 200);
+    let me = json(app.call(Method::GET, "/api/v1/me", &token, None).await).await;
+    assert_eq!(
+        (me["email"].clone(), me["email_confirmed"].clone()),
+        (json!("anna.nowak@example.com"), json!(true))
+    );
+}
+
+/// Expo's push API as the shop calls it: a JSON array of messages, a ticket for each; the
+/// token `ExponentPushToken[gone]` is reported as no longer registered.
+fn expo_answer(request: &crate::helpers::Recorded) -> (u16, String) {
+    let authorised = request
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        == Some("Bearer expo-secret");
+    if !authorised || request.uri != "/--/api/v2/push/send" {
+        return (401, r#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.into());
+    }
+    let messages: Vec<Value> = serde_json::from_str(&request.body).unwrap_or_default();
+    let tickets: Vec<Value> = messages
+        .iter()
+        .map(|m| {
+            if m["to"] == "ExponentPushToken[gone]" {
+                json!({"status": "error", "message": "not a registered push notification recipient",
+                       "details": {"error": "DeviceNotRegistered"}})
+            } else {
+                json!({"status": "ok", "id": Uuid::now_v7()})
+            }
+        })
+        .collect();
+    (200, json!({ "data": tickets }).to_string())
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pushes_reach_the_apps_and_tokens_the_provider_forgot_are_removed(pool: PgPool) {
+    // Arrange: a customer's app registers two devices; a second process sends through Expo.
+    let expo = Fake::start(expo_answer).await;
+    let app = spawn_app_with(pool.clone(), &[]).await;
+    let sender = spawn_app_with(
+        pool,
+        &[
+            ("EXPO_PUSH_URL", expo.url.as_str()),
+            ("EXPO_ACCESS_TOKEN", "expo-secret"),
+        ],
+    )
+    .await;
+    app.seed_catalog().await;
+    let (butter, _) = prices(&app).await;
+    let token = app.customer_token("+48500100208").await;
+    let register = |body: Value| {
+        let (app, token) = (&app, &token);
+        async move {
+            app.call(Method::POST, "/api/v1/me/devices", token, Some(&body))
+                .await
+        }
+    };
+    let live = json!({ "platform": "ios", "token": "ExponentPushToken[live]", "app_version": "1.2.0", "locale": "en" });
+    let first = register(live.clone()).await;
+    assert_eq!(first.status().as_u16(), 201);
+    let live_id = json(first).await["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        register(live).await.status().as_u16(),
+        200,
+        "the same token again"
+    );
+    let gone = register(json!({ "platform": "android", "token": "ExponentPushToken[gone]" })).await;
+    assert_eq!(gone.status().as_u16(), 201);
+    for bad in [
+        json!({ "platform": "windows", "token": "ExponentPushToken[x]" }),
+        json!({ "platform": "ios", "token": "  " }),
+        json!({ "platform": "ios", "token": "ExponentPushToken[x]", "locale": "de" }),
+    ] {
+        assert_eq!(register(bad.clone()).await.status().as_u16(), 422, "{bad}");
+    }
+
+    // Act: an order, and the worker in the process that has Expo.
+    let (order, _) = place_cart_order(&app, &token, butter, 1).await;
+    deliver(&sender).await;
+
+    // Assert: one request with a message per device, authorised, with the order's link.
+    let received = expo.received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    let messages: Vec<Value> = serde_json::from_str(&received[0].body).unwrap_or_default();
+    let mut tokens: Vec<&str> = messages.iter().filter_map(|m| m["to"].as_str()).collect();
+    tokens.sort_unstable();
+    assert_eq!(
+        tokens,
+        vec!["ExponentPushToken[gone]", "ExponentPushToken[live]"]
+    );
+    assert_eq!(messages[0]["data"]["link"], format!("/orders/{order}"));
+    assert_eq!(messages[0]["data"]["kind"], "order_placed");
+    assert!(messages[0]["title"].as_str().is_some_and(|t| !t.is_empty()));
+    let devices = json(
+        app.call(Method::GET, "/api/v1/me/devices", &token, None)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        devices.as_array().map(Vec::len),
+        Some(1),
+        "the forgotten token is removed: {devices}"
+    );
+    assert_eq!(devices[0]["id"], live_id.as_str());
+    let status: String = sqlx::query_scalar(
+        "select status from notifications where order_id = $1 and channel = 'push'",
+    )
+    .bind(order)
+    .fetch_one(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status, "sent");
+
+    // Signing out with the device's id ends its pushes.
+    let out = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/logout",
+            &token,
+            Some(&json!({ "device_id": live_id })),
+        )
+        .await;
+    assert_eq!(out.status().as_u16(), 204);
+    let other = app.customer_token("+48500100209").await;
+    let devices: i64 = sqlx::query_scalar("select count(*) from devices")
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(devices, 0);
+    let none = app
+        .call(Method::GET, "/api/v1/me/devices", &other, None)
+        .await;
+    assert_eq!(json(none).await, json!([]));
 }

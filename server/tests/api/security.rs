@@ -231,6 +231,24 @@ async fn every_route_that_takes_an_id_refuses_another_users_id_and_changes_nothi
         .unwrap_or_default()
         .to_owned();
     assert!(!notice.is_empty(), "the order's notice: {inbox_before}");
+    let device = json(
+        app.call(
+            Method::POST,
+            "/api/v1/me/devices",
+            &owner,
+            Some(&serde_json::json!({ "platform": "ios", "token": "ExponentPushToken[owner]" })),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let devices_before = json(
+        app.call(Method::GET, "/api/v1/me/devices", &owner, None)
+            .await,
+    )
+    .await;
 
     let mut checked = 0;
     for (method, template) in all_operations(&app).await {
@@ -241,6 +259,8 @@ async fn every_route_that_takes_an_id_refuses_another_users_id_and_changes_nothi
             (template.replace("{id}", &order), serde_json::json!({}))
         } else if template.starts_with("/api/v1/me/addresses/{id}") {
             (template.replace("{id}", &address), hostile_address("Cudzy"))
+        } else if template.starts_with("/api/v1/me/devices/{id}") {
+            (template.replace("{id}", &device), serde_json::json!({}))
         } else if template.starts_with("/api/v1/me/notifications/{id}") {
             (template.replace("{id}", &notice), serde_json::json!({}))
         } else if template.starts_with("/api/v1/me/company/members/{id}") {
@@ -298,6 +318,15 @@ async fn every_route_that_takes_an_id_refuses_another_users_id_and_changes_nothi
     )
     .await;
     assert_eq!(inbox_after, inbox_before, "the notice is still unread");
+    let devices_after = json(
+        app.call(Method::GET, "/api/v1/me/devices", &owner, None)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        devices_after, devices_before,
+        "the device is still registered"
+    );
     // The browser's invoice route sends a stranger to sign in.
     let pdf = app.get(&format!("/orders/{order}/invoice.pdf")).await;
     assert!(pdf.status().is_redirection(), "{}", pdf.status());
