@@ -78,6 +78,14 @@ fn registry(services: &Services, settings: &Settings, sessions: PostgresStore) -
             services,
             |s| async move { domain::order::expire_unpaid(&s).await },
         ),
+        // Buyers of unpaid orders hear ten minutes before their reservation ends.
+        job(
+            "remind-unpaid-orders",
+            MINUTE,
+            Everywhere,
+            services,
+            |s| async move { domain::order::remind_unpaid(&s).await },
+        ),
         // Reservations a killed process left in Redis: rebuilt from Postgres.
         job(
             "resync-stock",

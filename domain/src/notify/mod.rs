@@ -34,6 +34,8 @@ pub enum Kind {
     OrderPlaced,
     /// A payment attempt failed; the order can still be paid.
     PaymentFailed,
+    /// The order is still unpaid and will be cancelled in about ten minutes.
+    PaymentReminder,
     /// The order is paid (the invoice goes with the e-mail).
     OrderPaid,
     /// The parcel left, with carrier and tracking number.
@@ -50,12 +52,17 @@ pub enum Kind {
     AdminFlagged,
     /// A link to confirm an e-mail address (sent to that address only).
     EmailConfirmation,
+    /// The account's phone number was changed.
+    PhoneChanged,
+    /// The account was deleted; its data will be erased.
+    AccountDeleted,
 }
 
 /// Every kind, for tests that render each one.
-pub const KINDS: [Kind; 10] = [
+pub const KINDS: [Kind; 13] = [
     Kind::OrderPlaced,
     Kind::PaymentFailed,
+    Kind::PaymentReminder,
     Kind::OrderPaid,
     Kind::OrderShipped,
     Kind::OrderDelivered,
@@ -64,6 +71,8 @@ pub const KINDS: [Kind; 10] = [
     Kind::AdminNewOrder,
     Kind::AdminFlagged,
     Kind::EmailConfirmation,
+    Kind::PhoneChanged,
+    Kind::AccountDeleted,
 ];
 
 impl Kind {
@@ -72,6 +81,7 @@ impl Kind {
         match self {
             Kind::OrderPlaced => "order_placed",
             Kind::PaymentFailed => "payment_failed",
+            Kind::PaymentReminder => "payment_reminder",
             Kind::OrderPaid => "order_paid",
             Kind::OrderShipped => "order_shipped",
             Kind::OrderDelivered => "order_delivered",
@@ -80,6 +90,8 @@ impl Kind {
             Kind::AdminNewOrder => "admin_new_order",
             Kind::AdminFlagged => "admin_flagged",
             Kind::EmailConfirmation => "email_confirmation",
+            Kind::PhoneChanged => "phone_changed",
+            Kind::AccountDeleted => "account_deleted",
         }
     }
 
@@ -91,14 +103,14 @@ impl Kind {
     /// Which preference governs it.
     pub fn topic(self) -> Topic {
         match self {
-            Kind::EmailConfirmation => Topic::Account,
+            Kind::EmailConfirmation | Kind::PhoneChanged | Kind::AccountDeleted => Topic::Account,
             _ => Topic::Orders,
         }
     }
 
     /// Whether it is about an order (its e-mail shows the order).
     pub fn about_order(self) -> bool {
-        self != Kind::EmailConfirmation
+        self.topic() == Topic::Orders
     }
 }
 

@@ -134,6 +134,49 @@ pub async fn admins(
     write(tx, kind, Some(order), "", &data, &rows).await
 }
 
+/// Tells a user about their account (`Topic::Account`), on the channels they hear on; a
+/// deleted account hears only by e-mail and SMS.
+pub async fn account(
+    tx: &mut sqlx::PgConnection,
+    user: UserId,
+    kind: Kind,
+    occasion: &str,
+    data: Value,
+) -> anyhow::Result<()> {
+    let Some(u) = sqlx::query!(
+        r#"
+        select locale, phone, deleted_at is not null as "deleted!",
+               case when email_verified_at is not null then email end as "email?",
+               exists (select 1 from devices d where d.user_id = users.id) as "devices!"
+          from users where id = $1
+        "#,
+        user as _
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .context("Failed to read the user for a notice")?
+    else {
+        return Ok(());
+    };
+    let contact = Contact {
+        email: u.email,
+        phone: u.phone,
+        devices: u.devices,
+    };
+    let settings = stored(tx, user).await?;
+    let rows: Vec<Row> = chosen(kind.topic(), &contact, &settings)
+        .into_iter()
+        .filter(|c| !u.deleted || matches!(c, super::Channel::Email | super::Channel::Sms))
+        .map(|channel| Row {
+            user,
+            channel,
+            recipient: recipient(channel, &contact, user),
+            locale: u.locale.clone(),
+        })
+        .collect();
+    write(tx, kind, None, occasion, &data, &rows).await
+}
+
 /// Writes one e-mail notice to `email`, whoever else the user hears on (the confirmation of
 /// that very address).
 pub(crate) async fn to_address(

