@@ -86,6 +86,14 @@ fn registry(services: &Services, settings: &Settings, sessions: PostgresStore) -
             services,
             |s| async move { domain::order::remind_unpaid(&s).await },
         ),
+        // The admins' daily digest (once a day: the notice's key is the day).
+        job(
+            "staff-digest",
+            HOUR,
+            Once { lease: MINUTE },
+            services,
+            |s| async move { domain::order::send_staff_digest(&s).await.map(u64::from) },
+        ),
         // Reservations a killed process left in Redis: rebuilt from Postgres.
         job(
             "resync-stock",

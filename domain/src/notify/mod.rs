@@ -50,6 +50,8 @@ pub enum Kind {
     AdminNewOrder,
     /// To admins: a payment needs a look.
     AdminFlagged,
+    /// To admins, once a day: products running out, transfers past due.
+    AdminDigest,
     /// A link to confirm an e-mail address (sent to that address only).
     EmailConfirmation,
     /// The account's phone number was changed.
@@ -59,7 +61,7 @@ pub enum Kind {
 }
 
 /// Every kind, for tests that render each one.
-pub const KINDS: [Kind; 13] = [
+pub const KINDS: [Kind; 14] = [
     Kind::OrderPlaced,
     Kind::PaymentFailed,
     Kind::PaymentReminder,
@@ -70,6 +72,7 @@ pub const KINDS: [Kind; 13] = [
     Kind::OrderRefunded,
     Kind::AdminNewOrder,
     Kind::AdminFlagged,
+    Kind::AdminDigest,
     Kind::EmailConfirmation,
     Kind::PhoneChanged,
     Kind::AccountDeleted,
@@ -89,6 +92,7 @@ impl Kind {
             Kind::OrderRefunded => "order_refunded",
             Kind::AdminNewOrder => "admin_new_order",
             Kind::AdminFlagged => "admin_flagged",
+            Kind::AdminDigest => "admin_digest",
             Kind::EmailConfirmation => "email_confirmation",
             Kind::PhoneChanged => "phone_changed",
             Kind::AccountDeleted => "account_deleted",
@@ -110,7 +114,7 @@ impl Kind {
 
     /// Whether it is about an order (its e-mail shows the order).
     pub fn about_order(self) -> bool {
-        self.topic() == Topic::Orders
+        self.topic() == Topic::Orders && self != Kind::AdminDigest
     }
 }
 

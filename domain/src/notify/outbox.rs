@@ -79,7 +79,15 @@ pub async fn order(
             locale: o.locale.clone(),
         })
         .collect();
-    write(tx, kind, Some(order), &occasion, &data, &rows).await
+    write(
+        tx,
+        kind,
+        Some(order),
+        &format!("{order}:{occasion}"),
+        &data,
+        &rows,
+    )
+    .await
 }
 
 /// Tells every admin (by confirmed e-mail and in the inbox) that `kind` happened to `order`.
@@ -113,25 +121,54 @@ pub async fn admins(
         json!({}),
         extra,
     );
-    let mut rows = Vec::with_capacity(admins.len() * 2);
-    for admin in &admins {
-        let user = UserId::from(admin.id);
-        if let Some(email) = &admin.email {
+    let rows = admin_rows(admins.iter().map(|a| (a.id, &a.locale, &a.email)));
+    write(tx, kind, Some(order), &format!("{order}:"), &data, &rows).await
+}
+
+/// Tells every admin something that is not about one order (a daily digest); `occasion`
+/// (the day) makes it once.
+pub async fn staff(
+    tx: &mut sqlx::PgConnection,
+    kind: Kind,
+    occasion: &str,
+    data: Value,
+) -> anyhow::Result<()> {
+    let admins = sqlx::query!(
+        r#"
+        select id, locale, case when email_verified_at is not null then email end as "email?"
+          from users where role = 'admin' and deleted_at is null
+        "#
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .context("Failed to read the admins")?;
+    let rows = admin_rows(admins.iter().map(|a| (a.id, &a.locale, &a.email)));
+    write(tx, kind, None, &format!("staff:{occasion}"), &data, &rows).await
+}
+
+/// Each admin by confirmed e-mail and in the inbox.
+fn admin_rows<'a>(
+    admins: impl Iterator<Item = (Uuid, &'a String, &'a Option<String>)>,
+) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (id, locale, email) in admins {
+        let user = UserId::from(id);
+        if let Some(email) = email {
             rows.push(Row {
                 user,
                 channel: super::Channel::Email,
                 recipient: email.clone(),
-                locale: admin.locale.clone(),
+                locale: locale.clone(),
             });
         }
         rows.push(Row {
             user,
             channel: super::Channel::InApp,
             recipient: user.to_string(),
-            locale: admin.locale.clone(),
+            locale: locale.clone(),
         });
     }
-    write(tx, kind, Some(order), "", &data, &rows).await
+    rows
 }
 
 /// Tells a user about their account (`Topic::Account`), on the channels they hear on; a
@@ -174,7 +211,7 @@ pub async fn account(
             locale: u.locale.clone(),
         })
         .collect();
-    write(tx, kind, None, occasion, &data, &rows).await
+    write(tx, kind, None, &format!("{user}:{occasion}"), &data, &rows).await
 }
 
 /// Writes one e-mail notice to `email`, whoever else the user hears on (the confirmation of
@@ -194,7 +231,7 @@ pub(crate) async fn to_address(
         recipient: email.to_owned(),
         locale: locale.to_owned(),
     };
-    write(tx, kind, None, occasion, &data, &[row]).await
+    write(tx, kind, None, &format!("{user}:{occasion}"), &data, &[row]).await
 }
 
 fn facts(
@@ -233,15 +270,14 @@ async fn write(
     tx: &mut sqlx::PgConnection,
     kind: Kind,
     order: Option<OrderId>,
-    occasion: &str,
+    subject: &str,
     data: &Value,
     rows: &[Row],
 ) -> anyhow::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let subject = order.map_or_else(|| rows[0].user.to_string(), |o| o.to_string());
-    let key = format!("{}:{subject}:{occasion}", kind.as_str());
+    let key = format!("{}:{subject}", kind.as_str());
     let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
     let users: Vec<Uuid> = rows.iter().map(|r| r.user.uuid()).collect();
     let channels: Vec<&str> = rows.iter().map(|r| r.channel.as_str()).collect();

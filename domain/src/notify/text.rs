@@ -222,6 +222,35 @@ pub fn render(kind: Kind, locale: Locale, data: &Value) -> Text {
                 ),
             }
         }
+        (Kind::AdminDigest, locale) => {
+            let list = |key: &str| -> Vec<String> {
+                f.data
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .map(|items| {
+                        items
+                            .iter()
+                            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let (low, overdue) = (list("low_stock"), list("overdue"));
+            let day = f.text("day");
+            let (title, low_label, overdue_label) = match locale {
+                Locale::Pl => ("Podsumowanie dnia", "Kończą się", "Przelewy po terminie, zamówienia"),
+                Locale::En => ("Daily summary", "Running out", "Transfers past due, orders"),
+                Locale::Tr => ("Günlük özet", "Tükenmek üzere", "Süresi geçmiş havaleler, siparişler"),
+            };
+            let mut body = Vec::new();
+            if !low.is_empty() {
+                body.push(format!("{low_label} ({}): {}.", low.len(), low.join(", ")));
+            }
+            if !overdue.is_empty() {
+                body.push(format!("{overdue_label} ({}): {}.", overdue.len(), overdue.join(", ")));
+            }
+            (format!("{title} {day}"), body.join(" "))
+        }
         (Kind::AdminFlagged, locale) => {
             let reason = f.text("reason");
             match locale {
@@ -244,6 +273,7 @@ pub fn render(kind: Kind, locale: Locale, data: &Value) -> Text {
         Kind::EmailConfirmation => f.text("path"),
         Kind::PhoneChanged | Kind::AccountDeleted => "/account".to_owned(),
         Kind::AdminNewOrder | Kind::AdminFlagged => format!("/admin/orders/{order}"),
+        Kind::AdminDigest => "/admin".to_owned(),
         _ => format!("/orders/{order}"),
     };
     Text { title, body, link }
@@ -269,6 +299,9 @@ mod tests {
             "path": "/account/confirm-email?token=abc",
             "phone": "+48 *** *** 123",
             "erase_on": "2027-01-01",
+            "day": "2026-12-02",
+            "low_stock": ["MT-1 Masło (2)"],
+            "overdue": [100123],
         })
     }
 
@@ -292,6 +325,9 @@ mod tests {
                         "{kind:?} {locale:?}: {text:?}"
                     );
                     assert!(text.link.ends_with("0190a0a0-0000-7000-8000-000000000001"));
+                } else if kind == Kind::AdminDigest {
+                    assert!(text.body.contains("MT-1 Masło (2)") && text.body.contains("100123"));
+                    assert_eq!(text.link, "/admin");
                 } else {
                     assert!(text.link.starts_with("/account"), "{text:?}");
                 }

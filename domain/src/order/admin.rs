@@ -252,3 +252,40 @@ pub async fn dashboard(svc: &Services) -> Result<Dashboard, Error> {
         low_stock,
     })
 }
+
+/// The admins' daily digest: products running out and bank transfers past due, told once a
+/// day (Polish time) when there is anything to tell. Answers whether it was written.
+pub async fn send_staff_digest(svc: &Services) -> anyhow::Result<bool> {
+    let low = dashboard(svc)
+        .await
+        .map_err(|e| anyhow::anyhow!("dashboard: {e}"))?
+        .low_stock;
+    let overdue = sqlx::query_scalar!(
+        r#"
+        select number from orders
+         where status = 'awaiting_transfer' and payment_due_at < now()
+         order by payment_due_at
+         limit 50
+        "#
+    )
+    .fetch_all(&svc.db)
+    .await
+    .context("Failed to list overdue transfers")?;
+    if low.is_empty() && overdue.is_empty() {
+        return Ok(false);
+    }
+    let mut tx = svc.db.begin().await.context("No database connection")?;
+    let day =
+        sqlx::query_scalar!(r#"select (now() at time zone 'Europe/Warsaw')::date::text as "day!""#)
+            .fetch_one(&mut *tx)
+            .await
+            .context("Failed to read the day")?;
+    let data = serde_json::json!({
+        "day": day,
+        "low_stock": low.iter().map(|p| format!("{} {} ({})", p.sku, p.name, p.stock)).collect::<Vec<_>>(),
+        "overdue": overdue,
+    });
+    crate::notify::outbox::staff(&mut tx, crate::notify::Kind::AdminDigest, &day, data).await?;
+    tx.commit().await.context("Failed to commit the digest")?;
+    Ok(true)
+}

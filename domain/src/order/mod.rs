@@ -21,7 +21,9 @@ mod terms;
 
 use std::time::Duration;
 
-pub use admin::{Dashboard, LowStock, OrderFilter, dashboard, placed_on_days, search_orders};
+pub use admin::{
+    Dashboard, LowStock, OrderFilter, dashboard, placed_on_days, search_orders, send_staff_digest,
+};
 pub use checkout::{AddressChoice, PlaceOrder, Placed, place_order};
 pub use invoice::{Invoice, Seller, invoice_pdf, render_invoice_pdf};
 pub use lifecycle::{

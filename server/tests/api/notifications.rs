@@ -866,3 +866,48 @@ async fn an_unpaid_order_is_reminded_once_ten_minutes_before_it_expires(pool: Pg
     .await;
     assert_eq!(inbox["items"][0]["kind"], "payment_reminder", "{inbox}");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn admins_get_one_digest_a_day_of_what_runs_out(pool: PgPool) {
+    let app = spawn_app_with(pool, &[]).await;
+    app.seed_catalog().await;
+    crate::auth::create_admin(&app).await;
+    let admin = crate::auth::admin_token(&app).await;
+    sqlx::query("update products set stock = 2 where sku = 'MT-0101-1'")
+        .execute(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let svc = app.services();
+    let first = domain::order::send_staff_digest(&svc)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let again = domain::order::send_staff_digest(&svc)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+
+    assert!(first && again, "there is something to tell both times");
+    let inbox = json(
+        app.call(Method::GET, "/api/v1/me/notifications", &admin, None)
+            .await,
+    )
+    .await;
+    let digests: Vec<&Value> = inbox["items"]
+        .as_array()
+        .map(|i| i.iter().filter(|n| n["kind"] == "admin_digest").collect())
+        .unwrap_or_default();
+    assert_eq!(digests.len(), 1, "once a day: {inbox}");
+    assert!(
+        digests[0]["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("MT-0101-1")
+    );
+    let emails: i64 = sqlx::query_scalar(
+        "select count(*) from notifications where kind = 'admin_digest' and channel = 'email'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(emails, 1, "and by e-mail to the confirmed admin address");
+}
