@@ -49,11 +49,11 @@ values ('00000000-0000-7000-8000-00000000b001', '+48500999001', 'bench@example.c
         'individual', 'Bench', 'Mark')
 on conflict (id) do nothing;
 insert into notifications (id, user_id, kind, channel, recipient, locale, data, dedupe_key)
-select gen_random_uuid(), '00000000-0000-7000-8000-00000000b001', 'email_confirmation', 'email',
-       'bench@example.com', 'pl', '{"path": "/account/confirm-email?token=bench"}', 'bench:' || n
+select gen_random_uuid(), '00000000-0000-7000-8000-00000000b001'::uuid, 'email_confirmation', 'email',
+       'bench@example.com', 'pl', '{"path": "/account/confirm-email?token=bench"}'::jsonb, 'bench:' || n
   from generate_series(1, $NOTICES) n
 union all
-select gen_random_uuid(), '00000000-0000-7000-8000-00000000b001', 'order_shipped', 'sms',
+select gen_random_uuid(), '00000000-0000-7000-8000-00000000b001'::uuid, 'order_shipped', 'sms',
        '+48500999001', 'pl', '{"number": 100001, "carrier": "InPost", "tracking_number": "X1"}',
        'bench:' || n
   from generate_series(1, $NOTICES) n;

@@ -20,7 +20,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment, path};
 
 use crate::account::{
-    AccountPage, AddressesPage, CompleteProfilePage, LoginPage, NotificationsPage,
+    AccountPage, AddressesPage, CompleteProfilePage, LoginPage, NotificationSettingsPage,
+    NotificationsPage,
 };
 use crate::admin::{
     AdminCategoriesPage, AdminContentPage, AdminFaqPage, AdminProductEditPage, AdminProductsPage,
@@ -159,6 +160,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/addresses") view=AddressesPage ssr=SsrMode::Async />
                     <Route path=path!("/account/favorites") view=FavoritesPage ssr=SsrMode::Async />
                     <Route path=path!("/account/notifications") view=NotificationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/notifications/settings") view=NotificationSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
                     <Route path=path!("/orders/:id") view=OrderPage ssr=SsrMode::Async />

@@ -103,4 +103,16 @@ test("a shopper confirms the e-mail, orders and pays, and hears about it by e-ma
   await page.reload();
   await expect(page.getByTestId("notification")).toHaveCount(2);
   await expect(page.getByTestId("notification-count")).toHaveCount(0);
+
+  // News and offers are off until chosen; order notices keep a channel.
+  await page.goto("/account/notifications/settings?lang=en");
+  await hydrated(page);
+  await expect(page.getByTestId("state-marketing-email")).toHaveText("off");
+  await page.getByRole("button", { name: "Switch on – News and offers – E-mail" }).click();
+  await expect(page.getByTestId("state-marketing-email")).toHaveText("on");
+  await page.getByRole("button", { name: "Switch off – Orders and payments – E-mail" }).click();
+  await expect(page.getByTestId("state-orders-email")).toHaveText("off");
+  await page.getByRole("button", { name: "Switch off – Orders and payments – Inbox in the shop" }).click();
+  await expect(page.getByRole("alert")).toContainText("keep at least one");
+  await expect(page.getByTestId("state-orders-in_app")).toHaveText("on");
 });

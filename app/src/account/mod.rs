@@ -9,5 +9,5 @@ pub mod server_fns;
 
 pub use addresses::AddressesPage;
 pub use login::LoginPage;
-pub use notifications::{NotificationBadge, NotificationsPage};
+pub use notifications::{NotificationBadge, NotificationSettingsPage, NotificationsPage};
 pub use profile::{AccountPage, CompleteProfilePage, SignInFirst, membership_key};

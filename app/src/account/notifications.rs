@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use super::SignInFirst;
+use crate::components::ActionNotice;
 use crate::error::AppError;
 use crate::i18n::{Key, t};
 use crate::use_locale;
@@ -25,6 +26,59 @@ pub struct NoticeView {
     pub at: String,
     /// Not read yet.
     pub unread: bool,
+}
+
+/// One topic and channel as the settings page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingView {
+    /// `orders`, `account`, `marketing`.
+    pub topic: String,
+    /// `email`, `sms`, `push`, `in_app`.
+    pub channel: String,
+    /// On.
+    pub enabled: bool,
+}
+
+/// The signed-in user's settings, every topic and channel.
+#[server(prefix = "/sf", endpoint = "notifications/settings")]
+pub async fn notification_settings() -> Result<Vec<SettingView>, AppError> {
+    let user = crate::ssr::require_user().await?;
+    let svc = crate::ssr::services()?;
+    let settings = domain::notify::notification_settings(&svc, user.id).await?;
+    Ok(settings.into_iter().map(setting_view).collect())
+}
+
+#[cfg(feature = "ssr")]
+fn setting_view(s: domain::notify::Setting) -> SettingView {
+    SettingView {
+        topic: s.topic.as_str().to_owned(),
+        channel: s.channel.as_str().to_owned(),
+        enabled: s.enabled,
+    }
+}
+
+/// Switches one channel of one topic (`enabled` is `true` or `false`).
+#[server(prefix = "/sf", endpoint = "notifications/settings/set")]
+pub async fn set_notification_setting(
+    topic: String,
+    channel: String,
+    enabled: String,
+) -> Result<(), AppError> {
+    let user = crate::ssr::require_user().await?;
+    let svc = crate::ssr::services()?;
+    let invalid = |field: &str, message: &str| AppError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    };
+    let change = domain::notify::Setting {
+        topic: domain::notify::Topic::parse(&topic)
+            .ok_or_else(|| invalid("topic", "is not a topic"))?,
+        channel: domain::notify::Channel::parse(&channel)
+            .ok_or_else(|| invalid("channel", "is not a channel"))?,
+        enabled: enabled == "true",
+    };
+    domain::notify::set_notification_setting(&svc, user.id, change).await?;
+    Ok(())
 }
 
 /// Unread notices of the signed-in user; 0 for visitors.
@@ -119,7 +173,11 @@ pub fn NotificationsPage() -> impl IntoView {
         <Title text=format!("{} · {}", t(locale, Key::Notifications), t(locale, Key::ShopName)) />
         <section class="account">
             <h1>{t(locale, Key::Notifications)}</h1>
-            <p><a href="/account">{t(locale, Key::MyAccount)}</a></p>
+            <p>
+                <a href="/account">{t(locale, Key::MyAccount)}</a>
+                " · "
+                <a href="/account/notifications/settings">{t(locale, Key::NotificationSettings)}</a>
+            </p>
             <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match notices.await {
@@ -152,6 +210,83 @@ pub fn NotificationsPage() -> impl IntoView {
                                         </li>
                                     }).collect_view()}
                                 </ul>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn topic_key(topic: &str) -> Key {
+    match topic {
+        "orders" => Key::TopicOrders,
+        "account" => Key::TopicAccount,
+        _ => Key::TopicMarketing,
+    }
+}
+
+fn channel_key(channel: &str) -> Key {
+    match channel {
+        "email" => Key::ChannelEmail,
+        "sms" => Key::ChannelSms,
+        "push" => Key::ChannelPush,
+        _ => Key::ChannelInApp,
+    }
+}
+
+/// `/account/notifications/settings`: every topic and channel, each switched by its own
+/// button (a plain form without JavaScript).
+#[component]
+pub fn NotificationSettingsPage() -> impl IntoView {
+    let locale = use_locale();
+    let set = ServerAction::<SetNotificationSetting>::new();
+    let settings = Resource::new(move || set.version().get(), |_| notification_settings());
+    view! {
+        <Title text=format!("{} · {}", t(locale, Key::NotificationSettings), t(locale, Key::ShopName)) />
+        <section class="account">
+            <h1>{t(locale, Key::NotificationSettings)}</h1>
+            <p><a href="/account/notifications">{t(locale, Key::Notifications)}</a></p>
+            <p class="muted">{t(locale, Key::SettingsHint)}</p>
+            <ActionNotice locale value=set.value() saved=Key::Saved />
+            <Suspense fallback=move || view! { <p class="muted">{t(locale, Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match settings.await {
+                        Err(AppError::Unauthorized) => view! { <SignInFirst /> }.into_any(),
+                        Err(_) => view! { <p class="error" role="alert">{t(locale, Key::LoadFailed)}</p> }.into_any(),
+                        Ok(list) => {
+                            let topics = ["orders", "account", "marketing"];
+                            view! {
+                                {topics.into_iter().map(|topic| {
+                                    let rows = list.iter().filter(|s| s.topic == topic).cloned().collect::<Vec<_>>();
+                                    view! {
+                                        <h2>{t(locale, topic_key(topic))}</h2>
+                                        <table class="lines settings" data-testid=format!("settings-{topic}")>
+                                            <tbody>
+                                                {rows.into_iter().map(|s| {
+                                                    let state = if s.enabled { Key::StateOn } else { Key::StateOff };
+                                                    let action = if s.enabled { Key::SwitchOff } else { Key::SwitchOn };
+                                                    let label = format!("{} – {} – {}", t(locale, action), t(locale, topic_key(&s.topic)), t(locale, channel_key(&s.channel)));
+                                                    view! {
+                                                        <tr>
+                                                            <th scope="row">{t(locale, channel_key(&s.channel))}</th>
+                                                            <td data-testid=format!("state-{}-{}", s.topic, s.channel)>{t(locale, state)}</td>
+                                                            <td>
+                                                                <ActionForm action=set>
+                                                                    <input type="hidden" name="topic" value=s.topic.clone() />
+                                                                    <input type="hidden" name="channel" value=s.channel.clone() />
+                                                                    <input type="hidden" name="enabled" value=(!s.enabled).to_string() />
+                                                                    <button type="submit" aria-label=label>{t(locale, action)}</button>
+                                                                </ActionForm>
+                                                            </td>
+                                                        </tr>
+                                                    }
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    }
+                                }).collect_view()}
                             }.into_any()
                         }
                     }

@@ -157,6 +157,23 @@ pub async fn set_notification_setting(
     .execute(&mut *tx)
     .await
     .context("Failed to save the setting")?;
+    // Marketing is opt-in: the consent is dated when the first channel is switched on and
+    // withdrawn when the last is switched off.
+    sqlx::query!(
+        r#"
+        update users
+           set marketing_consent_at = case
+                 when exists (select 1 from notification_settings
+                               where user_id = $1 and topic = 'marketing' and enabled)
+                 then coalesce(marketing_consent_at, now())
+               end
+         where id = $1
+        "#,
+        user as _
+    )
+    .execute(&mut *tx)
+    .await
+    .context("Failed to record the marketing consent")?;
     tx.commit().await.context("Failed to commit the setting")?;
     Ok(after)
 }

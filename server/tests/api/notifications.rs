@@ -511,6 +511,20 @@ async fn settings_switch_channels_but_keep_one_for_orders(pool: PgPool) {
     );
     let marketing = json(put("marketing", "email", true).await).await;
     assert_eq!(enabled(&marketing, "marketing", "email"), Some(json!(true)));
+    let consent = || async {
+        sqlx::query_scalar::<_, bool>(
+            "select marketing_consent_at is not null from users where phone = '+48500100204'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert!(consent().await, "the opt-in is dated");
+    assert_eq!(
+        put("marketing", "email", false).await.status().as_u16(),
+        200
+    );
+    assert!(!consent().await, "and withdrawn with the last channel");
     assert_eq!(put("weather", "email", true).await.status().as_u16(), 422);
     assert_eq!(put("orders", "pigeon", true).await.status().as_u16(), 422);
 
