@@ -17,6 +17,7 @@ mod invoice;
 mod lifecycle;
 mod model;
 pub mod paying;
+mod reminders;
 mod terms;
 
 use std::time::Duration;
@@ -27,14 +28,14 @@ pub use admin::{
 pub use checkout::{AddressChoice, PlaceOrder, Placed, place_order};
 pub use invoice::{Invoice, Seller, invoice_pdf, render_invoice_pdf};
 pub use lifecycle::{
-    Move, OrderSummary, Viewer, expire_unpaid, get_order, list_orders, move_order, remind_unpaid,
-    set_tracking,
+    Move, OrderSummary, Viewer, expire_unpaid, get_order, list_orders, move_order, set_tracking,
 };
 pub(crate) use lifecycle::{apply, lock_order};
 pub use model::{
     Actor, AddressSnapshot, CARRIERS, Order, OrderEvent, OrderLine, OrderStatus, PaymentStatus,
     parse_status, tracking_url,
 };
+pub use reminders::remind_unpaid;
 pub use terms::{
     TERMS, default_terms, flag_overdue, set_customer_terms, set_default_terms, terms_for,
 };
