@@ -52,7 +52,7 @@ api-fuzz:
 	scripts/api-fuzz.sh 20
 
 crash:
-	scripts/faults.sh crash
+	scripts/faults.sh crash notify-crash
 
 ## sqlx-prepare: refresh .sqlx/ after changing a query or a migration (needs sqlx-cli)
 SQLX_DB := $(dir $(DATABASE_URL))metropolitan_sqlx

@@ -4,6 +4,9 @@
     crash             a server SIGKILLed in the middle of a checkout load: after a restart
                       every order is whole or absent, the Redis gate is re-synced, and the
                       expiry job returns the stock of the orders left unpaid.
+    notify-crash      a server SIGKILLed while it is sending e-mails (each mail server
+                      conversation held before the message is transferred): after a
+                      restart every notice is delivered exactly once.
     postgres-restart  Postgres stopped for 5 s and started again (pg_ctlcluster) under a
                       checkout load: 503 in the error shape while it is down, /health/ready
                       follows, the pool recovers by itself, no order is half-written.
@@ -59,8 +62,8 @@ def stop_all() -> None:
             server.wait()
 
 
-def start() -> subprocess.Popen:
-    server = subprocess.Popen([BIN, "serve"], env={**os.environ, "LEPTOS_SITE_ADDR": f"127.0.0.1:{PORT}"},
+def start(**env: str) -> subprocess.Popen:
+    server = subprocess.Popen([BIN, "serve"], env={**os.environ, "LEPTOS_SITE_ADDR": f"127.0.0.1:{PORT}", **env},
                               stdout=subprocess.DEVNULL)
     STARTED.append(server)
     ready = False
@@ -199,6 +202,86 @@ def crash() -> None:
     server.wait()
 
 
+def notify_crash() -> None:
+    print("== a server process SIGKILLed while it sends notification e-mails")
+    import glob
+    import socket
+    import tempfile
+
+    notices = 20
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        mail_port = s.getsockname()[1]
+    mail_dir = tempfile.mkdtemp()
+    root = os.path.join(os.path.dirname(__file__), "..")
+    sink = subprocess.Popen([os.path.join(root, ".tools/venv/bin/python"), os.path.join(root, "scripts/smtp-sink.py"),
+                             "--port", str(mail_port), "--dir", mail_dir, "--delay-rcpt", "2"],
+                            stdout=subprocess.DEVNULL)
+    STARTED.append(sink)
+    listening = False
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", mail_port), timeout=1).close()
+            listening = True
+            break
+        except OSError:
+            time.sleep(0.05)
+    check(listening, "the mail server is listening")
+    user = "00000000-0000-7000-8000-00000000fa17"
+    psql(DB, f"""
+        delete from notifications;
+        insert into users (id, email, email_verified_at, customer_type)
+        values ('{user}', 'faults@example.com', now(), 'individual') on conflict (id) do nothing;
+        insert into notifications (id, user_id, kind, channel, recipient, locale, data, dedupe_key)
+        select gen_random_uuid(), '{user}', 'email_confirmation', 'email', 'faults@example.com', 'pl',
+               '{{"path": "/account/confirm-email?token=fault"}}'::jsonb, 'fault:' || n
+          from generate_series(1, {notices}) n;""")
+    smtp = {"SMTP_URL": f"smtp://127.0.0.1:{mail_port}", "NOTIFY_CONCURRENCY": "8"}
+    server = start(**smtp)
+    # The worker's first run starts at once; every conversation then waits 2 s at RCPT TO.
+    in_flight = False
+    for _ in range(100):
+        locked = int(psql(DB, "select count(*) from pg_locks l join pg_class c on c.oid = l.relation "
+                              "where c.relname = 'notifications' and l.mode = 'RowShareLock'"))
+        if locked > 0:
+            in_flight = True
+            break
+        time.sleep(0.02)
+    time.sleep(0.5)
+    server.send_signal(signal.SIGKILL)
+    server.wait()
+    check(in_flight, "notices were being sent when the server was killed")
+    check(not glob.glob(os.path.join(mail_dir, "*.json")), "no message reached the mail server before the kill")
+    ours = "dedupe_key like 'fault:%'"
+    queued = int(psql(DB, f"select count(*) from notifications where {ours} and status = 'queued' and attempts = 0"))
+    check(queued == notices, f"every notice is still queued, untried ({queued})")
+
+    server = start(**smtp)
+    done = False
+    for _ in range(600):
+        if int(psql(DB, f"select count(*) from notifications where {ours} and status = 'queued'")) == 0:
+            done = True
+            break
+        time.sleep(0.1)
+    check(done, "the restarted server delivered the queue")
+    time.sleep(0.5)
+    mails = []
+    for path in glob.glob(os.path.join(mail_dir, "*.json")):
+        with open(path, encoding="utf-8") as file:
+            mail = json.load(file)
+        if mail["rcpt_tos"] == ["faults@example.com"]:
+            mails.append(mail)
+    ids = {mail["message_id"] for mail in mails}
+    check(len(mails) == notices and len(ids) == notices,
+          f"every notice arrived exactly once ({len(mails)} messages, {len(ids)} distinct)")
+    sent = int(psql(DB, f"select count(*) from notifications where {ours} and status = 'sent'"))
+    check(sent == notices, f"and each is recorded sent ({sent})")
+    server.terminate()
+    server.wait()
+    sink.terminate()
+    sink.wait()
+
+
 def postgres_restart(cluster: list[str]) -> None:
     print("== Postgres restarted under a checkout load")
     server = start()
@@ -263,6 +346,8 @@ def run(scenarios: list[str]) -> None:
     for scenario in scenarios:
         if scenario == "crash":
             crash()
+        elif scenario == "notify-crash":
+            notify_crash()
         elif scenario == "postgres-restart":
             cluster = os.environ.get("PG_CLUSTER_CTL", "").split()
             if not cluster:

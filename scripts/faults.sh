@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fault tests on the release build, each against a fresh database:
 #   scripts/faults.sh crash                    a server SIGKILLed mid-checkout (in `make test`)
+#   scripts/faults.sh notify-crash             a server SIGKILLed while sending e-mails
+#                                              (in `make test`; needs scripts/deps.sh --test)
 #   scripts/faults.sh crash postgres-restart   and Postgres restarted under load
 #                                              (`make test-faults`; needs to control the local
 #                                              cluster: root or passwordless sudo, else skipped)

@@ -5,10 +5,14 @@ Each accepted message is written to DIR as <n>.json (envelope, subject, Message-
 and HTML parts decoded, attachments with their names, types and sizes) beside <n>.eml (the
 raw message). Stops on SIGTERM.
 
-    scripts/smtp-sink.py --port 2525 --dir /tmp/mail
+    scripts/smtp-sink.py --port 2525 --dir /tmp/mail [--delay-rcpt SECONDS]
+
+--delay-rcpt makes every RCPT TO wait before it is accepted (before any message is
+transferred): the fault tests kill a sender in that pause.
 """
 
 import argparse
+import asyncio
 import email
 import email.policy
 import json
@@ -20,10 +24,17 @@ from aiosmtpd.controller import Controller
 
 
 class Keep:
-    def __init__(self, folder):
+    def __init__(self, folder, delay_rcpt=0.0):
         self.folder = folder
+        self.delay_rcpt = delay_rcpt
         self.count = 0
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.delay_rcpt:
+            await asyncio.sleep(self.delay_rcpt)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -72,9 +83,10 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
+    parser.add_argument("--delay-rcpt", type=float, default=0.0)
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    controller = Controller(Keep(args.dir), hostname=args.host, port=args.port)
+    controller = Controller(Keep(args.dir, args.delay_rcpt), hostname=args.host, port=args.port)
     controller.start()
     print(f"smtp-sink listening on {args.host}:{args.port}, keeping mail in {args.dir}", flush=True)
     stop = threading.Event()
