@@ -66,17 +66,7 @@ pub async fn set_notification_setting(
 ) -> Result<(), AppError> {
     let user = crate::ssr::require_user().await?;
     let svc = crate::ssr::services()?;
-    let invalid = |field: &str, message: &str| AppError::Invalid {
-        field: field.into(),
-        message: message.into(),
-    };
-    let change = domain::notify::Setting {
-        topic: domain::notify::Topic::parse(&topic)
-            .ok_or_else(|| invalid("topic", "is not a topic"))?,
-        channel: domain::notify::Channel::parse(&channel)
-            .ok_or_else(|| invalid("channel", "is not a channel"))?,
-        enabled: enabled == "true",
-    };
+    let change = domain::notify::Setting::parse(&topic, &channel, enabled == "true")?;
     domain::notify::set_notification_setting(&svc, user.id, change).await?;
     Ok(())
 }

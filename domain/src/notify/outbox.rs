@@ -34,7 +34,9 @@ pub async fn order(
                o.contact_phone, o.carrier, o.tracking_number,
                case when u.email_verified_at is not null then u.email end as "email?",
                u.phone as "user_phone?",
-               exists (select 1 from devices d where d.user_id = o.user_id) as "devices!"
+               exists (select 1 from devices d where d.user_id = o.user_id) as "devices!",
+               exists (select 1 from notification_settings s where s.user_id = o.user_id)
+                 as "customised!"
           from orders o
           left join users u on u.id = o.user_id and u.deleted_at is null
          where o.id = $1
@@ -69,16 +71,7 @@ pub async fn order(
         phone: o.user_phone.or(o.contact_phone),
         devices: o.devices,
     };
-    let settings = stored(tx, user).await?;
-    let rows: Vec<Row> = chosen(kind.topic(), &contact, &settings)
-        .into_iter()
-        .map(|channel| Row {
-            user,
-            channel,
-            recipient: recipient(channel, &contact, user),
-            locale: o.locale.clone(),
-        })
-        .collect();
+    let rows = person_rows(tx, user, kind, &contact, o.customised, &o.locale, |_| true).await?;
     write(
         tx,
         kind,
@@ -184,7 +177,9 @@ pub async fn account(
         r#"
         select locale, phone, deleted_at is not null as "deleted!",
                case when email_verified_at is not null then email end as "email?",
-               exists (select 1 from devices d where d.user_id = users.id) as "devices!"
+               exists (select 1 from devices d where d.user_id = users.id) as "devices!",
+               exists (select 1 from notification_settings s where s.user_id = users.id)
+                 as "customised!"
           from users where id = $1
         "#,
         user as _
@@ -200,17 +195,10 @@ pub async fn account(
         phone: u.phone,
         devices: u.devices,
     };
-    let settings = stored(tx, user).await?;
-    let rows: Vec<Row> = chosen(kind.topic(), &contact, &settings)
-        .into_iter()
-        .filter(|c| !u.deleted || matches!(c, super::Channel::Email | super::Channel::Sms))
-        .map(|channel| Row {
-            user,
-            channel,
-            recipient: recipient(channel, &contact, user),
-            locale: u.locale.clone(),
-        })
-        .collect();
+    let rows = person_rows(tx, user, kind, &contact, u.customised, &u.locale, |c| {
+        !u.deleted || matches!(c, super::Channel::Email | super::Channel::Sms)
+    })
+    .await?;
     write(tx, kind, None, &format!("{user}:{occasion}"), &data, &rows).await
 }
 
@@ -254,6 +242,34 @@ fn facts(
         }
     }
     data
+}
+
+/// One person's rows for `kind`: the channels they hear on (`keep` narrows them), in
+/// `locale`. Their stored settings are read only when they have any (most have none).
+async fn person_rows(
+    tx: &mut sqlx::PgConnection,
+    user: UserId,
+    kind: Kind,
+    contact: &Contact,
+    customised: bool,
+    locale: &str,
+    keep: impl Fn(super::Channel) -> bool,
+) -> anyhow::Result<Vec<Row>> {
+    let settings = if customised {
+        stored(tx, user).await?
+    } else {
+        Vec::new()
+    };
+    Ok(chosen(kind.topic(), contact, &settings)
+        .into_iter()
+        .filter(|c| keep(*c))
+        .map(|channel| Row {
+            user,
+            channel,
+            recipient: recipient(channel, contact, user),
+            locale: locale.to_owned(),
+        })
+        .collect())
 }
 
 fn recipient(channel: super::Channel, contact: &Contact, user: UserId) -> String {

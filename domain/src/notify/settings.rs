@@ -21,6 +21,24 @@ pub struct Setting {
     pub enabled: bool,
 }
 
+impl Setting {
+    /// A switch as clients name it (`orders`/`account`/`marketing`,
+    /// `email`/`sms`/`push`/`in_app`); an unknown name is refused on its field.
+    pub fn parse(topic: &str, channel: &str, enabled: bool) -> Result<Setting, Error> {
+        Ok(Setting {
+            topic: Topic::parse(topic.trim()).ok_or_else(|| Error::Invalid {
+                field: "topic",
+                message: "must be orders, account or marketing".into(),
+            })?,
+            channel: Channel::parse(channel.trim()).ok_or_else(|| Error::Invalid {
+                field: "channel",
+                message: "must be email, sms, push or in_app".into(),
+            })?,
+            enabled,
+        })
+    }
+}
+
 /// How a person can be reached.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Contact {

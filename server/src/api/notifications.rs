@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use domain::notify::{self, Channel, Setting, Topic};
+use domain::notify::{self, Setting};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -202,20 +202,8 @@ pub async fn put_setting(
     AuthUser(me): AuthUser,
     ApiJson(body): ApiJson<SettingDto>,
 ) -> Result<Json<Vec<SettingDto>>, ApiError> {
-    let topic = Topic::parse(&body.topic)
-        .ok_or_else(|| ApiError::invalid("topic", "must be orders, account or marketing"))?;
-    let channel = Channel::parse(&body.channel)
-        .ok_or_else(|| ApiError::invalid("channel", "must be email, sms, push or in_app"))?;
-    let settings = notify::set_notification_setting(
-        &state.services,
-        me.id,
-        Setting {
-            topic,
-            channel,
-            enabled: body.enabled,
-        },
-    )
-    .await?;
+    let change = Setting::parse(&body.topic, &body.channel, body.enabled)?;
+    let settings = notify::set_notification_setting(&state.services, me.id, change).await?;
     Ok(Json(settings.into_iter().map(Into::into).collect()))
 }
 
