@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Notifications under load: NOTICES queued e-mails and as many SMS delivered by one release
-# server (its background worker) to a real local SMTP server (scripts/smtp-sink.py) and a
-# local Twilio stand-in (bench/fake_http.py). Prints notices per second; with --json FILE
-# writes the figures for bench/run.sh. Needs `cargo leptos build --release` and
-# scripts/deps.sh --test (aiosmtpd).
+# server (its background worker) to local stand-ins that speak SMTP and Twilio's API and only
+# count (bench/standin, built here in release; the Python ones the tests use cap at a few
+# hundred a second on two cores). Prints notices per second; with --json FILE writes the
+# figures for bench/run.sh. Needs `cargo leptos build --release`.
 #   bench/notify.sh [NOTICES] [--json FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,19 +17,23 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 PORT=$(free_port)
 MAIL_PORT=$(free_port)
 HTTP_PORT=$(free_port)
-MAIL_DIR=$(mktemp -d)
 PIDS=()
 stop() {
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$MAIL_DIR"
 }
 trap stop EXIT
 
-.tools/venv/bin/python scripts/smtp-sink.py --port "$MAIL_PORT" --dir "$MAIL_DIR" >/dev/null &
+cargo build --release --quiet -p standin
+"${CARGO_TARGET_DIR:-target}/release/standin" --smtp "$MAIL_PORT" --http "$HTTP_PORT" &
 PIDS+=($!)
-python3 bench/fake_http.py --port "$HTTP_PORT" &
-PIDS+=($!)
+# What the stand-ins received: "emails requests".
+received() {
+  python3 -c 'import json, sys, urllib.request
+c = json.load(urllib.request.urlopen(sys.argv[1]))
+print(c["emails"], c["requests"])' "http://127.0.0.1:$HTTP_PORT/count"
+}
+for _ in $(seq 1 100); do received >/dev/null 2>&1 && break; sleep 0.05; done
 export SMTP_URL="smtp://127.0.0.1:$MAIL_PORT" TWILIO_BASE_URL="http://127.0.0.1:$HTTP_PORT"
 export NOTIFY_CONCURRENCY="${NOTIFY_CONCURRENCY:-16}" LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
 export REDIS_KEY_PREFIX="bench-notify:$$:"
@@ -69,10 +73,10 @@ done
 ELAPSED_MS=$(( ($(date +%s%N) - started) / 1000000 ))
 read -r SENT FAILED < <(psql "$DATABASE_URL" -qtAX -F ' ' -c \
   "select count(*) filter (where status = 'sent'), count(*) filter (where status <> 'sent') from notifications")
-MAILS=$(find "$MAIL_DIR" -name '*.json' | wc -l)
+read -r MAILS TEXTS < <(received)
 RATE=$(python3 -c "print(round($SENT / ($ELAPSED_MS / 1000)))")
-echo "  notifications: $SENT sent ($MAILS e-mails at the SMTP server, $NOTICES SMS at the fake), $FAILED not sent, in $ELAPSED_MS ms: $RATE notices/s (target >= 1,000)"
-[[ "$SENT" == "$TOTAL" && "$MAILS" == "$NOTICES" ]] || { echo "lost or duplicated notices" >&2; exit 1; }
+echo "  notifications: $SENT sent ($MAILS e-mails at the SMTP server, $TEXTS SMS at the Twilio stand-in), $FAILED not sent, in $ELAPSED_MS ms: $RATE notices/s (target >= 1,000)"
+[[ "$SENT" == "$TOTAL" && "$MAILS" == "$NOTICES" && "$TEXTS" == "$NOTICES" ]] || { echo "lost or duplicated notices" >&2; exit 1; }
 if [[ -n "$JSON_OUT" ]]; then
   printf '{"notices": %s, "sent": %s, "emails": %s, "elapsed_ms": %s, "per_second": %s}\n' \
     "$TOTAL" "$SENT" "$MAILS" "$ELAPSED_MS" "$RATE" >"$JSON_OUT"

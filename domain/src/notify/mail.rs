@@ -32,6 +32,9 @@ pub enum SendError {
     /// Never going to work (a refused address, a malformed message).
     #[error("{0}")]
     Permanent(String),
+    /// Nobody left to send it to (the user's app devices are all gone): not a failure.
+    #[error("{0}")]
+    Skipped(String),
 }
 
 /// Where e-mail goes.

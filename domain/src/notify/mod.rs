@@ -19,7 +19,7 @@ use std::time::Duration;
 pub use confirm::{Asked, ask_to_confirm, confirm_email};
 pub use inbox::{InboxItem, list_inbox, mark_all_read, mark_read, unread_count};
 pub use mail::Mailer;
-pub use outbox::{admins, order};
+pub use outbox::{admins, order, placed};
 pub use push::{
     Device, DeviceInput, ExpoPush, PushGateway, forget_devices, list_devices, register_device,
     remove_device,

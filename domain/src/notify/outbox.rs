@@ -10,8 +10,10 @@ use super::Kind;
 use super::settings::{Contact, chosen, stored};
 use crate::shared::{OrderId, UserId};
 
-/// One notice to write: who, where, in which language.
+/// One notice to write: what, under which key, to whom, where, in which language.
 struct Row {
+    kind: Kind,
+    key: String,
     user: UserId,
     channel: super::Channel,
     recipient: String,
@@ -28,6 +30,40 @@ pub async fn order(
     occasion: &str,
     extra: Value,
 ) -> anyhow::Result<()> {
+    tell(tx, order, Some((kind, occasion)), None, extra).await
+}
+
+/// Tells every admin (by confirmed e-mail and in the inbox) that `kind` happened to `order`.
+pub async fn admins(
+    tx: &mut sqlx::PgConnection,
+    order: OrderId,
+    kind: Kind,
+    extra: Value,
+) -> anyhow::Result<()> {
+    tell(tx, order, None, Some(kind), extra).await
+}
+
+/// A new order: its confirmation to the buyer and `AdminNewOrder` to the staff, with one read
+/// and one insert (this is on the checkout's path).
+pub async fn placed(tx: &mut sqlx::PgConnection, order: OrderId) -> anyhow::Result<()> {
+    tell(
+        tx,
+        order,
+        Some((Kind::OrderPlaced, "")),
+        Some(Kind::AdminNewOrder),
+        json!({}),
+    )
+    .await
+}
+
+/// The buyer's notice (`buyer`: kind and occasion) and the staff's (`staff`) about one order.
+async fn tell(
+    tx: &mut sqlx::PgConnection,
+    order: OrderId,
+    buyer: Option<(Kind, &str)>,
+    staff: Option<Kind>,
+    extra: Value,
+) -> anyhow::Result<()> {
     let o = sqlx::query!(
         r#"
         select o.number, o.user_id as "user_id?", o.total_minor, o.refunded_minor, o.currency, o.locale,
@@ -36,12 +72,23 @@ pub async fn order(
                u.phone as "user_phone?",
                exists (select 1 from devices d where d.user_id = o.user_id) as "devices!",
                exists (select 1 from notification_settings s where s.user_id = o.user_id)
-                 as "customised!"
+                 as "customised!",
+               a.ids as "admin_ids!: Vec<Uuid>", a.locales as "admin_locales!: Vec<String>",
+               a.emails as "admin_emails!: Vec<Option<String>>"
           from orders o
           left join users u on u.id = o.user_id and u.deleted_at is null
+          cross join lateral (
+                select coalesce(array_agg(s.id), '{}') as ids,
+                       coalesce(array_agg(s.locale), '{}') as locales,
+                       coalesce(array_agg(case when s.email_verified_at is not null
+                                               then s.email end), '{}') as emails
+                  from users s
+                 where $2 and s.role = 'admin' and s.deleted_at is null
+               ) a
          where o.id = $1
         "#,
-        order as _
+        order as _,
+        staff.is_some()
     )
     .fetch_one(&mut *tx)
     .await
@@ -58,64 +105,38 @@ pub async fn order(
         }),
         extra,
     );
-    let occasion = match kind {
-        Kind::OrderRefunded => format!("{occasion}{}", o.refunded_minor),
-        _ => occasion.to_owned(),
-    };
-    let Some(user) = o.user_id.map(UserId::from) else {
-        // The buyer's account is gone: nobody to tell.
-        return Ok(());
-    };
-    let contact = Contact {
-        email: o.email,
-        phone: o.user_phone.or(o.contact_phone),
-        devices: o.devices,
-    };
-    let rows = person_rows(tx, user, kind, &contact, o.customised, &o.locale, |_| true).await?;
-    write(
-        tx,
-        kind,
-        Some(order),
-        &format!("{order}:{occasion}"),
-        &data,
-        &rows,
-    )
-    .await
-}
-
-/// Tells every admin (by confirmed e-mail and in the inbox) that `kind` happened to `order`.
-pub async fn admins(
-    tx: &mut sqlx::PgConnection,
-    order: OrderId,
-    kind: Kind,
-    extra: Value,
-) -> anyhow::Result<()> {
-    let admins = sqlx::query!(
-        r#"
-        select u.id, u.locale,
-               case when u.email_verified_at is not null then u.email end as "email?",
-               o.number, o.total_minor, o.currency
-          from users u cross join orders o
-         where u.role = 'admin' and u.deleted_at is null and o.id = $1
-        "#,
-        order as _
-    )
-    .fetch_all(&mut *tx)
-    .await
-    .context("Failed to read the admins")?;
-    let Some(first) = admins.first() else {
-        return Ok(());
-    };
-    let data = facts(
-        order,
-        first.number,
-        first.total_minor,
-        &first.currency,
-        json!({}),
-        extra,
-    );
-    let rows = admin_rows(admins.iter().map(|a| (a.id, &a.locale, &a.email)));
-    write(tx, kind, Some(order), &format!("{order}:"), &data, &rows).await
+    let mut rows = Vec::new();
+    if let Some(kind) = staff {
+        let key = format!("{}:{order}:", kind.as_str());
+        let admins = o
+            .admin_ids
+            .iter()
+            .zip(&o.admin_locales)
+            .zip(&o.admin_emails)
+            .map(|((id, locale), email)| (*id, locale, email));
+        rows.extend(admin_rows(kind, &key, admins));
+    }
+    // A buyer whose account is gone has nobody to tell.
+    if let (Some((kind, occasion)), Some(user)) = (buyer, o.user_id.map(UserId::from)) {
+        let occasion = match kind {
+            Kind::OrderRefunded => format!("{occasion}{}", o.refunded_minor),
+            _ => occasion.to_owned(),
+        };
+        let contact = Contact {
+            email: o.email,
+            phone: o.user_phone.or(o.contact_phone),
+            devices: o.devices,
+        };
+        let key = format!("{}:{order}:{occasion}", kind.as_str());
+        let person = Person {
+            user,
+            contact: &contact,
+            customised: o.customised,
+            locale: &o.locale,
+        };
+        rows.extend(person_rows(tx, kind, &key, &person, |_| true).await?);
+    }
+    write(tx, Some(order), &data, &rows).await
 }
 
 /// Tells every admin something that is not about one order (a daily digest); `occasion`
@@ -135,12 +156,19 @@ pub async fn staff(
     .fetch_all(&mut *tx)
     .await
     .context("Failed to read the admins")?;
-    let rows = admin_rows(admins.iter().map(|a| (a.id, &a.locale, &a.email)));
-    write(tx, kind, None, &format!("staff:{occasion}"), &data, &rows).await
+    let key = format!("{}:staff:{occasion}", kind.as_str());
+    let rows = admin_rows(
+        kind,
+        &key,
+        admins.iter().map(|a| (a.id, &a.locale, &a.email)),
+    );
+    write(tx, None, &data, &rows).await
 }
 
 /// Each admin by confirmed e-mail and in the inbox.
 fn admin_rows<'a>(
+    kind: Kind,
+    key: &str,
     admins: impl Iterator<Item = (Uuid, &'a String, &'a Option<String>)>,
 ) -> Vec<Row> {
     let mut rows = Vec::new();
@@ -148,6 +176,8 @@ fn admin_rows<'a>(
         let user = UserId::from(id);
         if let Some(email) = email {
             rows.push(Row {
+                kind,
+                key: key.to_owned(),
                 user,
                 channel: super::Channel::Email,
                 recipient: email.clone(),
@@ -155,6 +185,8 @@ fn admin_rows<'a>(
             });
         }
         rows.push(Row {
+            kind,
+            key: key.to_owned(),
             user,
             channel: super::Channel::InApp,
             recipient: user.to_string(),
@@ -195,11 +227,18 @@ pub async fn account(
         phone: u.phone,
         devices: u.devices,
     };
-    let rows = person_rows(tx, user, kind, &contact, u.customised, &u.locale, |c| {
+    let key = format!("{}:{user}:{occasion}", kind.as_str());
+    let person = Person {
+        user,
+        contact: &contact,
+        customised: u.customised,
+        locale: &u.locale,
+    };
+    let rows = person_rows(tx, kind, &key, &person, |c| {
         !u.deleted || matches!(c, super::Channel::Email | super::Channel::Sms)
     })
     .await?;
-    write(tx, kind, None, &format!("{user}:{occasion}"), &data, &rows).await
+    write(tx, None, &data, &rows).await
 }
 
 /// Writes one e-mail notice to `email`, whoever else the user hears on (the confirmation of
@@ -214,12 +253,14 @@ pub(crate) async fn to_address(
     data: Value,
 ) -> anyhow::Result<()> {
     let row = Row {
+        kind,
+        key: format!("{}:{user}:{occasion}", kind.as_str()),
         user,
         channel: super::Channel::Email,
         recipient: email.to_owned(),
         locale: locale.to_owned(),
     };
-    write(tx, kind, None, &format!("{user}:{occasion}"), &data, &[row]).await
+    write(tx, None, &data, &[row]).await
 }
 
 fn facts(
@@ -244,30 +285,39 @@ fn facts(
     data
 }
 
-/// One person's rows for `kind`: the channels they hear on (`keep` narrows them), in
-/// `locale`. Their stored settings are read only when they have any (most have none).
+/// Someone a notice may go to.
+struct Person<'a> {
+    user: UserId,
+    contact: &'a Contact,
+    /// They have stored settings.
+    customised: bool,
+    locale: &'a str,
+}
+
+/// One person's rows for `kind` under `key`: the channels they hear on (`keep` narrows them),
+/// in their language. Their stored settings are read only when they have any (most have none).
 async fn person_rows(
     tx: &mut sqlx::PgConnection,
-    user: UserId,
     kind: Kind,
-    contact: &Contact,
-    customised: bool,
-    locale: &str,
+    key: &str,
+    person: &Person<'_>,
     keep: impl Fn(super::Channel) -> bool,
 ) -> anyhow::Result<Vec<Row>> {
-    let settings = if customised {
-        stored(tx, user).await?
+    let settings = if person.customised {
+        stored(tx, person.user).await?
     } else {
         Vec::new()
     };
-    Ok(chosen(kind.topic(), contact, &settings)
+    Ok(chosen(kind.topic(), person.contact, &settings)
         .into_iter()
         .filter(|c| keep(*c))
         .map(|channel| Row {
-            user,
+            kind,
+            key: key.to_owned(),
+            user: person.user,
             channel,
-            recipient: recipient(channel, contact, user),
-            locale: locale.to_owned(),
+            recipient: recipient(channel, person.contact, person.user),
+            locale: person.locale.to_owned(),
         })
         .collect())
 }
@@ -284,17 +334,16 @@ fn recipient(channel: super::Channel, contact: &Contact, user: UserId) -> String
 /// left alone. In-app rows are delivered by being written.
 async fn write(
     tx: &mut sqlx::PgConnection,
-    kind: Kind,
     order: Option<OrderId>,
-    subject: &str,
     data: &Value,
     rows: &[Row],
 ) -> anyhow::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let key = format!("{}:{subject}", kind.as_str());
     let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
+    let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+    let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
     let users: Vec<Uuid> = rows.iter().map(|r| r.user.uuid()).collect();
     let channels: Vec<&str> = rows.iter().map(|r| r.channel.as_str()).collect();
     let recipients: Vec<&str> = rows.iter().map(|r| r.recipient.as_str()).collect();
@@ -304,18 +353,19 @@ async fn write(
         insert into notifications
                (id, user_id, kind, channel, recipient, locale, order_id, data, dedupe_key,
                 status, sent_at)
-        select t.id, t.user_id, $1, t.channel, t.recipient, t.locale, $2, $3, $4,
+        select t.id, t.user_id, t.kind, t.channel, t.recipient, t.locale, $1, $2, t.key,
                case when t.channel = 'in_app' then 'sent' else 'queued' end,
                case when t.channel = 'in_app' then now() end
-          from unnest($5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[])
-               as t(id, user_id, channel, recipient, locale)
+          from unnest($3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[],
+                      $9::text[])
+               as t(id, kind, key, user_id, channel, recipient, locale)
         on conflict on constraint notifications_once do nothing
         "#,
-        kind.as_str(),
         order as _,
         data,
-        key,
         &ids,
+        &kinds as &[&str],
+        &keys as &[&str],
         &users,
         &channels as &[&str],
         &recipients as &[&str],

@@ -238,7 +238,7 @@ pub(crate) async fn send_push(
     .await
     .map_err(|e| SendError::Retry(format!("devices: {e}")))?;
     if devices.is_empty() {
-        return Err(SendError::Permanent("the user has no device".into()));
+        return Err(SendError::Skipped("the user has no device left".into()));
     }
     let expo = match &svc.push {
         PushGateway::Log => {

@@ -108,18 +108,26 @@ pub fn render(kind: Kind, locale: Locale, data: &Value) -> Text {
         ),
         (Kind::OrderShipped, locale) => {
             let (carrier, tracking) = (f.text("carrier"), f.text("tracking_number"));
+            // The carrier's own tracking page, where the carrier is one we know.
+            let follow = shop_types::tracking_url(&carrier, &tracking)
+                .map(|url| format!(" {url}"))
+                .unwrap_or_default();
             match locale {
                 Locale::Pl => (
                     format!("Zamówienie {n} wysłane"),
-                    format!("Zamówienie {n} jest w drodze: {carrier}, numer przesyłki {tracking}."),
+                    format!(
+                        "Zamówienie {n} jest w drodze: {carrier}, numer przesyłki {tracking}.{follow}"
+                    ),
                 ),
                 Locale::En => (
                     format!("Order {n} shipped"),
-                    format!("Order {n} is on its way: {carrier}, tracking number {tracking}."),
+                    format!("Order {n} is on its way: {carrier}, tracking number {tracking}.{follow}"),
                 ),
                 Locale::Tr => (
                     format!("{n} numaralı sipariş kargoya verildi"),
-                    format!("{n} numaralı sipariş yolda: {carrier}, takip numarası {tracking}."),
+                    format!(
+                        "{n} numaralı sipariş yolda: {carrier}, takip numarası {tracking}.{follow}"
+                    ),
                 ),
             }
         }
@@ -355,6 +363,16 @@ mod tests {
         );
         let shipped = render(Kind::OrderShipped, Locale::En, &d);
         assert!(shipped.body.contains("InPost") && shipped.body.contains("TRK-42"));
+        assert!(
+            shipped
+                .body
+                .ends_with("https://inpost.pl/sledzenie-przesylek?number=TRK42"),
+            "{shipped:?}"
+        );
+        let mut unknown = d.clone();
+        unknown["carrier"] = json!("Kurier Lokalny");
+        let by_van = render(Kind::OrderShipped, Locale::Pl, &unknown);
+        assert!(by_van.body.contains("Kurier Lokalny") && !by_van.body.contains("http"));
         assert!(
             render(Kind::AdminFlagged, Locale::Pl, &d)
                 .body

@@ -97,6 +97,21 @@ async fn deliver_one(svc: &Services, due: DateTime<Utc>) -> anyhow::Result<Optio
             .await
             .context("Failed to record the delivery")?;
         }
+        Err(SendError::Skipped(why)) => {
+            sqlx::query!(
+                r#"
+                update notifications
+                   set status = 'skipped', attempts = $2, last_error = left($3, 1000)
+                 where id = $1
+                "#,
+                row.id,
+                attempts,
+                why
+            )
+            .execute(&mut *tx)
+            .await
+            .context("Failed to record the skip")?;
+        }
         Err(e) => {
             let give_up =
                 matches!(e, SendError::Permanent(_)) || attempts >= svc.notify.max_attempts;

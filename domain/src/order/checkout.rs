@@ -15,7 +15,6 @@ use super::gate::{self, Gate};
 use super::model::AddressSnapshot;
 use super::{Error, OrderStatus};
 use crate::Services;
-use crate::notify::Kind;
 use crate::shared::{Locale, OrderId, ProductId, UserId, VatRate};
 use crate::shopping::{CalcLine, CartLine, LockedCart, Totals, calculate, lock_priced_cart};
 use crate::user::AddressInput;
@@ -329,8 +328,7 @@ async fn write_order(
     .execute(&mut *tx)
     .await
     .context("Failed to record the order event")?;
-    crate::notify::order(tx, draft.id, Kind::OrderPlaced, "", serde_json::json!({})).await?;
-    crate::notify::admins(tx, draft.id, Kind::AdminNewOrder, serde_json::json!({})).await?;
+    crate::notify::placed(tx, draft.id).await?;
     // An order on terms is invoiced now, with its due date.
     if draft.terms_days.is_some() {
         super::invoice::issue_invoice(svc, tx, draft.id).await?;

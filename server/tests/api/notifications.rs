@@ -840,6 +840,27 @@ async fn pushes_reach_the_apps_and_tokens_the_provider_forgot_are_removed(pool: 
         .call(Method::GET, "/api/v1/me/devices", &other, None)
         .await;
     assert_eq!(json(none).await, json!([]));
+
+    // A push queued while the devices were still there finds nobody: skipped, not failed.
+    sqlx::query(
+        "insert into notifications (id, user_id, kind, channel, recipient, locale, order_id, data, dedupe_key)
+         select gen_random_uuid(), user_id, 'order_shipped', 'push', user_id::text, 'pl', id,
+                '{}'::jsonb, 'test:late-push'
+           from orders where id = $1",
+    )
+    .bind(order)
+    .execute(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    deliver(&app).await;
+    let (status, why): (String, Option<String>) = sqlx::query_as(
+        "select status, last_error from notifications where dedupe_key = 'test:late-push'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status, "skipped", "{why:?}");
+    assert!(why.is_some_and(|w| w.contains("no device")));
 }
 
 #[sqlx::test(migrations = "../migrations")]
