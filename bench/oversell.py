@@ -164,7 +164,7 @@ def main() -> None:
     body = json.dumps({
         "shipping_address": {"recipient_name": "Flash Buyer", "street": "ul. Długa 1",
                              "city": "Gdańsk", "postal_code": "80-001"},
-        "expected_total_minor": total,
+        "expected_total_minor": total, "accept_terms": True,
     }).encode()
     started = time.perf_counter()
     statuses = asyncio.run(stampede(urls, tokens, body))

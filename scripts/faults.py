@@ -120,7 +120,7 @@ def order_body(token: str) -> bytes:
     return json.dumps({
         "shipping_address": {"recipient_name": "Fault Buyer", "street": "ul. Długa 1",
                              "city": "Gdańsk", "postal_code": "80-001"},
-        "expected_total_minor": cart_total(URL, token),
+        "expected_total_minor": cart_total(URL, token), "accept_terms": True,
     }).encode()
 
 

@@ -191,9 +191,18 @@ impl From<domain::user::Error> for AppError {
                 AppError::Unavailable
             }
             Error::Identity(e) => e.into(),
+            Error::TermsNotAccepted(_) => terms_required(),
             Error::Unexpected(e) => AppError::unexpected(e),
         }
     }
+}
+
+/// The terms checkbox was left empty (the browser asks for it; this is for clients that
+/// do not).
+#[cfg(feature = "ssr")]
+pub fn terms_required() -> AppError {
+    let locale = crate::ssr::content_locale();
+    AppError::Conflict(crate::i18n::t(locale, crate::i18n::Key::TermsRequired).to_owned())
 }
 
 #[cfg(feature = "ssr")]

@@ -267,6 +267,23 @@ pub enum Key {
     PayTransfer,
     TransferDue,
     TransferOverdue,
+    TermsBefore,
+    TermsLink,
+    TermsMiddle,
+    PrivacyLink,
+    TermsAfter,
+    TermsRequired,
+    MarketingOptIn,
+    Consents,
+    ConsentTerms,
+    ConsentPrivacy,
+    ConsentMarketing,
+    ConsentGiven,
+    ConsentWithdrawn,
+    ConsentVersion,
+    NoConsents,
+    GiveMarketing,
+    WithdrawMarketing,
 }
 
 /// The text for `key` in `locale`.
@@ -886,9 +903,9 @@ pub fn t(locale: Locale, key: Key) -> &'static str {
         (OrderNotes, Pl) => "Uwagi do zamówienia",
         (OrderNotes, En) => "Notes for the shop",
         (OrderNotes, Tr) => "Sipariş notu",
-        (PlaceOrder, Pl) => "Zamawiam i płacę",
-        (PlaceOrder, En) => "Place order",
-        (PlaceOrder, Tr) => "Siparişi ver",
+        (PlaceOrder, Pl) => "Zamawiam z obowiązkiem zapłaty",
+        (PlaceOrder, En) => "Order with obligation to pay",
+        (PlaceOrder, Tr) => "Ödeme yükümlülüğüyle sipariş ver",
         (ReviewOrder, Pl) => "Podsumowanie",
         (ReviewOrder, En) => "Review",
         (ReviewOrder, Tr) => "Özet",
@@ -1087,6 +1104,65 @@ pub fn t(locale: Locale, key: Key) -> &'static str {
         (TransferOverdue, Pl) => "Termin płatności minął.",
         (TransferOverdue, En) => "The payment is overdue.",
         (TransferOverdue, Tr) => "Ödeme süresi geçti.",
+        (TermsBefore, Pl) => "Akceptuję ",
+        (TermsBefore, En) => "I accept the ",
+        (TermsBefore, Tr) => "",
+        (TermsLink, Pl) => "regulamin sklepu",
+        (TermsLink, En) => "terms of sale",
+        (TermsLink, Tr) => "Satış koşullarını",
+        (TermsMiddle, Pl) => " oraz ",
+        (TermsMiddle, En) => " and the ",
+        (TermsMiddle, Tr) => " ve ",
+        (PrivacyLink, Pl) => "politykę prywatności",
+        (PrivacyLink, En) => "privacy policy",
+        (PrivacyLink, Tr) => "gizlilik politikasını",
+        (TermsAfter, Pl) => ".",
+        (TermsAfter, En) => ".",
+        (TermsAfter, Tr) => " kabul ediyorum.",
+        (TermsRequired, Pl) => "Zaakceptuj regulamin i politykę prywatności, aby kontynuować.",
+        (TermsRequired, En) => "Accept the terms of sale and the privacy policy to continue.",
+        (TermsRequired, Tr) => {
+            "Devam etmek için satış koşullarını ve gizlilik politikasını kabul edin."
+        }
+        (MarketingOptIn, Pl) => {
+            "Chcę otrzymywać oferty i nowości (e-mailem i w powiadomieniach). Zgodę mogę wycofać w każdej chwili."
+        }
+        (MarketingOptIn, En) => {
+            "Send me offers and news (by e-mail and in my notifications). I can withdraw this at any time."
+        }
+        (MarketingOptIn, Tr) => {
+            "Kampanya ve yenilikleri almak istiyorum (e-posta ve bildirimlerle). Bu izni istediğim zaman geri alabilirim."
+        }
+        (Consents, Pl) => "Zgody",
+        (Consents, En) => "Consents",
+        (Consents, Tr) => "İzinler",
+        (ConsentTerms, Pl) => "Regulamin",
+        (ConsentTerms, En) => "Terms of sale",
+        (ConsentTerms, Tr) => "Satış koşulları",
+        (ConsentPrivacy, Pl) => "Polityka prywatności",
+        (ConsentPrivacy, En) => "Privacy policy",
+        (ConsentPrivacy, Tr) => "Gizlilik politikası",
+        (ConsentMarketing, Pl) => "Oferty i nowości",
+        (ConsentMarketing, En) => "Offers and news",
+        (ConsentMarketing, Tr) => "Kampanyalar ve yenilikler",
+        (ConsentGiven, Pl) => "udzielona",
+        (ConsentGiven, En) => "given",
+        (ConsentGiven, Tr) => "verildi",
+        (ConsentWithdrawn, Pl) => "wycofana",
+        (ConsentWithdrawn, En) => "withdrawn",
+        (ConsentWithdrawn, Tr) => "geri alındı",
+        (ConsentVersion, Pl) => "wersja",
+        (ConsentVersion, En) => "version",
+        (ConsentVersion, Tr) => "sürüm",
+        (NoConsents, Pl) => "Brak zapisanych zgód.",
+        (NoConsents, En) => "No consents recorded.",
+        (NoConsents, Tr) => "Kayıtlı izin yok.",
+        (GiveMarketing, Pl) => "Chcę otrzymywać oferty",
+        (GiveMarketing, En) => "Send me offers",
+        (GiveMarketing, Tr) => "Kampanyaları gönder",
+        (WithdrawMarketing, Pl) => "Wycofuję zgodę na oferty",
+        (WithdrawMarketing, En) => "Withdraw consent to offers",
+        (WithdrawMarketing, Tr) => "Kampanya iznini geri al",
     }
 }
 

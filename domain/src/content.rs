@@ -264,10 +264,13 @@ pub async fn save_page(
         .begin()
         .await
         .context("Failed to start a transaction")?;
+    // Every edit of an existing page makes a new version of it (consents name the version
+    // of the terms and the privacy policy that was accepted).
     let page_id = sqlx::query_scalar!(
         r#"
         insert into content_pages (id, slug, is_published) values ($1, $2, $3)
-        on conflict (slug) do update set is_published = excluded.is_published
+        on conflict (slug) do update
+           set is_published = excluded.is_published, version = content_pages.version + 1
         returning id
         "#,
         Uuid::now_v7(),

@@ -18,6 +18,7 @@ test("a shopper signs in by phone, completes and edits the profile, adds an addr
 
   await page.getByLabel("First name").fill("Zeynep");
   await page.getByLabel("Last name").fill("Kaya");
+  await page.getByRole("checkbox", { name: /I accept the terms/ }).check();
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByTestId("account-phone")).toHaveText(phone.replace(/\s/g, ""));

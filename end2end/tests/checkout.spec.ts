@@ -16,6 +16,7 @@ async function checkOut(page: Page, request: APIRequestContext, hydrated: boolea
   await expect(page).toHaveURL(/\/account\/complete/);
   await page.getByLabel("First name").fill("Zeynep");
   await page.getByLabel("Last name").fill("Kaya");
+  await page.getByRole("checkbox", { name: /I accept the terms/ }).check();
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page).toHaveURL(/\/account$/);
 
@@ -40,7 +41,23 @@ async function checkOut(page: Page, request: APIRequestContext, hydrated: boolea
   await page.getByLabel("Phone number").fill("+48 501 222 333");
   await page.getByLabel("Company name").fill("Şirket Gıda Sp. z o.o.");
   await page.getByLabel("NIP (tax number)").fill("123-456-32-18");
-  await page.getByRole("button", { name: "Place order" }).click();
+  // The terms are never ticked in advance: the browser does not send the form without them,
+  // and the server refuses a request that comes without them anyway.
+  const order = page.getByRole("button", { name: "Order with obligation to pay" });
+  const terms = page.getByRole("checkbox", { name: /I accept the terms/ });
+  await expect(terms).not.toBeChecked();
+  await order.click();
+  await expect(page).toHaveURL(/\/checkout/);
+  if (hydrated) {
+    await terms.evaluate((box) => box.removeAttribute("required"));
+    await order.click();
+    await expect(
+      page.getByRole("alert").filter({ hasText: "Accept the terms of sale and the privacy policy" }),
+    ).toBeVisible();
+    await expect(page).toHaveURL(/\/checkout/);
+  }
+  await terms.check();
+  await order.click();
 
   // The development gateway stands in for Stripe: it fails once, then pays.
   await expect(page).toHaveURL(/\/pay\/dev\/[0-9a-f-]{36}$/);

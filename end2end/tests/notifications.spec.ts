@@ -56,6 +56,7 @@ test("a shopper confirms the e-mail, orders and pays, and hears about it by e-ma
   await page.getByLabel("First name").fill("Zeynep");
   await page.getByLabel("Last name").fill("Kaya");
   await page.getByLabel("E-mail").fill(address);
+  await page.getByRole("checkbox", { name: /I accept the terms/ }).check();
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByTestId("email-unconfirmed")).toBeVisible();
@@ -78,7 +79,8 @@ test("a shopper confirms the e-mail, orders and pays, and hears about it by e-ma
   await page.getByLabel("Street and number").fill("ul. Świętokrzyska 11");
   await page.getByLabel("Postal code").fill("00-049");
   await page.getByLabel("City").fill("Warszawa");
-  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("checkbox", { name: /I accept the terms/ }).check();
+  await page.getByRole("button", { name: "Order with obligation to pay" }).click();
   await expect(page).toHaveURL(/\/pay\/dev\/[0-9a-f-]{36}$/);
   await hydrated(page);
   await page.getByRole("button", { name: "Pay (succeeds)" }).click();

@@ -2,6 +2,7 @@
 //! address book.
 
 mod addresses;
+mod consents;
 mod login;
 mod notifications;
 mod profile;

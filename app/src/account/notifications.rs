@@ -282,6 +282,7 @@ pub fn NotificationSettingsPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <super::consents::ConsentHistory locale changed=Signal::derive(move || set.version().get()) />
         </section>
     }
 }

@@ -71,6 +71,11 @@ pub fn CompleteProfilePage() -> impl IntoView {
                     <input name="company_name" maxlength="300" />
                     <small class="muted">{t(locale, Key::CompanyNameHint)}</small>
                 </label>
+                <crate::components::AcceptTerms />
+                <label class="pick consent">
+                    <input type="checkbox" name="marketing" value="on" />
+                    {t(locale, Key::MarketingOptIn)}
+                </label>
                 <button type="submit" class="button">{t(locale, Key::Continue)}</button>
             </ActionForm>
             <ActionNotice locale value=complete.value() />

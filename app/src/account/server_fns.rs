@@ -181,6 +181,8 @@ pub async fn verify_code(
 
 /// Chooses individual or corporate and gives the details.
 #[server(prefix = "/sf", endpoint = "account/complete_profile")]
+// One argument per form field, as the server function macro takes them.
+#[allow(clippy::too_many_arguments)]
 pub async fn complete_profile(
     customer_type: String,
     first_name: Option<String>,
@@ -188,6 +190,8 @@ pub async fn complete_profile(
     email: Option<String>,
     nip: Option<String>,
     company_name: Option<String>,
+    accept_terms: Option<String>,
+    marketing: Option<String>,
 ) -> Result<(), AppError> {
     use domain::shared::CustomerType;
     let user = crate::ssr::require_user().await?;
@@ -207,6 +211,8 @@ pub async fn complete_profile(
             email,
             nip,
             company_name,
+            accept_terms: accept_terms.is_some(),
+            marketing: marketing.is_some(),
         },
     )
     .await?;

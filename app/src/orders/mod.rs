@@ -205,6 +205,7 @@ fn CheckoutForm(data: CheckoutView, place: ServerAction<PlaceOrder>) -> impl Int
                     <dd data-testid="checkout-total"><strong>{data.cart.total.format(locale)}</strong></dd>
                 </dl>
             </section>
+            <crate::components::AcceptTerms />
             <button type="submit" class="primary">{t(locale, Key::PlaceOrder)}</button>
         </ActionForm>
     }

@@ -293,6 +293,7 @@ pub(super) mod convert {
                 message,
             },
             Error::ProfileIncomplete => conflict(Key::CompleteProfileFirst, String::new()),
+            Error::TermsNotAccepted(_) => crate::error::terms_required(),
             Error::EmptyCart => conflict(Key::CartEmptyNow, String::new()),
             Error::Unavailable(skus) => conflict(Key::ProductsUnavailable, skus.join(", ")),
             Error::BelowMinimum { sku, minimum } => AppError::Invalid {
@@ -369,6 +370,7 @@ pub async fn place_order(
     nip: Option<String>,
     payment_method: Option<String>,
     notes: Option<String>,
+    accept_terms: Option<String>,
 ) -> Result<(), AppError> {
     use domain::order::AddressChoice;
 
@@ -417,6 +419,7 @@ pub async fn place_order(
             notes,
             idempotency_key: Some(idempotency_key),
             locale: crate::ssr::content_locale(),
+            accept_terms: accept_terms.is_some(),
         },
     )
     .await

@@ -176,22 +176,9 @@ pub async fn set_notification_setting(
     .await
     .context("Failed to save the setting")?;
     // Marketing is opt-in: the consent is dated when the first channel is switched on and
-    // withdrawn when the last is switched off.
-    sqlx::query!(
-        r#"
-        update users
-           set marketing_consent_at = case
-                 when exists (select 1 from notification_settings
-                               where user_id = $1 and topic = 'marketing' and enabled)
-                 then coalesce(marketing_consent_at, now())
-               end
-         where id = $1
-        "#,
-        user as _
-    )
-    .execute(&mut *tx)
-    .await
-    .context("Failed to record the marketing consent")?;
+    // withdrawn when the last is switched off, each change kept in the consent history.
+    crate::user::consent::sync_marketing(&mut tx, user, crate::user::consent::Source::Settings)
+        .await?;
     tx.commit().await.context("Failed to commit the setting")?;
     Ok(after)
 }

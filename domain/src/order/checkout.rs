@@ -56,6 +56,8 @@ pub struct PlaceOrder {
     pub idempotency_key: Option<String>,
     /// Language of the product names copied into the order.
     pub locale: Locale,
+    /// The terms and the privacy policy accepted for this order (required).
+    pub accept_terms: bool,
 }
 
 /// The order a checkout placed (or had placed before, for a repeated idempotency key).
@@ -101,6 +103,7 @@ struct Draft<'a> {
 /// Places an order for the buyer's cart.
 #[tracing::instrument(skip_all, fields(user_id = %cmd.user), err(level = "info"))]
 pub async fn place_order(svc: &Services, cmd: PlaceOrder) -> Result<Placed, Error> {
+    crate::user::consent::require_terms(cmd.accept_terms)?;
     let key = idempotency_key(cmd.user, cmd.idempotency_key.as_deref())?;
     let fingerprint = fingerprint(&cmd);
     if let Some(key) = &key
@@ -315,6 +318,13 @@ async fn write_order(
     take_stock(tx, wanted).await?;
     insert_order(svc, tx, draft).await?;
     insert_lines(tx, draft).await?;
+    crate::user::consent::accept_terms(
+        tx,
+        draft.cmd.user,
+        crate::user::consent::Source::Order,
+        Some(draft.id),
+    )
+    .await?;
     sqlx::query!(
         r#"
         insert into order_events (id, order_id, from_status, to_status, actor_user_id, actor)

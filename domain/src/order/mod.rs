@@ -72,6 +72,9 @@ pub enum Error {
     /// The customer has not finished their profile (names, or company for corporate).
     #[error("complete your profile before ordering")]
     ProfileIncomplete,
+    /// An order is placed only with the terms and the privacy policy accepted.
+    #[error(transparent)]
+    TermsNotAccepted(#[from] crate::user::consent::TermsNotAccepted),
     /// Nothing to order.
     #[error("the cart is empty")]
     EmptyCart,

@@ -265,7 +265,9 @@ pub async fn export_data(svc: &Services, user: UserId) -> Result<serde_json::Val
                                 order by o.placed_at)
                                 from orders o where o.user_id = $1), '[]'::jsonb),
           'favorites', coalesce((select jsonb_agg(jsonb_build_object('product_id', f.product_id, 'added_at', f.created_at))
-                                   from favorites f where f.user_id = $1), '[]'::jsonb)
+                                   from favorites f where f.user_id = $1), '[]'::jsonb),
+          'consents', coalesce((select jsonb_agg(to_jsonb(c) - 'id' - 'user_id' order by c.created_at)
+                                  from consents c where c.user_id = $1), '[]'::jsonb)
         ) as "export!"
         "#,
         user as _

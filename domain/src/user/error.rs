@@ -21,6 +21,9 @@ pub enum Error {
     /// The thing does not exist, or belongs to somebody else.
     #[error("not found")]
     NotFound,
+    /// An account is created only with the terms and the privacy policy accepted.
+    #[error(transparent)]
+    TermsNotAccepted(#[from] super::consent::TermsNotAccepted),
     /// An outside service (the VAT register, the blob store) could not be reached.
     #[error("{0} is unavailable")]
     Unavailable(&'static str),

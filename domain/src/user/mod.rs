@@ -9,6 +9,7 @@
 mod account;
 mod address;
 pub mod company;
+pub mod consent;
 mod error;
 mod members;
 mod photo;
@@ -24,6 +25,7 @@ pub use address::{
     list_addresses, set_default_address, update_address, validate_address,
 };
 pub use company::{CompanyRegistry, parse_nip};
+pub use consent::{Consent, consents, set_marketing_consent};
 pub use error::Error;
 pub use members::{
     Decider, Decision, Member, Membership, company_members, decide_membership, price_list,

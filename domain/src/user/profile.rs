@@ -166,6 +166,10 @@ pub struct CompleteProfile {
     pub nip: Option<String>,
     /// Used as the company's name only while the register cannot be asked.
     pub company_name: Option<String>,
+    /// The terms and the privacy policy accepted (required).
+    pub accept_terms: bool,
+    /// Offers and news wanted (by e-mail and in the inbox).
+    pub marketing: bool,
 }
 
 /// Validated optional name: trimmed, at most 100 characters, empty is `None`.
@@ -226,6 +230,7 @@ pub async fn complete_profile(
     if current.profile_complete {
         return Err(Error::Conflict("the profile is already complete".into()));
     }
+    super::consent::require_terms(cmd.accept_terms)?;
     let first_name = name("first_name", cmd.first_name)?;
     let last_name = name("last_name", cmd.last_name)?;
     let email = email(cmd.email)?;
@@ -289,6 +294,10 @@ pub async fn complete_profile(
     }
     if let Some(company) = company_id {
         super::members::admit_if_first(&mut tx, company, user).await?;
+    }
+    super::consent::accept_terms(&mut tx, user, super::consent::Source::Account, None).await?;
+    if cmd.marketing {
+        super::consent::give_marketing(&mut tx, user, super::consent::Source::Account).await?;
     }
     tx.commit().await.context("Failed to commit the profile")?;
     confirm_new_email(svc, user).await;

@@ -140,6 +140,8 @@ impl TestShop {
             email: None,
             nip: None,
             company_name: None,
+            accept_terms: true,
+            marketing: false,
         };
         ok(domain::user::complete_profile(&self.svc, signed.user.id, profile).await);
         signed.user.id
@@ -179,5 +181,6 @@ pub fn checkout(user: UserId, key: Option<&str>) -> PlaceOrder {
         notes: None,
         idempotency_key: key.map(str::to_owned),
         locale: Locale::Pl,
+        accept_terms: true,
     }
 }

@@ -295,6 +295,7 @@ impl From<domain::order::Error> for ApiError {
                 "profile_incomplete",
                 "Complete your profile (name, or company for a business account) before ordering.",
             ),
+            Error::TermsNotAccepted(e) => e.into(),
             Error::EmptyCart => {
                 ApiError::new(StatusCode::CONFLICT, "empty_cart", "Your cart is empty.")
             }
@@ -476,7 +477,19 @@ impl From<domain::user::Error> for ApiError {
                 format!("{what} is temporarily unavailable; try again shortly."),
             ),
             Error::Identity(e) => ApiError::from(e),
+            Error::TermsNotAccepted(e) => e.into(),
             Error::Unexpected(e) => ApiError::unexpected(&e),
         }
+    }
+}
+
+impl From<domain::user::consent::TermsNotAccepted> for ApiError {
+    fn from(_: domain::user::consent::TermsNotAccepted) -> Self {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "terms_not_accepted",
+            "Accept the terms of sale and the privacy policy (accept_terms: true).",
+        )
+        .with_details(json!({ "field": "accept_terms" }))
     }
 }

@@ -115,6 +115,14 @@ pub struct CompleteProfileBody {
     pub nip: Option<String>,
     /// Used only while the register cannot be reached.
     pub company_name: Option<String>,
+    /// Must be `true`: the terms and the privacy policy accepted (recorded with their
+    /// versions); otherwise 422 `terms_not_accepted`.
+    #[serde(default)]
+    pub accept_terms: bool,
+    /// Offers and news by e-mail and in the inbox (opt-in; withdraw with
+    /// `PUT /api/v1/me/consents/marketing`).
+    #[serde(default)]
+    pub marketing: bool,
 }
 
 /// Fields to change; missing fields stay as they are, an empty e-mail removes it.
@@ -183,7 +191,7 @@ pub async fn put_me(
     responses(
         (status = 200, description = "The completed profile", body = ProfileDto),
         (status = 409, description = "Already complete, or the phone already has a corporate account", body = super::error::ErrorBody),
-        (status = 422, description = "Invalid field, wrong NIP checksum, unknown or inactive company", body = super::error::ErrorBody),
+        (status = 422, description = "Invalid field, wrong NIP checksum, unknown or inactive company, or the terms not accepted (`terms_not_accepted`)", body = super::error::ErrorBody),
     )
 )]
 pub async fn complete_profile(
@@ -201,6 +209,8 @@ pub async fn complete_profile(
             email: body.email,
             nip: body.nip,
             company_name: body.company_name,
+            accept_terms: body.accept_terms,
+            marketing: body.marketing,
         },
     )
     .await?;

@@ -11,6 +11,7 @@ pub mod admin_users;
 pub mod auth;
 pub mod cart;
 pub mod catalog;
+pub mod consents;
 pub mod content;
 pub mod devices;
 pub mod docs;
@@ -62,6 +63,9 @@ pub fn router(test_routes: bool) -> Router<AppState> {
         .route("/auth/otp/verify", post(auth::otp_verify))
         .route("/me", get(me::get_me).put(me::put_me).delete(me::delete_me))
         .route("/me/complete-profile", post(me::complete_profile))
+        .route("/me/consents", get(consents::my_consents))
+        .route("/me/consents/marketing", put(consents::put_marketing))
+        .route("/admin/users/{id}/consents", get(consents::user_consents))
         .route(
             "/me/addresses",
             get(addresses::list_addresses).post(addresses::create_address),

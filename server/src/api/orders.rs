@@ -47,6 +47,10 @@ pub struct PlaceOrderBody {
     pub payment_method: Option<String>,
     /// A note for the shop.
     pub notes: Option<String>,
+    /// Must be `true`: the buyer accepted the terms and the privacy policy for this order
+    /// (recorded with their versions); otherwise 422 `terms_not_accepted`.
+    #[serde(default)]
+    pub accept_terms: bool,
 }
 
 /// An address on an order.
@@ -366,7 +370,7 @@ fn viewer(user: &CurrentUser) -> Viewer {
         (status = 200, description = "Placed before with this idempotency key", body = OrderDto),
         (status = 403, description = "profile_incomplete: finish the profile first", body = super::error::ErrorBody),
         (status = 409, description = "empty_cart, out_of_stock, price_changed, product_unavailable", body = super::error::ErrorBody),
-        (status = 422, description = "Invalid address, NIP or quantity", body = super::error::ErrorBody),
+        (status = 422, description = "Invalid address, NIP or quantity, or the terms not accepted (`terms_not_accepted`)", body = super::error::ErrorBody),
     )
 )]
 pub async fn place_order(
@@ -425,6 +429,7 @@ pub async fn place_order(
             notes: body.notes,
             idempotency_key,
             locale,
+            accept_terms: body.accept_terms,
         },
     )
     .await?;

@@ -20,7 +20,7 @@ async fn corporate_account(app: &TestApp, phone: &str, nip: &str) -> (String, Va
         .post_as(
             Some(&token),
             "/api/v1/me/complete-profile",
-            &json!({ "customer_type": "corporate", "nip": nip, "company_name": "Bistro" }),
+            &json!({ "customer_type": "corporate", "nip": nip, "company_name": "Bistro", "accept_terms": true }),
         )
         .await;
     assert_eq!(done.status().as_u16(), 200);
@@ -67,7 +67,7 @@ async fn decide(app: &TestApp, member: &str, account: &str, decision: &str) -> r
 fn transfer_order(total: i64) -> Value {
     json!({
         "shipping_address": { "recipient_name": "Bistro", "street": "ul. Krótka 2", "city": "Kraków", "postal_code": "30-001" },
-        "expected_total_minor": total,
+        "accept_terms": true, "expected_total_minor": total,
         "payment_method": "bank_transfer"
     })
 }

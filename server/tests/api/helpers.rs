@@ -470,7 +470,8 @@ impl TestApp {
                 &serde_json::json!({
                     "customer_type": "individual",
                     "first_name": "Anna",
-                    "last_name": "Nowak"
+                    "last_name": "Nowak",
+                    "accept_terms": true
                 }),
             )
             .await;

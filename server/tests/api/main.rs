@@ -8,6 +8,7 @@ mod cart;
 mod catalog;
 mod cli;
 mod company;
+mod consents;
 mod faults;
 mod frame;
 mod health;

@@ -71,7 +71,11 @@ async fn new_account(app: &TestApp, phone: &str) -> String {
         .to_owned()
 }
 
-async fn complete(app: &TestApp, token: &str, body: serde_json::Value) -> reqwest::Response {
+/// Completes the profile with `body`, the terms accepted unless `body` says otherwise.
+async fn complete(app: &TestApp, token: &str, mut body: serde_json::Value) -> reqwest::Response {
+    if body.get("accept_terms").is_none() {
+        body["accept_terms"] = true.into();
+    }
     app.post_as(Some(token), "/api/v1/me/complete-profile", &body)
         .await
 }

@@ -591,7 +591,7 @@ async fn an_idempotency_key_sent_again_with_another_request_is_refused(pool: PgP
     let body = |street: &str| {
         json!({
             "shipping_address": { "recipient_name": "Anna Nowak", "street": street, "city": "Kraków", "postal_code": "30-001" },
-            "expected_total_minor": total
+            "accept_terms": true, "expected_total_minor": total
         })
     };
     let key = Some("checkout-key-0001");

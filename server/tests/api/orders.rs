@@ -65,7 +65,7 @@ pub async fn place_cart_order(
     let total = cart_total(app, token).await;
     let body = json!({
         "shipping_address": { "recipient_name": "Anna Nowak", "street": "ul. Krótka 2", "city": "Kraków", "postal_code": "30-001" },
-        "expected_total_minor": total
+        "accept_terms": true, "expected_total_minor": total
     });
     let placed = json(place(app, token, &body, None).await).await;
     let id = Uuid::parse_str(placed["id"].as_str().unwrap_or_default())
@@ -178,7 +178,7 @@ async fn checkout_snapshots_the_cart_into_an_order_and_takes_the_stock(pool: PgP
             "save_shipping_address": true,
             "company_name": "Bistro Anatolia",
             "nip": "123-456-32-18",
-            "expected_total_minor": total,
+            "accept_terms": true, "expected_total_minor": total,
             "notes": "Proszę dzwonić"
         }),
         None,
@@ -238,8 +238,7 @@ async fn checkout_snapshots_the_cart_into_an_order_and_takes_the_stock(pool: PgP
 async fn bad_checkouts_are_refused_and_take_nothing(pool: PgPool) {
     let (app, butter, bread) = shop(pool).await;
     let token = app.customer_token("+48500100302").await;
-    let body =
-        |total: i64| json!({ "shipping_address": new_address(), "expected_total_minor": total });
+    let body = |total: i64| json!({ "shipping_address": new_address(), "accept_terms": true, "expected_total_minor": total });
 
     assert_error_shape(place(&app, &token, &body(0), None).await, 409, "empty_cart").await;
 
@@ -297,7 +296,7 @@ async fn bad_checkouts_are_refused_and_take_nothing(pool: PgPool) {
         .await,
     )
     .await;
-    let stolen = json!({ "shipping_address_id": theirs["id"], "expected_total_minor": total });
+    let stolen = json!({ "shipping_address_id": theirs["id"], "accept_terms": true, "expected_total_minor": total });
     let error = assert_error_shape(
         place(&app, &token, &stolen, None).await,
         422,
@@ -399,7 +398,7 @@ async fn a_repeated_or_doubled_checkout_places_one_order(pool: PgPool) {
     let token = app.customer_token("+48500100305").await;
     add_to_cart(&app, &token, butter, 2).await;
     let total = cart_total(&app, &token).await;
-    let body = json!({ "shipping_address": new_address(), "expected_total_minor": total });
+    let body = json!({ "shipping_address": new_address(), "accept_terms": true, "expected_total_minor": total });
 
     // Ten concurrent submissions with one key: one order, every answer names it.
     let answers = futures_util::future::join_all(
@@ -427,7 +426,7 @@ async fn a_repeated_or_doubled_checkout_places_one_order(pool: PgPool) {
     // Two tabs without a key: the cart becomes one order, the other tab hears it is empty.
     add_to_cart(&app, &token, butter, 1).await;
     let total = cart_total(&app, &token).await;
-    let body = json!({ "shipping_address": new_address(), "expected_total_minor": total });
+    let body = json!({ "shipping_address": new_address(), "accept_terms": true, "expected_total_minor": total });
     let (a, b) = tokio::join!(
         place(&app, &token, &body, None),
         place(&app, &token, &body, None)
@@ -451,7 +450,7 @@ async fn orders_move_only_along_the_lifecycle_and_cancelling_returns_stock(pool:
             add_to_cart(app, &token, butter, quantity).await;
             add_to_cart(app, &token, bread, 1).await;
             let total = cart_total(app, &token).await;
-            let body = json!({ "shipping_address": new_address(), "expected_total_minor": total });
+            let body = json!({ "shipping_address": new_address(), "accept_terms": true, "expected_total_minor": total });
             let order = json(place(app, &token, &body, None).await).await;
             order["id"].as_str().unwrap_or_default().to_owned()
         }
@@ -689,7 +688,7 @@ async fn unpaid_butter_order(app: &TestApp, phone: &str, butter: Uuid) -> (Strin
         place(
             app,
             &token,
-            &json!({ "shipping_address": new_address(), "expected_total_minor": total }),
+            &json!({ "shipping_address": new_address(), "accept_terms": true, "expected_total_minor": total }),
             None,
         )
         .await,
@@ -791,7 +790,7 @@ async fn only_the_owner_or_an_admin_sees_an_order_and_its_invoice(pool: PgPool) 
         place(
             &app,
             &token,
-            &json!({ "shipping_address": new_address(), "expected_total_minor": total }),
+            &json!({ "shipping_address": new_address(), "accept_terms": true, "expected_total_minor": total }),
             None,
         )
         .await,
@@ -905,7 +904,7 @@ async fn a_paid_order_gets_a_pdf_invoice_that_adds_up(pool: PgPool) {
                 "shipping_address": new_address(),
                 "company_name": "Şirket Gıda Sp. z o.o.",
                 "nip": "1234563218",
-                "expected_total_minor": total
+                "accept_terms": true, "expected_total_minor": total
             }),
             None,
         )
@@ -1013,7 +1012,7 @@ async fn invoices_numbered_concurrently_have_no_gaps_and_no_duplicates(pool: PgP
             place(
                 &app,
                 &token,
-                &json!({ "shipping_address": new_address(), "expected_total_minor": total }),
+                &json!({ "shipping_address": new_address(), "accept_terms": true, "expected_total_minor": total }),
                 None,
             )
             .await,

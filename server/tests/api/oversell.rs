@@ -65,7 +65,7 @@ pub async fn stampede(apps: &[&TestApp], tokens: &[String], total: i64) -> Vec<u
             "recipient_name": "Jan Kowalski", "street": "ul. Długa 1",
             "city": "Gdańsk", "postal_code": "80-001"
         },
-        "expected_total_minor": total
+        "accept_terms": true, "expected_total_minor": total
     });
     let calls = tokens.iter().enumerate().map(|(i, token)| {
         let app = apps[i % apps.len()];
@@ -241,7 +241,7 @@ async fn a_checkout_dropped_mid_flight_gives_its_reservation_back(pool: PgPool) 
         .unwrap_or_else(|e| panic!("{e}"));
     let body = json!({
         "shipping_address": { "recipient_name": "Anna Nowak", "street": "ul. Krótka 2", "city": "Kraków", "postal_code": "30-001" },
-        "expected_total_minor": total
+        "accept_terms": true, "expected_total_minor": total
     });
     let answer = place(&app, &token, &body, None).await;
     assert!(

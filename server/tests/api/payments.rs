@@ -489,7 +489,7 @@ async fn companies_on_terms_pay_by_transfer_and_late_transfers_are_flagged(pool:
         .post_as(
             Some(&company),
             "/api/v1/me/complete-profile",
-            &json!({ "customer_type": "corporate", "nip": "1234563218", "company_name": "Bistro Anatolia" }),
+            &json!({ "customer_type": "corporate", "nip": "1234563218", "company_name": "Bistro Anatolia", "accept_terms": true }),
         )
         .await;
     assert_eq!(done.status().as_u16(), 200);
@@ -504,7 +504,7 @@ async fn companies_on_terms_pay_by_transfer_and_late_transfers_are_flagged(pool:
     let total = cart_total(app, &company).await;
     let body = json!({
         "shipping_address": { "recipient_name": "Bistro Anatolia", "street": "ul. Krótka 2", "city": "Kraków", "postal_code": "30-001" },
-        "expected_total_minor": total,
+        "accept_terms": true, "expected_total_minor": total,
         "payment_method": "bank_transfer"
     });
 

@@ -201,7 +201,7 @@ async fn every_route_that_takes_an_id_refuses_another_users_id_and_changes_nothi
         .to_owned();
     add_to_cart(&app, &owner, butter, 1).await;
     let total = cart_total(&app, &owner).await;
-    let body = serde_json::json!({ "shipping_address_id": address, "expected_total_minor": total });
+    let body = serde_json::json!({ "shipping_address_id": address, "accept_terms": true, "expected_total_minor": total });
     let order = json(place(&app, &owner, &body, None).await).await["id"]
         .as_str()
         .unwrap_or_default()
@@ -367,7 +367,7 @@ async fn injection_strings_are_stored_exactly_and_shown_escaped(pool: PgPool) {
             "shipping_address": hostile_address(text),
             "save_shipping_address": true,
             "notes": text,
-            "expected_total_minor": total
+            "accept_terms": true, "expected_total_minor": total
         });
         let placed = place(&app, &token, &body, None).await;
         assert_eq!(placed.status().as_u16(), 201, "{text}");

@@ -151,7 +151,7 @@ async fn api_stock_edits_are_changes_counts_or_checked_replacements(pool: PgPool
         &customer,
         &json!({
             "shipping_address": { "recipient_name": "Anna Nowak", "street": "ul. Krótka 2", "city": "Kraków", "postal_code": "30-001" },
-            "expected_total_minor": total
+            "accept_terms": true, "expected_total_minor": total
         }),
         None,
     )
