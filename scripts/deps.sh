@@ -120,6 +120,13 @@ if [[ $WITH_TEST -eq 1 ]]; then
     log "pip install aiosmtpd $AIOSMTPD_VERSION into .tools/venv"
     .tools/venv/bin/pip install -q "aiosmtpd==$AIOSMTPD_VERSION"
   fi
+  # The FA(3) schema for the structured-invoice tests (the package's schema files only: its
+  # Python dependencies are not needed to read them) and xmllint to validate against it.
+  if ! compgen -G ".tools/venv/lib/python3*/site-packages/ksef_client-$KSEF_CLIENT_VERSION.dist-info" >/dev/null; then
+    log "pip install ksef-client $KSEF_CLIENT_VERSION (schemas) into .tools/venv"
+    .tools/venv/bin/pip install -q --no-deps "ksef-client==$KSEF_CLIENT_VERSION"
+  fi
+  command -v xmllint >/dev/null || apt_install libxml2-utils
   command -v wrk >/dev/null || apt_install wrk
   command -v redis-cli >/dev/null || apt_install redis-tools
   if [[ ! -d end2end/node_modules/@playwright/test ]]; then

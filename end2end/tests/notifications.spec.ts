@@ -55,7 +55,7 @@ test("a shopper confirms the e-mail, orders and pays, and hears about it by e-ma
   await expect(page).toHaveURL(/\/account\/complete/);
   await page.getByLabel("First name").fill("Zeynep");
   await page.getByLabel("Last name").fill("Kaya");
-  await page.getByLabel("E-mail").fill(address);
+  await page.getByRole("textbox", { name: "E-mail" }).fill(address);
   await page.getByRole("checkbox", { name: /I accept the terms/ }).check();
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page).toHaveURL(/\/account$/);

@@ -131,6 +131,31 @@ pub async fn invoice_pdf(
     }
 }
 
+/// `GET /orders/{id}/corrections/{correction}.pdf`: a correcting invoice of the signed-in
+/// user's order (any order for admins), for the links on the order page.
+pub async fn correction_pdf(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, correction)): Path<(String, String)>,
+) -> Response {
+    let user = match signed_in(&state, &session).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let correction = correction.strip_suffix(".pdf").unwrap_or(&correction);
+    let (Ok(id), Ok(correction)) = (
+        uuid::Uuid::parse_str(&id),
+        uuid::Uuid::parse_str(correction),
+    ) else {
+        return ApiError::not_found().into_response();
+    };
+    let viewer = domain::order::Viewer::signed_in(user.id, user.role);
+    match domain::order::correction_pdf(&state.services, viewer, id.into(), correction).await {
+        Ok((number, bytes)) => crate::api::orders::pdf_response(&number, bytes),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
 /// `POST /admin/products/{sku}/images` from the product editor: stores the picture, then goes
 /// back to the editor with `?image=saved` or `?image_error=<reason>`.
 pub async fn upload_product_image_form(

@@ -336,7 +336,6 @@ impl Settings {
                 fee_minor: i64::try_from(number("SHIPPING_FEE_MINOR", 1499)?).unwrap_or(1499),
                 free_from_minor: i64::try_from(number("FREE_SHIPPING_FROM_MINOR", 20_000)?)
                     .unwrap_or(20_000),
-                vat_rate: domain::shared::VatRate::STANDARD,
             },
             stripe_api_base: parse("STRIPE_API_BASE", "https://api.stripe.com")?,
             public_url: required_public_url,

@@ -132,6 +132,15 @@ fn registry(services: &Services, settings: &Settings, sessions: PostgresStore) -
                 domain::user::erase_deleted_accounts(&s, domain::user::DELETION_GRACE).await
             },
         ),
+        // Erased customers' orders lose their contact data once the tax law's five years
+        // are over (at once for orders never invoiced).
+        job(
+            "forget-expired-contacts",
+            HOUR,
+            Everywhere,
+            services,
+            |s| async move { domain::order::forget_expired_contacts(&s).await },
+        ),
         job(
             "recheck-pending-companies",
             HOUR,

@@ -133,7 +133,11 @@ fn adapters(settings: &Settings) -> anyhow::Result<domain::Adapters> {
         None => domain::shared::blob::BlobStore::local(&settings.upload_dir)?,
     };
     let mail = match &settings.smtp_url {
-        Some(url) => domain::notify::Mailer::smtp(url.expose_secret(), &settings.mail_from)?,
+        Some(url) => domain::notify::Mailer::smtp(
+            url.expose_secret(),
+            &settings.mail_from,
+            u32::try_from(settings.notify.concurrency).unwrap_or(u32::MAX),
+        )?,
         None => domain::notify::Mailer::Log,
     };
     let push = match &settings.expo_push_url {
@@ -312,6 +316,10 @@ pub fn router(settings: &Settings, services: Services) -> Router {
             get(crate::account::confirm_email_link),
         )
         .route("/orders/{id}/invoice.pdf", get(crate::account::invoice_pdf))
+        .route(
+            "/orders/{id}/corrections/{correction}",
+            get(crate::account::correction_pdf),
+        )
         .route(
             "/admin/products/{sku}/images",
             post(crate::account::upload_product_image_form),

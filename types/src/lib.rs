@@ -16,6 +16,8 @@ pub use carrier::{CARRIERS, tracking_url};
 pub use customer::CustomerType;
 pub use id::{OrderId, ProductId, UserId};
 pub use locale::Locale;
-pub use money::{Currency, Money, MoneyError, VatLine, VatRate, format_money, vat_breakdown};
+pub use money::{
+    Currency, Money, MoneyError, VatLine, VatRate, apportion, format_money, split, vat_breakdown,
+};
 pub use order_status::{Actor, OrderStatus};
 pub use payment_status::PaymentStatus;

@@ -212,6 +212,66 @@ pub fn vat_breakdown(lines: impl IntoIterator<Item = (VatRate, i64)>) -> Vec<Vat
         .collect()
 }
 
+/// Splits `amount_minor` in proportion to `weights` (negative weights count as zero): each
+/// part is the whole minor units of its share, and the units left over go one each to the
+/// largest remainders (the earlier weight first on a tie), so the parts add up to
+/// `amount_minor` exactly and each is within one unit of its exact share. With nothing to
+/// weigh by (every weight zero) the whole amount goes to the first part.
+pub fn split(amount_minor: i64, weights: &[i64]) -> Vec<i64> {
+    let weights: Vec<i128> = weights.iter().map(|w| i128::from((*w).max(0))).collect();
+    let whole: i128 = weights.iter().sum();
+    let mut parts = vec![0i64; weights.len()];
+    if amount_minor == 0 || weights.is_empty() {
+        return parts;
+    }
+    if whole == 0 {
+        parts[0] = amount_minor;
+        return parts;
+    }
+    let amount = i128::from(amount_minor);
+    let exact: Vec<(i128, i128)> = weights
+        .iter()
+        .map(|w| (amount * w / whole, amount * w % whole))
+        .collect();
+    let mut left = amount - exact.iter().map(|(part, _)| part).sum::<i128>();
+    let mut by_remainder: Vec<usize> = (0..exact.len()).collect();
+    // Stable: among equal remainders the earlier weight comes first.
+    by_remainder.sort_by(|a, b| exact[*b].1.abs().cmp(&exact[*a].1.abs()));
+    let mut extra = vec![0i128; exact.len()];
+    for i in by_remainder {
+        if left == 0 {
+            break;
+        }
+        extra[i] = left.signum();
+        left -= left.signum();
+    }
+    for (i, (part, _)) in exact.iter().enumerate() {
+        // Each part is at most |amount_minor|, so it fits back into i64.
+        parts[i] = i64::try_from(part + extra[i]).unwrap_or(0);
+    }
+    parts
+}
+
+/// Splits `amount_minor` over VAT rates in proportion to `bases` (gross amounts per rate),
+/// with [`split`]: how shipping is taxed like the goods it delivers. The higher rate comes
+/// first on a tie, and with nothing to weigh by the highest rate takes it all. Rows are
+/// ordered by rate, highest first; rates with a zero part are left out.
+pub fn apportion(
+    amount_minor: i64,
+    bases: impl IntoIterator<Item = (VatRate, i64)>,
+) -> Vec<(VatRate, i64)> {
+    let mut per_rate: std::collections::BTreeMap<VatRate, i64> = Default::default();
+    for (rate, base) in bases {
+        *per_rate.entry(rate).or_default() += base.max(0);
+    }
+    let (rates, weights): (Vec<VatRate>, Vec<i64>) = per_rate.into_iter().rev().unzip();
+    rates
+        .into_iter()
+        .zip(split(amount_minor, &weights))
+        .filter(|(_, part)| *part != 0)
+        .collect()
+}
+
 /// Invalid money values.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum MoneyError {
@@ -254,7 +314,59 @@ pub fn format_money(locale: Locale, minor: i64, currency: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    #[test]
+    fn shipping_is_split_by_the_goods_values() {
+        // 14.99 over 60.00 of goods at 5 % and 20.00 at 23 %: three quarters and a quarter.
+        assert_eq!(
+            apportion(
+                1499,
+                [(rate(500), 4000), (rate(2300), 2000), (rate(500), 2000)]
+            ),
+            vec![(rate(2300), 375), (rate(500), 1124)]
+        );
+        // One rate takes it all; free goods leave it to the highest rate; nothing to split.
+        assert_eq!(apportion(1499, [(rate(800), 100)]), vec![(rate(800), 1499)]);
+        assert_eq!(
+            apportion(1499, [(rate(500), 0), (rate(2300), 0)]),
+            vec![(rate(2300), 1499)]
+        );
+        assert!(apportion(0, [(rate(500), 100)]).is_empty());
+        assert!(apportion(1499, []).is_empty());
+        // Equal shares, one grosz over: the higher rate takes it.
+        assert_eq!(
+            apportion(3, [(rate(500), 1), (rate(2300), 1)]),
+            vec![(rate(2300), 2), (rate(500), 1)]
+        );
+        assert_eq!(
+            apportion(-3, [(rate(500), 1), (rate(2300), 1)]),
+            vec![(rate(2300), -2), (rate(500), -1)]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn the_parts_add_up_and_stay_within_a_grosz_of_their_share(
+            amount in -10_000_000i64..10_000_000,
+            bases in prop::collection::vec((prop_oneof![Just(0), Just(500), Just(800), Just(2300)], 0i64..50_000_000), 1..20),
+        ) {
+            let bases: Vec<(VatRate, i64)> = bases.into_iter().map(|(bp, b)| (rate(bp), b)).collect();
+            let parts = apportion(amount, bases.clone());
+            prop_assert_eq!(parts.iter().map(|(_, p)| p).sum::<i64>(), amount);
+            let whole: i128 = bases.iter().map(|(_, b)| i128::from(*b)).sum();
+            if whole > 0 {
+                for (r, part) in &parts {
+                    let base: i128 = bases.iter().filter(|(x, _)| x == r).map(|(_, b)| i128::from(*b)).sum();
+                    let exact = i128::from(amount) * base;
+                    // |part * whole - exact| < whole: within one minor unit of the exact share.
+                    prop_assert!((i128::from(*part) * whole - exact).abs() < whole);
+                }
+            }
+        }
+    }
 
     #[test]
     fn money_is_written_per_locale() {

@@ -382,6 +382,20 @@ pub(super) fn OrderDetails(order: OrderView) -> impl IntoView {
             </p>
         }
     });
+    let corrections = order
+        .corrections
+        .iter()
+        .map(|(id, number, change)| {
+            view! {
+                <p>
+                    <a href=format!("/orders/{}/corrections/{id}.pdf", order.id) data-testid="correction-link">
+                        {format!("{} {number}", t(locale, Key::DownloadCorrection))}
+                    </a>
+                    {format!(" ({})", change.format(locale))}
+                </p>
+            }
+        })
+        .collect_view();
     let waiting = order
         .reserved_until
         .clone()
@@ -418,6 +432,7 @@ pub(super) fn OrderDetails(order: OrderView) -> impl IntoView {
         {review}
         {tracking}
         {invoice}
+        {corrections}
         <table class="lines">
             <caption>{t(locale, Key::Lines)}</caption>
             <tbody>{lines}</tbody>

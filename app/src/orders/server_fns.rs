@@ -112,6 +112,8 @@ pub struct OrderView {
     pub tracking_url: Option<String>,
     /// Invoice number, once issued.
     pub invoice_number: Option<String>,
+    /// Correcting invoices: id, number and the change of the total (negative).
+    pub corrections: Vec<(String, String, Money)>,
     /// When an unpaid order is cancelled (UTC).
     pub reserved_until: Option<String>,
     /// Placed (UTC).
@@ -216,6 +218,7 @@ pub(super) mod convert {
             tracking: o.carrier.clone().zip(o.tracking_number.clone()),
             tracking_url,
             invoice_number: o.invoice_number.clone(),
+            corrections: Vec::new(),
             reserved_until: (o.status == OrderStatus::PendingPayment)
                 .then_some(o.reserved_until)
                 .flatten()
@@ -471,10 +474,22 @@ pub async fn get_order(id: String) -> Result<OrderView, AppError> {
     let user = crate::ssr::require_user().await?;
     let svc = crate::ssr::services()?;
     let viewer = domain::order::Viewer::signed_in(user.id, user.role);
-    let order = domain::order::get_order(&svc, viewer, convert::order_id(&id)?)
+    let id = convert::order_id(&id)?;
+    let order = domain::order::get_order(&svc, viewer, id)
         .await
         .map_err(convert::error)?;
-    Ok(convert::order(order))
+    let currency = order.total.currency;
+    let mut view = convert::order(order);
+    view.corrections = domain::order::corrections(&svc, viewer, id)
+        .await
+        .map_err(convert::error)?
+        .into_iter()
+        .map(|c| {
+            let change = Money::new(c.difference().gross_minor, currency);
+            (c.id.to_string(), c.number, change)
+        })
+        .collect();
+    Ok(view)
 }
 
 /// Cancels the customer's unpaid order.

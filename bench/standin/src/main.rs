@@ -67,6 +67,11 @@ fn ports() -> anyhow::Result<(u16, u16)> {
 }
 
 /// One SMTP session (RFC 5321's commands a client sends; every message is accepted).
+///
+/// While a message comes in, every read is acknowledged at once (`TCP_QUICKACK`): lettre
+/// writes the body and the closing `.` in two writes with Nagle's algorithm on, so a server
+/// that delays its ACK (Linux: 40 ms) holds each message 40 ms. Real mail servers may do that;
+/// `docs/architecture.md` says what it costs and what fixes it upstream.
 async fn converse(stream: TcpStream, counts: &Counts) -> anyhow::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
@@ -90,6 +95,8 @@ async fn converse(stream: TcpStream, counts: &Counts) -> anyhow::Result<()> {
                     if lines.read_line(&mut line).await? == 0 {
                         return Ok(());
                     }
+                    let socket: &TcpStream = lines.get_ref().as_ref();
+                    let _ = socket2::SockRef::from(socket).set_tcp_quickack(true);
                     if line == ".\r\n" || line == ".\n" {
                         break;
                     }

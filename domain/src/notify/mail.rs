@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 /// A message ready to send.
@@ -53,14 +54,16 @@ pub enum Mailer {
 
 impl Mailer {
     /// A mailer for `url` (`smtp://host:port`, `smtps://user:pass@host`,
-    /// `smtp://host:587?tls=required`) sending as `from` (`Shop <shop@example.com>`).
-    pub fn smtp(url: &str, from: &str) -> anyhow::Result<Mailer> {
+    /// `smtp://host:587?tls=required`) sending as `from` (`Shop <shop@example.com>`), with up
+    /// to `connections` open at once (one per delivery worker).
+    pub fn smtp(url: &str, from: &str, connections: u32) -> anyhow::Result<Mailer> {
         let from: Mailbox = from
             .parse()
             .map_err(|e| anyhow::anyhow!("MAIL_FROM is not an address: {e}"))?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| anyhow::anyhow!("SMTP_URL is not usable: {e}"))?
             .timeout(Some(Duration::from_secs(15)))
+            .pool_config(PoolConfig::new().max_size(connections.max(1)))
             .build();
         Ok(Mailer::Smtp { transport, from })
     }

@@ -11,12 +11,12 @@ use super::Error;
 use super::lifecycle::{Viewer, get_order};
 use super::model::AddressSnapshot;
 use crate::Services;
-use crate::shared::{OrderId, VatLine, VatRate};
+use crate::shared::{OrderId, VatLine, VatRate, warsaw_date};
 
 /// DejaVu Sans (Bitstream Vera licence, see `assets/DejaVuSans-LICENSE.txt`), cut down to
 /// Latin, Latin-1 and Latin Extended-A (Polish and Turkish letters) and common punctuation
 /// (`assets/README.md` says how): 55 KB instead of 760 KB in every invoice.
-const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans-LatinExt.ttf");
+pub(super) const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans-LatinExt.ttf");
 
 /// The shop as printed on its invoices (from configuration).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,7 +88,10 @@ pub struct Invoice {
     pub order_number: i64,
     /// When issued.
     pub issued_at: DateTime<Utc>,
-    /// Date of sale.
+    /// The day it was issued in Warsaw (an invoice of 23:30 UTC on 31 December is dated 1
+    /// January and numbered in the new year).
+    pub issue_date: NaiveDate,
+    /// Date of sale (the day the order was placed, in Warsaw).
     pub sale_date: NaiveDate,
     /// The shop.
     pub seller: Seller,
@@ -133,7 +136,7 @@ pub(super) async fn issue_invoice(
     let o = sqlx::query!(
         r#"
         select contact_name, buyer_nip, buyer_company_name, shipping_address, billing_address,
-               currency, total_minor, vat_total_minor, placed_at
+               currency, total_minor, vat_total_minor, placed_at as "placed_at: DateTime<Utc>"
           from orders where id = $1
         "#,
         order as _
@@ -155,7 +158,10 @@ pub(super) async fn issue_invoice(
         nip: o.buyer_nip.clone(),
         address,
     };
-    let year = Utc::now().year();
+    // Dated and numbered by the Polish calendar: issued at 23:30 UTC on 31 December, an
+    // invoice belongs to the new year.
+    let issued_at = Utc::now();
+    let year = warsaw_date(issued_at).year();
     let seq = sqlx::query_scalar!(
         r#"
         insert into invoice_counters (year, last_seq) values ($1, 1)
@@ -171,22 +177,23 @@ pub(super) async fn issue_invoice(
     sqlx::query!(
         r#"
         insert into invoices (id, order_id, year, seq, number, sale_date, seller, buyer,
-                              currency, net_total_minor, vat_total_minor, gross_total_minor)
-        values ($1, $2, $3, $4, $5, ($6::timestamptz at time zone 'Europe/Warsaw')::date,
-                $7, $8, $9, $10, $11, $12)
+                              currency, net_total_minor, vat_total_minor, gross_total_minor,
+                              issued_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         "#,
         Uuid::now_v7(),
         order as _,
         year,
         seq,
         format!("FV/{year}/{seq:06}"),
-        o.placed_at,
+        warsaw_date(o.placed_at) as _,
         serde_json::to_value(&svc.orders.seller).context("seller to JSON")?,
         serde_json::to_value(&buyer).context("buyer to JSON")?,
         o.currency,
         net,
         o.vat_total_minor,
         o.total_minor,
+        issued_at as _,
     )
     .execute(&mut *tx)
     .await
@@ -194,8 +201,30 @@ pub(super) async fn issue_invoice(
     Ok(())
 }
 
+/// The name of the delivery line on invoices and corrections.
+pub(super) const DELIVERY: &str = "Dostawa / Delivery";
+
+/// The delivery's gross amount per VAT rate: what the order's VAT summary holds at each rate
+/// beyond the goods (`goods`: rate and gross of each line). Shipping is taxed like the goods
+/// it delivers (split by their values, `shopping::calc`), and orders placed before that carry
+/// it at 23 %; reading it off the stored summary keeps every invoice equal to its order.
+pub(super) fn delivery(goods: &[(VatRate, i64)], summary: &[VatLine]) -> Vec<(VatRate, i64)> {
+    summary
+        .iter()
+        .filter_map(|row| {
+            let goods_gross: i64 = goods
+                .iter()
+                .filter(|(rate, _)| *rate == row.rate)
+                .map(|(_, gross)| gross)
+                .sum();
+            let gross = row.gross_minor - goods_gross;
+            (gross > 0).then_some((row.rate, gross))
+        })
+        .collect()
+}
+
 /// The invoice of an order as issued.
-async fn load_invoice(
+pub(super) async fn load_invoice(
     svc: &Services,
     viewer: Viewer,
     order: OrderId,
@@ -230,24 +259,28 @@ async fn load_invoice(
             }
         })
         .collect();
-    let shipping = o.shipping.minor;
-    if shipping > 0 {
-        let rate = VatRate::STANDARD;
-        let vat = rate.vat_in_gross(shipping);
-        lines.push(InvoiceLine {
-            name: "Dostawa / Delivery".into(),
-            quantity: 1,
-            unit_net_minor: shipping - vat,
-            vat_rate: rate,
-            net_minor: shipping - vat,
-            vat_minor: vat,
-            gross_minor: shipping,
-        });
-    }
+    let goods: Vec<(VatRate, i64)> = lines.iter().map(|l| (l.vat_rate, l.gross_minor)).collect();
+    lines.extend(
+        delivery(&goods, &o.vat_breakdown)
+            .into_iter()
+            .map(|(rate, gross)| {
+                let vat = rate.vat_in_gross(gross);
+                InvoiceLine {
+                    name: DELIVERY.into(),
+                    quantity: 1,
+                    unit_net_minor: gross - vat,
+                    vat_rate: rate,
+                    net_minor: gross - vat,
+                    vat_minor: vat,
+                    gross_minor: gross,
+                }
+            }),
+    );
     let invoice = Invoice {
         number: r.number,
         order_number: o.number,
         issued_at: r.issued_at,
+        issue_date: warsaw_date(r.issued_at),
         sale_date: r.sale_date,
         seller: serde_json::from_value(r.seller).context("Stored seller is invalid")?,
         buyer: serde_json::from_value(r.buyer).context("Stored buyer is invalid")?,
@@ -298,7 +331,7 @@ pub async fn invoice_pdf(
 }
 
 /// `1234.5` as printed: `1 234,50`.
-fn amount(minor: i64) -> String {
+pub(super) fn amount(minor: i64) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     let minor = minor.unsigned_abs();
     let whole = (minor / 100).to_string();
@@ -348,7 +381,7 @@ pub fn render_invoice_pdf(invoice: &Invoice) -> Result<Vec<u8>, Error> {
         &layer,
         &format!(
             "Data wystawienia / Issued: {}    Data sprzedaży / Sale date: {}    Zamówienie / Order: {}",
-            invoice.issued_at.format("%Y-%m-%d"),
+            invoice.issue_date.format("%Y-%m-%d"),
             invoice.sale_date.format("%Y-%m-%d"),
             invoice.order_number
         ),
@@ -522,6 +555,7 @@ mod tests {
             number: "FV/2026/000042".into(),
             order_number: 100_042,
             issued_at: Utc::now(),
+            issue_date: Utc::now().date_naive(),
             sale_date: Utc::now().date_naive(),
             seller: Seller::default(),
             buyer: Buyer {

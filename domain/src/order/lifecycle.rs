@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Error;
+use super::correction::{Reason, correct};
 use super::gate;
 use super::invoice::issue_invoice;
 use super::model::{
@@ -331,6 +332,8 @@ pub(crate) async fn apply(
             .execute(&mut *tx)
             .await
             .context("Failed to cancel the order")?;
+            // An order invoiced when placed (on payment terms) has its invoice corrected.
+            correct(tx, id, i64::MAX, Reason::Cancellation).await?;
         }
         OrderStatus::Paid => {
             sqlx::query!(
@@ -380,6 +383,7 @@ pub(crate) async fn apply(
             .execute(&mut *tx)
             .await
             .context("Failed to mark the order refunded")?;
+            correct(tx, id, i64::MAX, Reason::Refund).await?;
         }
         other => {
             sqlx::query!(

@@ -12,12 +12,16 @@
 mod admin;
 mod buyer;
 mod checkout;
+mod correction;
+mod correction_pdf;
+pub mod fa3;
 pub mod gate;
 mod invoice;
 mod lifecycle;
 mod model;
 pub mod paying;
 mod reminders;
+mod retention;
 mod terms;
 
 use std::time::Duration;
@@ -26,6 +30,9 @@ pub use admin::{
     Dashboard, LowStock, OrderFilter, dashboard, placed_on_days, search_orders, send_staff_digest,
 };
 pub use checkout::{AddressChoice, PlaceOrder, Placed, place_order};
+pub use correction::{
+    Amounts, CorrectedLine, CorrectedRate, Correction, Reason, correction_pdf, corrections,
+};
 pub use invoice::{Invoice, Seller, invoice_pdf, render_invoice_pdf};
 pub use lifecycle::{
     Move, OrderSummary, Viewer, expire_unpaid, get_order, list_orders, move_order, set_tracking,
@@ -36,6 +43,7 @@ pub use model::{
     parse_status, tracking_url,
 };
 pub use reminders::remind_unpaid;
+pub use retention::forget_expired_contacts;
 pub use terms::{
     TERMS, default_terms, flag_overdue, set_customer_terms, set_default_terms, terms_for,
 };

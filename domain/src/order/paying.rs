@@ -140,6 +140,8 @@ pub async fn record_refunded(
     .execute(&mut *tx)
     .await
     .context("Failed to record the refund")?;
+    super::correction::correct(tx, order, refunded.minor, super::correction::Reason::Refund)
+        .await?;
     crate::notify::order(tx, order, Kind::OrderRefunded, "", serde_json::json!({})).await?;
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod outage;
 pub mod pagination;
 pub mod rate_limit;
+pub mod warsaw;
 
 pub use client_addr::{ClientAddr, TrustedProxies, limit_subject};
 pub use outage::{Outage, is_outage, is_unstorable_text, violated_constraint};
@@ -16,3 +17,4 @@ pub use shop_types::money;
 pub use shop_types::{
     Currency, CustomerType, Locale, Money, OrderId, ProductId, UserId, VatLine, VatRate,
 };
+pub use warsaw::warsaw_date;

@@ -1,27 +1,29 @@
 //! The one cart calculation, used by the cart page, the API and checkout: line totals,
 //! subtotal, shipping, VAT per rate and the total, all in integer minor units.
+//!
+//! The rounding rule, everywhere (cart, order, invoice, Stripe): gross amounts are exact;
+//! VAT is computed once per rate on the sum of that rate's gross amounts, rounded half up.
+//! Shipping is taxed like the goods it delivers: its gross fee is split over the goods'
+//! rates in proportion to their gross values ([`apportion`]).
 
-use crate::shared::money::vat_breakdown;
+use crate::shared::money::{apportion, vat_breakdown};
 use crate::shared::{VatLine, VatRate};
 
-/// How shipping is charged: a flat fee, free from a subtotal on.
+/// How shipping is charged: a flat fee, free from a subtotal on. Its VAT follows the goods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShippingRule {
     /// Gross fee in minor units.
     pub fee_minor: i64,
     /// Subtotals at or above this ship free.
     pub free_from_minor: i64,
-    /// VAT rate of the delivery service.
-    pub vat_rate: VatRate,
 }
 
 impl Default for ShippingRule {
-    /// 14.99 zł, free from 200 zł, 23 % VAT.
+    /// 14.99 zł, free from 200 zł.
     fn default() -> Self {
         ShippingRule {
             fee_minor: 1499,
             free_from_minor: 20_000,
-            vat_rate: VatRate::STANDARD,
         }
     }
 }
@@ -77,13 +79,11 @@ pub fn calculate(lines: &[CalcLine], shipping: &ShippingRule) -> Result<Totals, 
         shipping.fee_minor.max(0)
     };
     let total_minor = subtotal_minor.checked_add(shipping_minor).ok_or(Overflow)?;
-    let vat = vat_breakdown(
-        lines
-            .iter()
-            .zip(&line_totals_minor)
-            .map(|(line, total)| (line.vat_rate, *total))
-            .chain((shipping_minor > 0).then_some((shipping.vat_rate, shipping_minor))),
-    );
+    let goods = lines
+        .iter()
+        .zip(&line_totals_minor)
+        .map(|(line, total)| (line.vat_rate, *total));
+    let vat = vat_breakdown(goods.clone().chain(apportion(shipping_minor, goods)));
     Ok(Totals {
         line_totals_minor,
         subtotal_minor,
@@ -115,10 +115,20 @@ mod tests {
         assert_eq!(totals.subtotal_minor, 1598);
         assert_eq!(totals.shipping_minor, 1499);
         assert_eq!(totals.total_minor, 3097);
-        // 5 % on 15.98 and 23 % on 14.99, each rounded half-up once.
-        assert_eq!(totals.vat[0].rate, rate(2300));
-        assert_eq!(totals.vat[0].vat_minor, 280);
-        assert_eq!(totals.vat[1].vat_minor, 76);
+        // Butter alone: the shipping is taxed at butter's 5 %, once on 30.97.
+        assert_eq!(totals.vat.len(), 1);
+        assert_eq!(totals.vat[0].rate, rate(500));
+        assert_eq!(totals.vat[0].vat_minor, 147);
+        // With bread (23 %) worth as much as the butter, each rate carries half the fee.
+        let bread = CalcLine {
+            unit_price_minor: 1598,
+            quantity: 1,
+            vat_rate: rate(2300),
+        };
+        let mixed = calculate(&[butter, bread], &rule).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(mixed.vat[0].rate, rate(2300));
+        assert_eq!(mixed.vat[0].gross_minor, 1598 + 750);
+        assert_eq!(mixed.vat[1].gross_minor, 1598 + 749);
         let big = CalcLine {
             quantity: 30,
             ..butter
@@ -149,9 +159,8 @@ mod tests {
             lines in prop::collection::vec(any_line(), 0..40),
             fee in 0i64..10_000,
             free_from in 0i64..1_000_000,
-            shipping_rate in any_rate(),
         ) {
-            let rule = ShippingRule { fee_minor: fee, free_from_minor: free_from, vat_rate: shipping_rate };
+            let rule = ShippingRule { fee_minor: fee, free_from_minor: free_from };
             let totals = calculate(&lines, &rule).unwrap_or_else(|e| panic!("{e}"));
             prop_assert_eq!(totals.line_totals_minor.iter().sum::<i64>(), totals.subtotal_minor);
             prop_assert_eq!(totals.subtotal_minor + totals.shipping_minor, totals.total_minor);
@@ -170,7 +179,7 @@ mod tests {
             fee in 0i64..10_000,
             free_from in 0i64..1_000_000,
         ) {
-            let rule = ShippingRule { fee_minor: fee, free_from_minor: free_from, vat_rate: VatRate::STANDARD };
+            let rule = ShippingRule { fee_minor: fee, free_from_minor: free_from };
             let totals = calculate(&lines, &rule).unwrap_or_else(|e| panic!("{e}"));
             prop_assert!(totals.subtotal_minor >= 0 && totals.shipping_minor >= 0 && totals.total_minor >= 0);
             prop_assert!(totals.line_totals_minor.iter().all(|t| *t >= 0));

@@ -13,6 +13,7 @@ pub mod cart;
 pub mod catalog;
 pub mod consents;
 pub mod content;
+pub mod corrections;
 pub mod devices;
 pub mod docs;
 pub mod error;
@@ -135,6 +136,19 @@ pub fn router(test_routes: bool) -> Router<AppState> {
             post(admin_orders::admin_refund),
         )
         .route("/orders/{id}/invoice.pdf", get(orders::invoice_pdf))
+        .route(
+            "/orders/{id}/corrections",
+            get(corrections::list_corrections),
+        )
+        .route(
+            "/orders/{id}/corrections/{correction}/pdf",
+            get(corrections::correction_pdf),
+        )
+        .route(
+            "/orders/{id}/corrections/{correction}/xml",
+            get(corrections::correction_xml),
+        )
+        .route("/orders/{id}/invoice.xml", get(corrections::invoice_xml))
         .route("/admin/orders", get(admin_orders::admin_list_orders))
         .route(
             "/admin/orders/{id}/status",

@@ -353,7 +353,7 @@ pub(super) fn page_request(
     Ok(PageRequest::new(page.unwrap_or(1), per_page))
 }
 
-fn viewer(user: &CurrentUser) -> Viewer {
+pub(super) fn viewer(user: &CurrentUser) -> Viewer {
     Viewer::signed_in(user.id, user.role)
 }
 

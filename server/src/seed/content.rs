@@ -158,17 +158,17 @@ pub fn pages() -> Vec<SeedPage> {
                 (
                     Pl,
                     "Polityka prywatności",
-                    "Przetwarzamy Twoje dane (numer telefonu, adres dostawy, dane do faktury) wyłącznie w celu realizacji zamówień i wymogów prawa. Możesz w każdej chwili pobrać swoje dane lub usunąć konto w ustawieniach konta.",
+                    "Przetwarzamy Twoje dane (numer telefonu, adres dostawy, dane do faktury) wyłącznie w celu realizacji zamówień i wymogów prawa. Możesz w każdej chwili pobrać swoje dane lub usunąć konto w ustawieniach konta.\n\nUsunięte konto tracimy z oczu po 30 dniach: usuwamy telefon, e-mail, imię i nazwisko, adresy. Zamówienia bez faktury tracą wtedy dane kontaktowe. Faktury i zamówienia, których dotyczą, przechowujemy 5 lat od końca roku wystawienia faktury, jak wymagają przepisy podatkowe; potem usuwamy z nich dane kontaktowe (faktura dla firmy zachowuje jej nazwę, NIP i adres). Zgody na regulamin, politykę prywatności i marketing zapisujemy z datą i wersją dokumentu.",
                 ),
                 (
                     En,
                     "Privacy policy",
-                    "We process your data (phone number, delivery address, invoice details) only to fulfil orders and meet legal duties. You can export your data or delete your account at any time in your account settings.",
+                    "We process your data (phone number, delivery address, invoice details) only to fulfil orders and meet legal duties. You can export your data or delete your account at any time in your account settings.\n\nA deleted account is erased after 30 days: phone, e-mail, name and addresses. Orders without an invoice lose their contact data then. Invoices and their orders are kept for 5 years from the end of the year the invoice was issued, as tax law requires; then their contact data is removed too (a company's invoice keeps its name, NIP and address). Your acceptance of the terms and the privacy policy, and your marketing consent, are recorded with the date and the document's version.",
                 ),
                 (
                     Tr,
                     "Gizlilik politikası",
-                    "Verilerinizi (telefon numarası, teslimat adresi, fatura bilgileri) yalnızca siparişleri yerine getirmek ve yasal yükümlülükler için işleriz. Hesap ayarlarından verilerinizi istediğiniz zaman indirebilir veya hesabınızı silebilirsiniz.",
+                    "Verilerinizi (telefon numarası, teslimat adresi, fatura bilgileri) yalnızca siparişleri yerine getirmek ve yasal yükümlülükler için işleriz. Hesap ayarlarından verilerinizi istediğiniz zaman indirebilir veya hesabınızı silebilirsiniz.\n\nSilinen bir hesap 30 gün sonra tamamen silinir: telefon, e-posta, ad ve adresler. Faturası olmayan siparişler o zaman iletişim bilgilerini kaybeder. Faturalar ve ilgili siparişler, vergi mevzuatı gereği faturanın düzenlendiği yılın sonundan itibaren 5 yıl saklanır; ardından iletişim bilgileri de silinir (bir şirket faturası şirketin adını, NIP numarasını ve adresini korur). Satış koşullarını, gizlilik politikasını ve pazarlama iznini tarih ve belge sürümüyle kaydederiz.",
                 ),
             ]),
         },

@@ -869,7 +869,7 @@ async fn only_the_owner_or_an_admin_sees_an_order_and_its_invoice(pool: PgPool) 
 }
 
 /// The text of a PDF, read back with poppler's `pdftotext` (installed by `scripts/deps.sh`).
-fn pdf_text(bytes: &[u8]) -> String {
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
     let path = std::env::temp_dir().join(format!("invoice-{}.pdf", Uuid::now_v7()));
     std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
     let output = std::process::Command::new("pdftotext")

@@ -15,13 +15,13 @@ use crate::orders::{add_to_cart, cart_total, place, place_cart_order, prices};
 const SECRET: &str = "whsec_test_current";
 const OLD_SECRET: &str = "whsec_test_previous";
 
-struct Shop {
-    app: TestApp,
-    butter: Uuid,
-    token: String,
+pub(crate) struct Shop {
+    pub(crate) app: TestApp,
+    pub(crate) butter: Uuid,
+    pub(crate) token: String,
 }
 
-async fn shop(pool: PgPool) -> Shop {
+pub(crate) async fn shop(pool: PgPool) -> Shop {
     let secrets = format!("{SECRET},{OLD_SECRET}");
     let app = spawn_app_with(pool, &[("STRIPE_WEBHOOK_SECRET", &secrets)]).await;
     app.seed_catalog().await;
@@ -31,16 +31,16 @@ async fn shop(pool: PgPool) -> Shop {
 }
 
 /// Places an order of `quantity` butter; returns its id and total.
-async fn place_butter(shop: &Shop, quantity: i32) -> (String, i64) {
+pub(crate) async fn place_butter(shop: &Shop, quantity: i32) -> (String, i64) {
     let (id, total) = place_cart_order(&shop.app, &shop.token, shop.butter, quantity).await;
     (id.to_string(), total)
 }
 
-fn event(kind: &str, object: Value) -> Value {
+pub(crate) fn event(kind: &str, object: Value) -> Value {
     crate::stripe::stripe_event(kind, object)
 }
 
-fn intent(order: &str, amount: i64, currency: &str) -> Value {
+pub(crate) fn intent(order: &str, amount: i64, currency: &str) -> Value {
     json!({
         "id": format!("pi_{}", Uuid::now_v7().simple()),
         "object": "payment_intent",
@@ -74,7 +74,7 @@ async fn deliver(app: &TestApp, event: &Value) -> reqwest::Response {
     post_signed(app, &body, Some(header)).await
 }
 
-async fn outcome(app: &TestApp, event: &Value) -> String {
+pub(crate) async fn outcome(app: &TestApp, event: &Value) -> String {
     let answer = deliver(app, event).await;
     assert_eq!(answer.status().as_u16(), 200);
     json(answer).await["outcome"]

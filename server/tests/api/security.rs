@@ -256,7 +256,11 @@ async fn every_route_that_takes_an_id_refuses_another_users_id_and_changes_nothi
             continue; // admin routes refuse customers (the test above)
         }
         let (path, body) = if template.starts_with("/api/v1/orders/{id}") {
-            (template.replace("{id}", &order), serde_json::json!({}))
+            // A correction id of the other user's order never gets looked at.
+            let path = template
+                .replace("{id}", &order)
+                .replace("{correction}", &uuid::Uuid::now_v7().to_string());
+            (path, serde_json::json!({}))
         } else if template.starts_with("/api/v1/me/addresses/{id}") {
             (template.replace("{id}", &address), hostile_address("Cudzy"))
         } else if template.starts_with("/api/v1/me/devices/{id}") {
