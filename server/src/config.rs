@@ -105,8 +105,8 @@ pub struct Settings {
     pub expo_push_url: Option<String>,
     /// `EXPO_ACCESS_TOKEN`: for an Expo project with enhanced push security.
     pub expo_access_token: Option<SecretString>,
-    /// `NOTIFY_MAX_ATTEMPTS`, `NOTIFY_RETRY_SECS`, `NOTIFY_CONCURRENCY`: how notices are
-    /// retried and how many go at once.
+    /// `NOTIFY_MAX_ATTEMPTS`, `NOTIFY_RETRY_SECS`, `NOTIFY_CONCURRENCY`, `NOTIFY_LEASE_SECS`:
+    /// how notices are retried, how many go at once, how long a claimed one is held.
     pub notify: domain::notify::Settings,
 }
 
@@ -360,6 +360,7 @@ impl Settings {
                 first_retry: Duration::from_secs(number("NOTIFY_RETRY_SECS", 30)?),
                 concurrency: usize::try_from(number("NOTIFY_CONCURRENCY", 8)?.clamp(1, 64))
                     .unwrap_or(8),
+                lease: Duration::from_secs(number("NOTIFY_LEASE_SECS", 60)?.clamp(2, 3600)),
             },
             image_decoders: get("IMAGE_DECODERS")
                 .map(|_| number("IMAGE_DECODERS", 2))

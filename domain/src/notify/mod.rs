@@ -221,6 +221,9 @@ pub struct Settings {
     pub first_retry: Duration,
     /// Notices delivered at once by one process.
     pub concurrency: usize,
+    /// How long a claimed notice is held by its worker before another may take it (a worker
+    /// that died); each send is cut off at half of it.
+    pub lease: Duration,
 }
 
 impl Default for Settings {
@@ -229,6 +232,7 @@ impl Default for Settings {
             max_attempts: 8,
             first_retry: Duration::from_secs(30),
             concurrency: 8,
+            lease: Duration::from_secs(60),
         }
     }
 }

@@ -1,6 +1,9 @@
-//! Delivering queued e-mail and SMS notices: each row is taken with `FOR UPDATE SKIP LOCKED`
-//! and stays locked while it is sent, so processes share the queue without sending a row
-//! twice; a process that dies mid-send leaves the row queued for the next one. Failures are
+//! Delivering queued e-mail, SMS and push notices. A worker claims a batch of due rows in one
+//! statement (`FOR UPDATE SKIP LOCKED`, so processes share the queue): each claimed row is
+//! counted as tried and leased, its `next_attempt_at` moved `lease` ahead. The sending then
+//! holds no database connection; each outcome is one short update. A process that dies
+//! mid-send leaves its rows queued, to be taken again when the lease runs out (every send is
+//! cut off at half the lease, so a live sender never loses its row to another). Failures are
 //! retried with a doubling wait until `max_attempts`, then the row is `failed` for admins.
 
 use std::time::Duration;
@@ -21,46 +24,76 @@ use crate::shared::{Locale, OrderId, UserId};
 /// waits for a later run); answers how many notices went out.
 pub async fn deliver_due(svc: &Services) -> anyhow::Result<u64> {
     let started = Utc::now();
-    let workers = (0..svc.notify.concurrency.max(1)).map(|_| async move {
-        let mut sent = 0u64;
-        // Bounded so one run ends even while new notices keep arriving.
-        for _ in 0..10_000 {
-            match deliver_one(svc, started).await? {
-                Some(true) => sent += 1,
-                Some(false) => {}
-                None => break,
-            }
+    let batch = svc.notify.concurrency.max(1);
+    let mut sent = 0u64;
+    // Bounded so one run ends even while new notices keep arriving.
+    for _ in 0..(10_000 / batch).max(1) {
+        let claimed = claim(svc, started, batch).await?;
+        if claimed.is_empty() {
+            break;
         }
-        anyhow::Ok(sent)
-    });
-    let results = futures_util::future::join_all(workers).await;
-    let mut sent = 0;
-    for result in results {
-        sent += result?;
+        let outcomes =
+            futures_util::future::join_all(claimed.iter().map(|row| deliver(svc, row))).await;
+        for outcome in outcomes {
+            sent += u64::from(outcome?);
+        }
     }
     Ok(sent)
 }
 
-/// One due row: `None` when nothing is due, else whether it went out.
-async fn deliver_one(svc: &Services, due: DateTime<Utc>) -> anyhow::Result<Option<bool>> {
-    let mut tx = svc.db.begin().await.context("No database connection")?;
-    let Some(row) = sqlx::query!(
+/// A claimed row.
+struct Claimed {
+    id: Uuid,
+    user_id: Option<Uuid>,
+    kind: String,
+    channel: String,
+    recipient: String,
+    locale: String,
+    order_id: Option<Uuid>,
+    data: Value,
+    attempts: i32,
+}
+
+/// Up to `limit` rows due at `due`, leased to this worker and counted as tried.
+async fn claim(svc: &Services, due: DateTime<Utc>, limit: usize) -> anyhow::Result<Vec<Claimed>> {
+    let rows = sqlx::query!(
         r#"
-        select id, user_id, kind, channel, recipient, locale, order_id, data, attempts
-          from notifications
-         where status = 'queued' and next_attempt_at <= $1
-         order by next_attempt_at
-         limit 1
-           for update skip locked
+        update notifications n
+           set attempts = n.attempts + 1,
+               next_attempt_at = now() + make_interval(secs => $2)
+         where n.id in (select id from notifications
+                         where status = 'queued' and next_attempt_at <= $1
+                         order by next_attempt_at
+                         limit $3
+                           for update skip locked)
+        returning n.id, n.user_id, n.kind, n.channel, n.recipient, n.locale, n.order_id, n.data,
+                  n.attempts
         "#,
-        due as _
+        due as _,
+        svc.notify.lease.as_secs_f64(),
+        i64::try_from(limit).unwrap_or(64)
     )
-    .fetch_optional(&mut *tx)
+    .fetch_all(&svc.db)
     .await
-    .context("Failed to take a notice")?
-    else {
-        return Ok(None);
-    };
+    .context("Failed to take notices")?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Claimed {
+            id: r.id,
+            user_id: r.user_id,
+            kind: r.kind,
+            channel: r.channel,
+            recipient: r.recipient,
+            locale: r.locale,
+            order_id: r.order_id,
+            data: r.data,
+            attempts: r.attempts,
+        })
+        .collect())
+}
+
+/// Sends one claimed row and records the outcome; answers whether it went out.
+async fn deliver(svc: &Services, row: &Claimed) -> anyhow::Result<bool> {
     let locale = Locale::from_code(&row.locale).unwrap_or_default();
     let result = match (Kind::parse(&row.kind), Channel::parse(&row.channel)) {
         (Some(kind), Some(channel)) => {
@@ -73,72 +106,73 @@ async fn deliver_one(svc: &Services, due: DateTime<Utc>) -> anyhow::Result<Optio
                 data: &row.data,
                 recipient: &row.recipient,
             };
-            send(svc, channel, &notice).await
+            // Cut off well inside the lease, so no other worker takes the row meanwhile.
+            let limit = svc.notify.lease / 2;
+            match tokio::time::timeout(limit, send(svc, channel, &notice)).await {
+                Ok(result) => result,
+                Err(_) => Err(SendError::Retry(format!(
+                    "no answer within {} s",
+                    limit.as_secs()
+                ))),
+            }
         }
         _ => Err(SendError::Permanent(format!(
             "unknown kind or channel {}/{}",
             row.kind, row.channel
         ))),
     };
-    let attempts = row.attempts + 1;
     let sent = result.is_ok();
     match result {
         Ok(()) => {
             sqlx::query!(
                 r#"
                 update notifications
-                   set status = 'sent', sent_at = now(), attempts = $2, last_error = null
-                 where id = $1
+                   set status = 'sent', sent_at = now(), last_error = null
+                 where id = $1 and status = 'queued'
                 "#,
-                row.id,
-                attempts
+                row.id
             )
-            .execute(&mut *tx)
+            .execute(&svc.db)
             .await
             .context("Failed to record the delivery")?;
         }
         Err(SendError::Skipped(why)) => {
             sqlx::query!(
                 r#"
-                update notifications
-                   set status = 'skipped', attempts = $2, last_error = left($3, 1000)
-                 where id = $1
+                update notifications set status = 'skipped', last_error = left($2, 1000)
+                 where id = $1 and status = 'queued'
                 "#,
                 row.id,
-                attempts,
                 why
             )
-            .execute(&mut *tx)
+            .execute(&svc.db)
             .await
             .context("Failed to record the skip")?;
         }
         Err(e) => {
             let give_up =
-                matches!(e, SendError::Permanent(_)) || attempts >= svc.notify.max_attempts;
-            let wait = retry_after(svc.notify.first_retry, attempts);
-            tracing::warn!(id = %row.id, channel = %row.channel, attempts, give_up, error = %e, "notice not delivered");
+                matches!(e, SendError::Permanent(_)) || row.attempts >= svc.notify.max_attempts;
+            let wait = retry_after(svc.notify.first_retry, row.attempts);
+            tracing::warn!(id = %row.id, channel = %row.channel, attempts = row.attempts, give_up, error = %e, "notice not delivered");
             sqlx::query!(
                 r#"
                 update notifications
-                   set status = case when $3 then 'failed' else 'queued' end,
-                       attempts = $2,
-                       next_attempt_at = now() + make_interval(secs => $4),
-                       last_error = left($5, 1000)
-                 where id = $1
+                   set status = case when $2 then 'failed' else 'queued' end,
+                       next_attempt_at = now() + make_interval(secs => $3),
+                       last_error = left($4, 1000)
+                 where id = $1 and status = 'queued'
                 "#,
                 row.id,
-                attempts,
                 give_up,
                 wait.as_secs_f64(),
                 e.to_string()
             )
-            .execute(&mut *tx)
+            .execute(&svc.db)
             .await
             .context("Failed to record the failure")?;
         }
     }
-    tx.commit().await.context("Failed to commit the delivery")?;
-    Ok(Some(sent))
+    Ok(sent)
 }
 
 /// The wait before try `attempts + 1`: `first`, doubled each time, at most an hour.
