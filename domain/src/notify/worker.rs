@@ -21,7 +21,9 @@ use crate::order::{Order, Viewer};
 use crate::shared::{Locale, OrderId, UserId};
 
 /// Delivers what was due when the run started, `concurrency` at a time (a notice that fails
-/// waits for a later run); answers how many notices went out.
+/// waits for a later run); answers how many notices went out. A batch takes two database
+/// connections in turn, briefly: one to claim it, one to record its outcomes, so delivery
+/// never crowds the requests out of the pool.
 pub async fn deliver_due(svc: &Services) -> anyhow::Result<u64> {
     let started = Utc::now();
     let batch = svc.notify.concurrency.max(1);
@@ -32,11 +34,9 @@ pub async fn deliver_due(svc: &Services) -> anyhow::Result<u64> {
         if claimed.is_empty() {
             break;
         }
-        let outcomes =
-            futures_util::future::join_all(claimed.iter().map(|row| deliver(svc, row))).await;
-        for outcome in outcomes {
-            sent += u64::from(outcome?);
-        }
+        let results =
+            futures_util::future::join_all(claimed.iter().map(|row| attempt(svc, row))).await;
+        sent += record(svc, &claimed, results).await?;
     }
     Ok(sent)
 }
@@ -92,87 +92,97 @@ async fn claim(svc: &Services, due: DateTime<Utc>, limit: usize) -> anyhow::Resu
         .collect())
 }
 
-/// Sends one claimed row and records the outcome; answers whether it went out.
-async fn deliver(svc: &Services, row: &Claimed) -> anyhow::Result<bool> {
+/// Sends one claimed row.
+async fn attempt(svc: &Services, row: &Claimed) -> Result<(), SendError> {
     let locale = Locale::from_code(&row.locale).unwrap_or_default();
-    let result = match (Kind::parse(&row.kind), Channel::parse(&row.channel)) {
-        (Some(kind), Some(channel)) => {
-            let notice = Notice {
-                id: row.id,
-                user: row.user_id.map(UserId::from),
-                kind,
-                locale,
-                order: row.order_id.map(OrderId::from),
-                data: &row.data,
-                recipient: &row.recipient,
-            };
-            // Cut off well inside the lease, so no other worker takes the row meanwhile.
-            let limit = svc.notify.lease / 2;
-            match tokio::time::timeout(limit, send(svc, channel, &notice)).await {
-                Ok(result) => result,
-                Err(_) => Err(SendError::Retry(format!(
-                    "no answer within {} s",
-                    limit.as_secs()
-                ))),
-            }
-        }
-        _ => Err(SendError::Permanent(format!(
+    let (Some(kind), Some(channel)) = (Kind::parse(&row.kind), Channel::parse(&row.channel)) else {
+        return Err(SendError::Permanent(format!(
             "unknown kind or channel {}/{}",
             row.kind, row.channel
-        ))),
+        )));
     };
-    let sent = result.is_ok();
-    match result {
-        Ok(()) => {
-            sqlx::query!(
-                r#"
-                update notifications
-                   set status = 'sent', sent_at = now(), last_error = null
-                 where id = $1 and status = 'queued'
-                "#,
-                row.id
-            )
-            .execute(&svc.db)
-            .await
-            .context("Failed to record the delivery")?;
-        }
-        Err(SendError::Skipped(why)) => {
-            sqlx::query!(
-                r#"
-                update notifications set status = 'skipped', last_error = left($2, 1000)
-                 where id = $1 and status = 'queued'
-                "#,
-                row.id,
-                why
-            )
-            .execute(&svc.db)
-            .await
-            .context("Failed to record the skip")?;
-        }
-        Err(e) => {
-            let give_up =
-                matches!(e, SendError::Permanent(_)) || row.attempts >= svc.notify.max_attempts;
-            let wait = retry_after(svc.notify.first_retry, row.attempts);
-            tracing::warn!(id = %row.id, channel = %row.channel, attempts = row.attempts, give_up, error = %e, "notice not delivered");
-            sqlx::query!(
-                r#"
-                update notifications
-                   set status = case when $2 then 'failed' else 'queued' end,
-                       next_attempt_at = now() + make_interval(secs => $3),
-                       last_error = left($4, 1000)
-                 where id = $1 and status = 'queued'
-                "#,
-                row.id,
-                give_up,
-                wait.as_secs_f64(),
-                e.to_string()
-            )
-            .execute(&svc.db)
-            .await
-            .context("Failed to record the failure")?;
+    let notice = Notice {
+        id: row.id,
+        user: row.user_id.map(UserId::from),
+        kind,
+        locale,
+        order: row.order_id.map(OrderId::from),
+        data: &row.data,
+        recipient: &row.recipient,
+    };
+    // Cut off well inside the lease, so no other worker takes the row meanwhile.
+    let limit = svc.notify.lease / 2;
+    match tokio::time::timeout(limit, send(svc, channel, &notice)).await {
+        Ok(result) => result,
+        Err(_) => Err(SendError::Retry(format!(
+            "no answer within {} s",
+            limit.as_secs()
+        ))),
+    }
+}
+
+/// Records a batch's outcomes on one connection: the sent ones in one statement, the others
+/// one each; answers how many went out.
+async fn record(
+    svc: &Services,
+    rows: &[Claimed],
+    results: Vec<Result<(), SendError>>,
+) -> anyhow::Result<u64> {
+    let mut conn = svc.db.acquire().await.context("No database connection")?;
+    let mut sent = Vec::new();
+    for (row, result) in rows.iter().zip(results) {
+        match result {
+            Ok(()) => sent.push(row.id),
+            Err(SendError::Skipped(why)) => {
+                sqlx::query!(
+                    r#"
+                    update notifications set status = 'skipped', last_error = left($2, 1000)
+                     where id = $1 and status = 'queued'
+                    "#,
+                    row.id,
+                    why
+                )
+                .execute(&mut *conn)
+                .await
+                .context("Failed to record the skip")?;
+            }
+            Err(e) => {
+                let give_up =
+                    matches!(e, SendError::Permanent(_)) || row.attempts >= svc.notify.max_attempts;
+                let wait = retry_after(svc.notify.first_retry, row.attempts);
+                tracing::warn!(id = %row.id, channel = %row.channel, attempts = row.attempts, give_up, error = %e, "notice not delivered");
+                sqlx::query!(
+                    r#"
+                    update notifications
+                       set status = case when $2 then 'failed' else 'queued' end,
+                           next_attempt_at = now() + make_interval(secs => $3),
+                           last_error = left($4, 1000)
+                     where id = $1 and status = 'queued'
+                    "#,
+                    row.id,
+                    give_up,
+                    wait.as_secs_f64(),
+                    e.to_string()
+                )
+                .execute(&mut *conn)
+                .await
+                .context("Failed to record the failure")?;
+            }
         }
     }
-    Ok(sent)
+    if !sent.is_empty() {
+        sqlx::query!(
+            r#"
+            update notifications set status = 'sent', sent_at = now(), last_error = null
+             where id = any($1) and status = 'queued'
+            "#,
+            &sent
+        )
+        .execute(&mut *conn)
+        .await
+        .context("Failed to record the deliveries")?;
+    }
+    Ok(u64::try_from(sent.len()).unwrap_or(u64::MAX))
 }
 
 /// The wait before try `attempts + 1`: `first`, doubled each time, at most an hour.
