@@ -299,6 +299,24 @@ async fn compose(svc: &Services, notice: &Notice<'_>, text: Text) -> Result<Emai
             pdf,
         ));
     }
+    // A refund or the cancellation of an invoiced order carries the correcting invoice.
+    if matches!(notice.kind, Kind::OrderRefunded | Kind::OrderCancelled)
+        && let Some(id) = notice.order
+    {
+        let corrections = crate::order::corrections(svc, Viewer::System, id)
+            .await
+            .map_err(|e| SendError::Retry(format!("corrections: {e}")))?;
+        if let Some(latest) = corrections.last() {
+            let (number, pdf) = crate::order::correction_pdf(svc, Viewer::System, id, latest.id)
+                .await
+                .map_err(|e| SendError::Retry(format!("correction: {e}")))?;
+            attachments.push((
+                format!("{}.pdf", number.replace('/', "-")),
+                "application/pdf".to_owned(),
+                pdf,
+            ));
+        }
+    }
     let open = if notice.kind.about_order() {
         words(locale).open
     } else {

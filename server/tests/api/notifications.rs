@@ -346,6 +346,60 @@ async fn a_placed_and_paid_order_is_confirmed_by_email_and_in_the_inbox(pool: Pg
         )
         .await;
     assert_eq!(customer_resend.status().as_u16(), 403);
+
+    // The customer cancels the paid order: refunded, and the refund notice carries the
+    // correcting invoice.
+    let cancel = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/orders/{order}/cancel"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(cancel.status().as_u16(), 202);
+    let corrected: i64 =
+        sqlx::query_scalar("select count(*) from invoice_corrections where order_id = $1")
+            .bind(order)
+            .fetch_one(&app.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(corrected, 1, "the refund corrects the invoice");
+    deliver(&app).await;
+    let refunded = sink
+        .messages()
+        .into_iter()
+        .find(|m| {
+            m["attachments"].as_array().is_some_and(|a| {
+                a.iter().any(|f| {
+                    f["filename"]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with("KOR-"))
+                })
+            })
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "no refund e-mail with the correction: {:?}",
+                sink.messages()
+            )
+        });
+    let file = refunded["attachments"]
+        .as_array()
+        .and_then(|a| {
+            a.iter().find(|f| {
+                f["filename"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("KOR-"))
+            })
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(file["content_type"], "application/pdf");
+    assert!(
+        file["head"].as_str().is_some_and(|h| h.starts_with("%PDF")),
+        "{file}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
